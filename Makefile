@@ -1,0 +1,67 @@
+# GCM Review Portal: `make run` serves the demo, `make test` runs the whole suite.
+# Both install what they need first (a virtualenv from pyproject.toml, Debian packages via apt).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages: WeasyPrint's text stack and fonts, Chromium for browser tests, pdftoppm.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+
+export DEBUG ?= 1
+
+.PHONY: run test install system-deps test-deps lint check clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Installs only what is missing, so a second run costs a dpkg query.
+system-deps:
+	@missing=$$(for p in $(RUN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test-deps:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+run: system-deps install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddemo
+	@echo
+	@echo "GCM Review Portal: http://$(HOST):$(PORT)/"
+	@echo "Demo logins (password for all: gcm-demo-2020):"
+	@echo "  admin    superuser (Django admin at /admin/)"
+	@echo "  escwa    ESCWA reviewer"
+	@echo "  morocco  focal point, Morocco"
+	@echo "  jordan   focal point, Jordan"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: test-deps install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

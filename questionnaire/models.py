@@ -1,0 +1,555 @@
+"""The questionnaire's data model.
+
+Questionnaire → QuestionnaireVersion → Section → Question describe what is asked; ReviewCycle and
+Submission say who answers which version; Answer holds the current value of one question in one
+submission and AnswerRevision every value it ever had. See docs/architecture.md for the diagram.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImmutableError(ValidationError):
+    """Raised when code tries to change something that must never change after the fact."""
+
+
+# --- Reference data -------------------------------------------------------------------------
+
+
+class Country(models.Model):
+    iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+    iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    las_member = models.BooleanField(_("League of Arab States member"), default=False)
+    escwa_member = models.BooleanField(_("ESCWA member"), default=False)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_upper"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The country's name in the active language, English when there is none."""
+        from django.utils.translation import get_language
+
+        lang = (get_language() or "en")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+class Objective(models.Model):
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    title = models.TextField(_("title"))
+    short_label = models.CharField(_("short label"), max_length=60)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("GCM objective")
+        verbose_name_plural = _("GCM objectives")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=23), name="objective_number_1_23"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.short_label}"
+
+
+class GuidingPrinciple(models.Model):
+    letter = models.CharField(_("letter"), max_length=1, unique=True)
+    title = models.CharField(_("title"), max_length=100)
+
+    class Meta:
+        ordering = ["letter"]
+        verbose_name = _("guiding principle")
+        verbose_name_plural = _("guiding principles")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Questionnaires and their versions ---------------------------------------------------------
+
+
+class Questionnaire(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class QuestionnaireVersion(models.Model):
+    """One frozen wording of a questionnaire. Only drafts may change; see services."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version number"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    derived_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derivatives",
+        verbose_name=_("derived from"),
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "number"]
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "number"], name="version_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+                name="version_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    def save(self, *args, **kwargs) -> None:
+        # A published or retired version may only move forward in status (published → retired);
+        # its wording, number and notes never change once a country could have answered it.
+        if self.pk:
+            stored = (
+                QuestionnaireVersion.objects.filter(pk=self.pk)
+                .values("status", "number", "notes", "questionnaire_id", "published_at")
+                .first()
+            )
+            if stored and stored["status"] != VersionStatus.DRAFT:
+                changed = [
+                    field
+                    for field in ("number", "notes", "questionnaire_id", "published_at")
+                    if stored[field] != getattr(self, field)
+                ]
+                allowed_status = self.status == stored["status"] or (
+                    stored["status"] == VersionStatus.PUBLISHED
+                    and self.status == VersionStatus.RETIRED
+                )
+                if changed or not allowed_status:
+                    raise ImmutableError(
+                        _("Version %(number)s is %(status)s and cannot be changed.")
+                        % {"number": stored["number"], "status": stored["status"]}
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status != VersionStatus.DRAFT:
+            raise ImmutableError(_("Only draft versions can be deleted."))
+        return super().delete(*args, **kwargs)
+
+
+class DraftOnlyMixin(models.Model):
+    """Sections and questions change only while their version is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def _version_id_for_guard(self) -> int | None:
+        raise NotImplementedError
+
+    def _check_version_is_draft(self) -> None:
+        version_ids = {self._version_id_for_guard()}
+        if self.pk:
+            # Moving a row out of a published version is a change to that version too.
+            stored = type(self).objects.filter(pk=self.pk).first()
+            if stored is not None:
+                version_ids.add(stored._version_id_for_guard())
+        locked = QuestionnaireVersion.objects.filter(pk__in=version_ids).exclude(
+            status=VersionStatus.DRAFT
+        )
+        if locked.exists():
+            raise ImmutableError(
+                _("This questionnaire version is published; create a new draft to change it.")
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_version_is_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_version_is_draft()
+        return super().delete(*args, **kwargs)
+
+
+class Section(DraftOnlyMixin):
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections"
+    )
+    number = models.CharField(_("number"), max_length=8, help_text=_("Roman numeral: I, II, …"))
+    title = models.CharField(_("title"), max_length=300)
+    intro = models.TextField(_("introduction"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["version", "order", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="section_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def _version_id_for_guard(self) -> int | None:
+        return self.version_id
+
+
+class QuestionType(models.TextChoices):
+    LONG_TEXT = "long_text", _("Long text")
+    SHORT_TEXT = "short_text", _("Short text")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no with explanation")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    ENTRY_LIST = "entry_list", _("List of entries")
+    OBJECTIVES_GRID = "objectives_grid", _("GCM objectives grid")
+
+
+class Question(DraftOnlyMixin):
+    """One question. `key` is stable across versions so answers can be carried forward."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    # Denormalised from section.version so the database can enforce one key per version.
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="questions", editable=False
+    )
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        help_text=_("Stable identifier kept across versions; answers carry forward by key."),
+    )
+    label = models.CharField(_("label"), max_length=8, help_text=_("a, b, c, …"))
+    text = models.TextField(_("question text"))
+    help_text = models.TextField(_("help text"), blank=True)
+    type = models.CharField(
+        _("type"), max_length=20, choices=QuestionType.choices, default=QuestionType.LONG_TEXT
+    )
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    options = models.JSONField(
+        _("type options"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Per type: choices [{value, label}], max_length, columns [{key, label}], "
+            "scale [{value, label}] for the objectives grid, min/max for numbers."
+        ),
+    )
+
+    class Meta:
+        ordering = ["section__order", "order", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="question_key_unique"),
+            models.UniqueConstraint(fields=["section", "label"], name="question_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section.number}.{self.label}) {self.text[:80]}"
+
+    def _version_id_for_guard(self) -> int | None:
+        return self.version_id
+
+    def save(self, *args, **kwargs) -> None:
+        self.version_id = self.section.version_id
+        super().save(*args, **kwargs)
+
+    @property
+    def type_handler(self):
+        from .question_types import get_type
+
+        return get_type(self.type)
+
+    def clean(self) -> None:
+        self.type_handler.validate_options(self.options or {})
+
+
+# --- Review cycles and submissions -------------------------------------------------------------
+
+
+class ReviewCycle(models.Model):
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        on_delete=models.PROTECT,
+        related_name="cycles",
+        verbose_name=_("questionnaire version"),
+    )
+    opens_on = models.DateField(_("opening date"))
+    deadline = models.DateField(_("deadline"))
+    is_closed = models.BooleanField(
+        _("closed"), default=False, help_text=_("A closed cycle takes no more answers.")
+    )
+    countries = models.ManyToManyField(
+        Country, related_name="cycles", verbose_name=_("participating countries"), blank=True
+    )
+
+    class Meta:
+        ordering = ["-opens_on"]
+        verbose_name = _("review cycle")
+        verbose_name_plural = _("review cycles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("opens_on")),
+                name="cycle_deadline_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    ACCEPTED = "accepted", _("Accepted")
+    PUBLISHED = "published", _("Published")
+
+
+# Statuses in which the country's team may change answers.
+EDITABLE_STATUSES = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+
+
+class Submission(models.Model):
+    """One country's answers in one cycle. The status changes only through the workflow service."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="submissions")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="submissions")
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last activity"), auto_now=True)
+    # Denormalised from the event log for dashboards; the events are the record.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    carried_forward_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prefilled from"),
+    )
+
+    class Meta:
+        ordering = ["cycle", "country__name_en"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "country"], name="one_submission_per_country_and_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} — {self.cycle}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and not self.cycle.is_closed
+
+
+class AppendOnlyModel(models.Model):
+    """Rows that record history: created once, never updated or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableError(_("History rows cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("History rows cannot be deleted."))
+
+
+class SubmissionEvent(AppendOnlyModel):
+    """One move of a submission's status: who, from, to, why, when."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=SubmissionStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=SubmissionStatus.choices)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Answer(models.Model):
+    """The current value of one question in one submission.
+
+    `revision` counts saves: a save must name the revision it started from, so that two people
+    editing the same answer never overwrite each other silently.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(_("value"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    prefilled = models.BooleanField(
+        _("prefilled from the previous cycle"),
+        default=False,
+        help_text=_("Carried forward and not yet edited."),
+    )
+
+    class Meta:
+        ordering = ["question__section__order", "question__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "question"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} / {self.question.key}"
+
+
+class AnswerRevision(AppendOnlyModel):
+    """Every value an answer ever had, in order. A restore is a new revision."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", _("Saved")
+        RESTORE = "restore", _("Restored")
+        CARRY_FORWARD = "carry_forward", _("Carried forward")
+        IMPORT = "import", _("Imported")
+
+    answer = models.ForeignKey(Answer, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField(_("revision"))
+    value = models.JSONField(_("value"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SAVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["answer", "revision"]
+        verbose_name = _("answer revision")
+        verbose_name_plural = _("answer revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "revision"], name="answer_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer} r{self.revision}"
+
+
+# --- Who belongs where -------------------------------------------------------------------------
+
+
+class CountryRole(models.TextChoices):
+    FOCAL_POINT = "focal_point", _("Focal point")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    """A user's role for one country. ESCWA roles are on the user (accounts.StaffRole)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=CountryRole.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["country__name_en", "role", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "country"], name="one_role_per_country")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.country} ({self.get_role_display()})"

@@ -1,0 +1,117 @@
+"""The one answer to "may this user do this action to this object?".
+
+Services call `require` (raises PermissionDenied); views and templates call `can` only to decide
+what to show. Roles:
+
+- ESCWA staff (accounts.StaffRole): reviewers see every country's submissions once submitted (and
+  drafts too, to follow progress), comment, return, accept and publish; they never edit answers.
+  Admins may do everything a reviewer may, and manage questionnaires and teams.
+- Country members (Membership): focal points edit, submit and manage their team; contributors edit;
+  viewers read. Nobody sees another country's submission.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from accounts.models import StaffRole
+
+from .models import Country, CountryRole, Submission
+
+
+class Action(StrEnum):
+    VIEW_SUBMISSION = "submission.view"
+    EDIT_ANSWERS = "submission.edit_answers"
+    SUBMIT = "submission.submit"
+    REVIEW = "submission.review"  # comment, return, accept
+    PUBLISH = "submission.publish"
+    START_SUBMISSION = "country.start_submission"
+    MANAGE_TEAM = "country.manage_team"
+    VIEW_ALL_COUNTRIES = "cycle.view_all_countries"
+    PREVIEW_QUESTIONNAIRE = "questionnaire.preview"
+    MANAGE_QUESTIONNAIRES = "questionnaire.manage"
+
+
+def is_admin(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.staff_role == StaffRole.ADMIN)
+    )
+
+
+def is_reviewer(user) -> bool:
+    """ESCWA staff: reviewers and admins."""
+    return bool(user.is_authenticated and user.is_active and (is_admin(user) or user.staff_role))
+
+
+def country_roles(user) -> dict[int, str]:
+    """country id → role for this user, read once per user object (request)."""
+    if not (user.is_authenticated and user.is_active):
+        return {}
+    cached = getattr(user, "_country_roles", None)
+    if cached is None:
+        cached = dict(user.memberships.values_list("country_id", "role"))
+        user._country_roles = cached
+    return cached
+
+
+def _country_id(obj) -> int | None:
+    if isinstance(obj, Country):
+        return obj.pk
+    if isinstance(obj, Submission):
+        return obj.country_id
+    return None
+
+
+def can(user, action: Action | str, obj=None) -> bool:
+    """Whether `user` may do `action` to `obj` (a Submission, a Country, or nothing)."""
+    action = Action(action)
+    if not (user.is_authenticated and user.is_active):
+        return False
+    staff = is_reviewer(user)
+    role = country_roles(user).get(_country_id(obj)) if obj is not None else None
+
+    if action in (Action.MANAGE_QUESTIONNAIRES,):
+        return is_admin(user)
+    if action in (Action.VIEW_ALL_COUNTRIES, Action.PREVIEW_QUESTIONNAIRE):
+        return staff or (action == Action.PREVIEW_QUESTIONNAIRE and bool(country_roles(user)))
+    if action == Action.MANAGE_TEAM:
+        return is_admin(user) or role == CountryRole.FOCAL_POINT
+    if action == Action.START_SUBMISSION:
+        return role == CountryRole.FOCAL_POINT
+
+    if not isinstance(obj, Submission):
+        return False
+    if action == Action.VIEW_SUBMISSION:
+        return staff or role is not None
+    if action == Action.EDIT_ANSWERS:
+        # Reviewers never edit a country's answers, not even admins: the answers are the
+        # country's word.
+        return role in (CountryRole.FOCAL_POINT, CountryRole.CONTRIBUTOR) and obj.is_editable
+    if action == Action.SUBMIT:
+        return role == CountryRole.FOCAL_POINT and obj.is_editable
+    if action == Action.REVIEW:
+        return staff
+    if action == Action.PUBLISH:
+        return staff
+    return False
+
+
+def require(user, action: Action | str, obj=None) -> None:
+    """Raise PermissionDenied unless `can(user, action, obj)`."""
+    if not can(user, action, obj):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+__all__ = [
+    "Action",
+    "can",
+    "country_roles",
+    "is_admin",
+    "is_reviewer",
+    "require",
+]

@@ -1,0 +1,365 @@
+"""Question types: each one validates and normalises its own stored value.
+
+A value is stored as JSON on `Answer.value`. Each handler knows
+- `validate_options(options)`: whether the admin's type options make sense;
+- `clean(value, options)`: the canonical stored form of a submitted value, or ValidationError;
+- `is_empty(value)`: whether the question still counts as unanswered;
+- `as_text(value, options)`: a plain-text rendering for exports and search.
+
+Long text is stored as a small HTML subset cleaned by `richtext.clean_html` on every save, and
+rendered by the page and the PDF through the same function.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import richtext
+
+DEFAULT_MAX_LENGTH = 20_000
+SHORT_TEXT_MAX_LENGTH = 500
+MAX_ENTRIES = 200
+
+# The default status scale of the objectives grid: no official template fixes one, so each
+# questionnaire version may override it in the question's options.
+DEFAULT_OBJECTIVE_SCALE = [
+    {"value": "not_started", "label": "Not started"},
+    {"value": "planned", "label": "Planned"},
+    {"value": "in_progress", "label": "In progress"},
+    {"value": "largely_achieved", "label": "Largely achieved"},
+    {"value": "not_applicable", "label": "Not applicable"},
+]
+OBJECTIVE_COUNT = 23
+
+_SLUG_RE = re.compile(r"^[a-z0-9_-]{1,60}$")
+
+
+def _choice_list(options: dict, name: str) -> list[dict]:
+    items = options.get(name)
+    if not isinstance(items, list) or not items:
+        raise ValidationError(_("“%(name)s” must be a non-empty list.") % {"name": name})
+    seen = set()
+    for item in items:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("value") if name != "columns" else item.get("key"), str)
+            and isinstance(item.get("label"), str)
+        ):
+            raise ValidationError(
+                _("Each entry of “%(name)s” needs a value (or key) and a label.") % {"name": name}
+            )
+        ident = item.get("value") if name != "columns" else item.get("key")
+        if not _SLUG_RE.match(ident):
+            raise ValidationError(
+                _("“%(ident)s” is not a valid identifier (lowercase letters, digits, _ and -).")
+                % {"ident": ident}
+            )
+        if ident in seen:
+            raise ValidationError(_("“%(ident)s” appears twice.") % {"ident": ident})
+        seen.add(ident)
+    return items
+
+
+def _text(value: Any, *, max_length: int, field: str | None = None) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(_("Expected text."))
+    value = richtext.strip_control_characters(value).strip()
+    if len(value) > max_length:
+        raise ValidationError(
+            _("%(field)s is %(length)d characters long; the limit is %(max)d.")
+            % {"field": field or _("The answer"), "length": len(value), "max": max_length}
+        )
+    return value
+
+
+class QuestionTypeHandler:
+    name: ClassVar[str]
+    empty_value: ClassVar[Any] = None
+
+    def validate_options(self, options: dict) -> None:
+        max_length = options.get("max_length")
+        if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
+            raise ValidationError(_("max_length must be a positive whole number."))
+
+    def clean(self, value: Any, options: dict) -> Any:
+        raise NotImplementedError
+
+    def is_empty(self, value: Any) -> bool:
+        return value in (None, "", [], {})
+
+    def as_text(self, value: Any, options: dict) -> str:
+        return "" if value is None else str(value)
+
+
+class LongText(QuestionTypeHandler):
+    name = "long_text"
+    empty_value = ""
+
+    def clean(self, value: Any, options: dict) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ValidationError(_("Expected text."))
+        html = richtext.clean_html(value)
+        max_length = options.get("max_length", DEFAULT_MAX_LENGTH)
+        length = len(richtext.html_to_text(html))
+        if length > max_length:
+            raise ValidationError(
+                _("The answer is %(length)d characters long; the limit is %(max)d.")
+                % {"length": length, "max": max_length}
+            )
+        return html
+
+    def is_empty(self, value: Any) -> bool:
+        return not value or not richtext.html_to_text(value).strip()
+
+    def as_text(self, value: Any, options: dict) -> str:
+        return richtext.html_to_text(value or "")
+
+
+class ShortText(QuestionTypeHandler):
+    name = "short_text"
+    empty_value = ""
+
+    def clean(self, value: Any, options: dict) -> str:
+        text = _text(value, max_length=options.get("max_length", SHORT_TEXT_MAX_LENGTH))
+        if "\n" in text:
+            raise ValidationError(_("A short answer fits on one line."))
+        return text
+
+
+class SingleChoice(QuestionTypeHandler):
+    name = "single_choice"
+
+    def validate_options(self, options: dict) -> None:
+        super().validate_options(options)
+        _choice_list(options, "choices")
+
+    def clean(self, value: Any, options: dict) -> str | None:
+        if value in (None, ""):
+            return None
+        allowed = {c["value"] for c in options.get("choices", [])}
+        if not isinstance(value, str) or value not in allowed:
+            raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
+        return value
+
+    def as_text(self, value: Any, options: dict) -> str:
+        labels = {c["value"]: c["label"] for c in options.get("choices", [])}
+        return labels.get(value, "") if value else ""
+
+
+class MultipleChoice(QuestionTypeHandler):
+    name = "multiple_choice"
+    empty_value: ClassVar[list] = []
+
+    def validate_options(self, options: dict) -> None:
+        super().validate_options(options)
+        _choice_list(options, "choices")
+
+    def clean(self, value: Any, options: dict) -> list[str]:
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(_("Expected a list of choices."))
+        order = [c["value"] for c in options.get("choices", [])]
+        unknown = [v for v in value if v not in order]
+        if unknown:
+            raise ValidationError(
+                _("“%(value)s” is not one of the choices.") % {"value": unknown[0]}
+            )
+        chosen = set(value)
+        return [v for v in order if v in chosen]  # canonical: the questionnaire's order
+
+    def as_text(self, value: Any, options: dict) -> str:
+        labels = {c["value"]: c["label"] for c in options.get("choices", [])}
+        return "; ".join(labels.get(v, v) for v in value or [])
+
+
+class YesNo(QuestionTypeHandler):
+    """A yes or a no, and an explanation in long text."""
+
+    name = "yes_no"
+
+    def clean(self, value: Any, options: dict) -> dict | None:
+        if value in (None, "", {}):
+            return None
+        if not isinstance(value, dict) or set(value) - {"answer", "explanation"}:
+            raise ValidationError(_("Expected an answer and an explanation."))
+        answer = value.get("answer") or None
+        if answer not in (None, "yes", "no"):
+            raise ValidationError(_("Answer yes or no."))
+        explanation = LongText().clean(value.get("explanation") or "", options)
+        if answer is None and not explanation:
+            return None
+        if answer is None:
+            raise ValidationError(_("Answer yes or no before explaining."))
+        return {"answer": answer, "explanation": explanation}
+
+    def as_text(self, value: Any, options: dict) -> str:
+        if not value:
+            return ""
+        word = {"yes": _("Yes"), "no": _("No")}[value["answer"]]
+        explanation = richtext.html_to_text(value.get("explanation") or "")
+        return f"{word}. {explanation}".strip() if explanation else str(word)
+
+
+class Number(QuestionTypeHandler):
+    name = "number"
+
+    def validate_options(self, options: dict) -> None:
+        super().validate_options(options)
+        for bound in ("min", "max"):
+            if bound in options and not isinstance(options[bound], (int, float)):
+                raise ValidationError(_("%(bound)s must be a number.") % {"bound": bound})
+
+    def clean(self, value: Any, options: dict) -> str | None:
+        # Stored as a decimal string: JSON floats would round 0.1 + 0.2 and large integers.
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            raise ValidationError(_("Enter a number."))
+        try:
+            number = decimal.Decimal(str(value).strip().replace(",", "."))
+        except (decimal.InvalidOperation, ValueError):
+            raise ValidationError(_("Enter a number.")) from None
+        if not number.is_finite() or abs(number) >= decimal.Decimal("1e15"):
+            raise ValidationError(_("Enter a number."))
+        if "min" in options and number < decimal.Decimal(str(options["min"])):
+            raise ValidationError(_("Enter %(min)s or more.") % {"min": options["min"]})
+        if "max" in options and number > decimal.Decimal(str(options["max"])):
+            raise ValidationError(_("Enter %(max)s or less.") % {"max": options["max"]})
+        normal = format(number.normalize(), "f")
+        return normal
+
+
+class Date(QuestionTypeHandler):
+    name = "date"
+
+    def clean(self, value: Any, options: dict) -> str | None:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            raise ValidationError(_("Enter a date as YYYY-MM-DD."))
+        try:
+            return datetime.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            raise ValidationError(_("Enter a date as YYYY-MM-DD.")) from None
+
+
+class EntryList(QuestionTypeHandler):
+    """Repeating rows with named columns, e.g. the entities involved and their role."""
+
+    name = "entry_list"
+    empty_value: ClassVar[list] = []
+
+    def validate_options(self, options: dict) -> None:
+        super().validate_options(options)
+        _choice_list(options, "columns")
+
+    def clean(self, value: Any, options: dict) -> list[dict]:
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list):
+            raise ValidationError(_("Expected a list of rows."))
+        if len(value) > options.get("max_rows", MAX_ENTRIES):
+            raise ValidationError(_("Too many rows."))
+        columns = [c["key"] for c in options.get("columns", [])]
+        labels = {c["key"]: c["label"] for c in options.get("columns", [])}
+        rows = []
+        for row in value:
+            if not isinstance(row, dict) or set(row) - set(columns):
+                raise ValidationError(_("A row has a column this question does not have."))
+            cleaned = {
+                key: _text(
+                    row.get(key), max_length=options.get("max_length", 2000), field=labels[key]
+                )
+                for key in columns
+            }
+            if any(cleaned.values()):  # blank rows are dropped, not stored
+                rows.append(cleaned)
+        return rows
+
+    def as_text(self, value: Any, options: dict) -> str:
+        columns = [c["key"] for c in options.get("columns", [])]
+        return "\n".join(" | ".join(row.get(k, "") for k in columns) for row in value or [])
+
+
+class ObjectivesGrid(QuestionTypeHandler):
+    """One row per GCM objective (1–23): a status on the version's scale and a note."""
+
+    name = "objectives_grid"
+    empty_value: ClassVar[dict] = {}
+
+    def scale(self, options: dict) -> list[dict]:
+        return options.get("scale") or DEFAULT_OBJECTIVE_SCALE
+
+    def validate_options(self, options: dict) -> None:
+        super().validate_options(options)
+        if "scale" in options:
+            _choice_list(options, "scale")
+
+    def clean(self, value: Any, options: dict) -> dict:
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            raise ValidationError(_("Expected one row per objective."))
+        allowed = {s["value"] for s in self.scale(options)}
+        rows = {}
+        for key, row in value.items():
+            if not (isinstance(key, str) and key.isdigit() and 1 <= int(key) <= OBJECTIVE_COUNT):
+                raise ValidationError(_("There is no objective “%(key)s”.") % {"key": key})
+            if not isinstance(row, dict) or set(row) - {"status", "note"}:
+                raise ValidationError(_("Each objective has a status and a note."))
+            status = row.get("status") or ""
+            if status and status not in allowed:
+                raise ValidationError(
+                    _("“%(status)s” is not on this questionnaire's scale.") % {"status": status}
+                )
+            note = _text(
+                row.get("note"),
+                max_length=options.get("max_length", 2000),
+                field=_("The note on objective %(n)s") % {"n": key},
+            )
+            if status or note:
+                rows[str(int(key))] = {"status": status, "note": note}
+        return dict(sorted(rows.items(), key=lambda item: int(item[0])))
+
+    def as_text(self, value: Any, options: dict) -> str:
+        labels = {s["value"]: s["label"] for s in self.scale(options)}
+        lines = []
+        for key, row in (value or {}).items():
+            status = labels.get(row.get("status"), "")
+            note = row.get("note", "")
+            lines.append(f"{key}: {status}" + (f" — {note}" if note else ""))
+        return "\n".join(lines)
+
+
+HANDLERS: dict[str, QuestionTypeHandler] = {
+    handler.name: handler
+    for handler in (
+        LongText(),
+        ShortText(),
+        SingleChoice(),
+        MultipleChoice(),
+        YesNo(),
+        Number(),
+        Date(),
+        EntryList(),
+        ObjectivesGrid(),
+    )
+}
+
+
+def get_type(name: str) -> QuestionTypeHandler:
+    try:
+        return HANDLERS[name]
+    except KeyError:
+        raise ValidationError(_("Unknown question type “%(name)s”.") % {"name": name}) from None

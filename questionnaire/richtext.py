@@ -1,0 +1,124 @@
+"""The one place where answer HTML is cleaned and turned into text.
+
+Long answers are stored as a small HTML subset: paragraphs, bulleted and numbered lists (nested),
+bold, italic and line breaks, with no attributes at all. `clean_html` runs on every save and again
+on every render, so the page, the PDF and the exports all see the same safe markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+ALLOWED_TAGS = frozenset({"p", "ul", "ol", "li", "strong", "em", "br"})
+# Editors and Word paste produce these; they are mapped onto the subset before cleaning.
+_TAG_ALIASES = (
+    (re.compile(r"<(/?)b(\s[^>]*)?>", re.IGNORECASE), r"<\1strong>"),
+    (re.compile(r"<(/?)i(\s[^>]*)?>", re.IGNORECASE), r"<\1em>"),
+    (re.compile(r"<(/?)(?:div|h[1-6]|blockquote)(\s[^>]*)?>", re.IGNORECASE), r"<\1p>"),
+)
+# C0/C1 control characters other than tab and newline carry no meaning in an answer and break
+# XML-based exports (XLSX) and PDF text extraction.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BLANK_PARAGRAPH_RE = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>")
+
+
+def strip_control_characters(text: str) -> str:
+    return _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_html(value: str) -> str:
+    """Return the canonical, safe stored form of an answer's HTML."""
+    value = strip_control_characters(value or "")
+    if "<" not in value:
+        return plain_text_to_html(value)
+    for pattern, replacement in _TAG_ALIASES:
+        value = pattern.sub(replacement, value)
+    cleaned = nh3.clean(
+        value,
+        tags=set(ALLOWED_TAGS),
+        attributes={},
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+        link_rel=None,
+    )
+    cleaned = _BLANK_PARAGRAPH_RE.sub("", cleaned).strip()
+    return cleaned
+
+
+def plain_text_to_html(text: str) -> str:
+    """Typed text (no editor): every blank-line-separated block becomes a paragraph."""
+    text = strip_control_characters(text or "").strip()
+    if not text:
+        return ""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line, quote=False) for line in b.split("\n")) + "</p>"
+        for b in blocks
+    )
+
+
+class _TextExtractor(HTMLParser):
+    """Plain text of answer HTML: a line per paragraph and list item, lists indented."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.lists: list[list] = []  # stack of [kind, counter]
+
+    def _flush(self) -> None:
+        text = re.sub(r"[ \t]+", " ", "".join(self.current)).strip()
+        if text:
+            self.lines.append(text)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in {"p", "ul", "ol"}:
+            self._flush()
+        if tag in {"ul", "ol"}:
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            self._flush()
+            depth = max(len(self.lists) - 1, 0)
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                marker = f"{self.lists[-1][1]}."
+            else:
+                marker = "-"
+            self.current.append("  " * depth + marker + " ")
+        elif tag == "br":
+            self.current.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"p", "li"}:
+            self._flush()
+        elif tag in {"ul", "ol"}:
+            self._flush()
+            if self.lists:
+                self.lists.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.current.append(data)
+
+    def text(self) -> str:
+        self._flush()
+        return "\n".join(self.lines)
+
+
+def html_to_text(value: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(value or "")
+    parser.close()
+    return parser.text()
+
+
+def list_items(value: str) -> list[str]:
+    """The text of every list item and paragraph, in document order (nested items included).
+
+    Used to check that an answer keeps each entry of the reference, in order.
+    """
+    return [re.sub(r"^\s*(?:-|\d+\.)\s", "", line) for line in html_to_text(value).split("\n")]
