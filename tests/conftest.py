@@ -1,0 +1,74 @@
+import pytest
+
+from questionnaire import services
+from questionnaire.models import CountryRole, QuestionType
+
+from . import factories
+
+
+@pytest.fixture
+def published_version(db):
+    """A published version with two sections and a few questions of different types."""
+    version = factories.VersionFactory()
+    first = factories.SectionFactory(version=version, number="I", title="Methodology", order=1)
+    second = factories.SectionFactory(version=version, number="II", title="Policy", order=2)
+    factories.QuestionFactory(section=first, key="mechanism", label="a", order=1)
+    factories.QuestionFactory(
+        section=first, key="lead", label="b", order=2, type=QuestionType.SHORT_TEXT
+    )
+    factories.QuestionFactory(
+        section=second, key="policies", label="a", order=1, required=False
+    )
+    return services.questionnaire_version_publish(version=version)
+
+
+@pytest.fixture
+def cycle(published_version):
+    return factories.CycleFactory(version=published_version)
+
+
+@pytest.fixture
+def country(db):
+    return factories.CountryFactory(iso2="MA", iso3="MAR", name_en="Morocco")
+
+
+@pytest.fixture
+def other_country(db):
+    return factories.CountryFactory(iso2="JO", iso3="JOR", name_en="Jordan")
+
+
+@pytest.fixture
+def submission(cycle, country, other_country):
+    cycle.countries.add(country, other_country)
+    return services.submission_create(cycle=cycle, country=country)
+
+
+@pytest.fixture
+def focal_point(country):
+    membership = factories.MembershipFactory(country=country, role=CountryRole.FOCAL_POINT)
+    return membership.user
+
+
+@pytest.fixture
+def contributor(country):
+    return factories.MembershipFactory(country=country, role=CountryRole.CONTRIBUTOR).user
+
+
+@pytest.fixture
+def viewer(country):
+    return factories.MembershipFactory(country=country, role=CountryRole.VIEWER).user
+
+
+@pytest.fixture
+def other_focal_point(other_country):
+    return factories.MembershipFactory(country=other_country, role=CountryRole.FOCAL_POINT).user
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.ReviewerFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.AdminFactory(username="admin-user")
