@@ -68,13 +68,15 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.current: list[str] = []
+        self.prefix = ""
         self.lists: list[list] = []  # stack of [kind, counter]
 
     def _flush(self) -> None:
-        text = re.sub(r"[ \t]+", " ", "".join(self.current)).strip()
+        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
         if text:
-            self.lines.append(text)
+            self.lines.append(self.prefix + text)
         self.current = []
+        self.prefix = ""
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in {"p", "ul", "ol"}:
@@ -89,7 +91,7 @@ class _TextExtractor(HTMLParser):
                 marker = f"{self.lists[-1][1]}."
             else:
                 marker = "-"
-            self.current.append("  " * depth + marker + " ")
+            self.prefix = "  " * depth + marker + " "
         elif tag == "br":
             self.current.append(" ")
 

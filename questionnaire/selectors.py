@@ -14,8 +14,11 @@ from django.shortcuts import get_object_or_404
 from . import permissions
 from .models import (
     Answer,
+    Country,
+    Objective,
     Question,
     QuestionnaireVersion,
+    QuestionType,
     ReviewCycle,
     Section,
     Submission,
@@ -165,3 +168,72 @@ def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> 
         changed=changed,
         unchanged=unchanged,
     )
+
+
+# --- Pages: home, submission, preview ------------------------------------------------------------
+
+
+@dataclass
+class CountryRow:
+    """One participating country in a cycle, with its submission when it has one."""
+
+    country: Country
+    submission: Submission | None
+
+
+@dataclass
+class CycleOverview:
+    cycle: ReviewCycle
+    rows: list[CountryRow] = field(default_factory=list)
+
+
+def home_overview(*, user) -> list[CycleOverview]:
+    """Each cycle the user takes part in, one row per country they may see (all for staff).
+
+    A participating country without a submission yet gets a row with `submission=None`, so that
+    both the country's team and ESCWA see who has not started. Four queries, whatever the number
+    of cycles and countries.
+    """
+    staff = permissions.is_reviewer(user)
+    member_of = set(permissions.country_roles(user))
+    overview = []
+    for entry in cycles_for_user(user=user):
+        cycle = entry["cycle"]
+        by_country = {s.country_id: s for s in entry["submissions"]}
+        countries = [c for c in cycle.countries.all() if staff or c.pk in member_of]
+        # A submission whose country later left the cycle is still listed.
+        listed = {c.pk for c in countries}
+        countries += [s.country for s in entry["submissions"] if s.country_id not in listed]
+        countries.sort(key=lambda c: c.name)
+        overview.append(
+            CycleOverview(
+                cycle=cycle,
+                rows=[CountryRow(country=c, submission=by_country.get(c.pk)) for c in countries],
+            )
+        )
+    return overview
+
+
+def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Objective]:
+    """The GCM objectives in order when a question among `sections` is an objectives grid.
+
+    At most one query; none when no question needs them.
+    """
+    questions = (
+        question
+        for section in sections
+        for question in (
+            [item.question for item in section.items]
+            if isinstance(section, SectionAnswers)
+            else section.question_list
+        )
+    )
+    if any(q.type == QuestionType.OBJECTIVES_GRID for q in questions):
+        return list(Objective.objects.order_by("number"))
+    return []
+
+
+def version_for_preview(*, user, pk: int) -> QuestionnaireVersion:
+    """A questionnaire version the user may preview (PermissionDenied otherwise), or 404."""
+    permissions.require(user, Action.PREVIEW_QUESTIONNAIRE)
+    return get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)

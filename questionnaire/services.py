@@ -82,9 +82,7 @@ def questionnaire_version_create_draft(
     questions = list(Question.objects.filter(section__version=source).order_by("order", "pk"))
     new_sections = Section.objects.bulk_create(
         [
-            Section(
-                version=draft, number=s.number, title=s.title, intro=s.intro, order=s.order
-            )
+            Section(version=draft, number=s.number, title=s.title, intro=s.intro, order=s.order)
             for s in sections
         ]
     )
@@ -169,9 +167,9 @@ def submission_create(
     if cycle.version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("This cycle's questionnaire is not published."))
     if not cycle.countries.filter(pk=country.pk).exists():
-        raise ValidationError(_("%(country)s does not take part in this cycle.") % {
-            "country": country
-        })
+        raise ValidationError(
+            _("%(country)s does not take part in this cycle.") % {"country": country}
+        )
     if Submission.objects.filter(cycle=cycle, country=country).exists():
         raise ValidationError(_("This country already has a submission for this cycle."))
     submission = Submission.objects.create(cycle=cycle, country=country, language=language)
@@ -186,8 +184,8 @@ def submission_transition(
     *, submission: Submission, to_status: str, user=None, message: str = ""
 ) -> Submission:
     """Move a submission along the workflow table, and record the move as an event."""
-    submission = Submission.objects.select_for_update().select_related("cycle").get(
-        pk=submission.pk
+    submission = (
+        Submission.objects.select_for_update().select_related("cycle").get(pk=submission.pk)
     )
     move = (submission.status, to_status)
     if move not in TRANSITIONS:
@@ -245,9 +243,7 @@ def answer_save(
     cleaned = question.type_handler.clean(value, question.options or {})
 
     answer = (
-        Answer.objects.select_for_update()
-        .filter(submission=submission, question=question)
-        .first()
+        Answer.objects.select_for_update().filter(submission=submission, question=question).first()
     )
     if answer is None:
         if base_revision not in (None, 0):

@@ -6,6 +6,12 @@ from questionnaire.models import CountryRole, QuestionType
 from . import factories
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is the point in production and a waste in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def published_version(db):
     """A published version with two sections and a few questions of different types."""
@@ -16,9 +22,7 @@ def published_version(db):
     factories.QuestionFactory(
         section=first, key="lead", label="b", order=2, type=QuestionType.SHORT_TEXT
     )
-    factories.QuestionFactory(
-        section=second, key="policies", label="a", order=1, required=False
-    )
+    factories.QuestionFactory(section=second, key="policies", label="a", order=1, required=False)
     return services.questionnaire_version_publish(version=version)
 
 

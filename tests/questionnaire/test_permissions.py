@@ -1,0 +1,67 @@
+"""The permission module's table: role × action on a submission."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from questionnaire import selectors
+from questionnaire.models import Submission, SubmissionStatus
+from questionnaire.permissions import Action, can
+
+pytestmark = pytest.mark.django_db
+
+A = Action
+ROLES = ["anonymous", "focal_point", "contributor", "viewer", "other_focal_point", "reviewer",
+         "admin_user"]  # fmt: skip
+
+# Expected answers on a draft submission of the focal point's country.
+EXPECTED_ON_DRAFT = {
+    A.VIEW_SUBMISSION: {"focal_point", "contributor", "viewer", "reviewer", "admin_user"},
+    A.EDIT_ANSWERS: {"focal_point", "contributor"},
+    A.SUBMIT: {"focal_point"},
+    A.REVIEW: {"reviewer", "admin_user"},
+    A.PUBLISH: {"reviewer", "admin_user"},
+    A.START_SUBMISSION: {"focal_point"},
+    A.MANAGE_TEAM: {"focal_point", "admin_user"},
+    A.VIEW_ALL_COUNTRIES: {"reviewer", "admin_user"},
+    A.MANAGE_QUESTIONNAIRES: {"admin_user"},
+}
+
+
+def user_for(request, role):
+    return AnonymousUser() if role == "anonymous" else request.getfixturevalue(role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(EXPECTED_ON_DRAFT))
+def test_permission_table_on_a_draft(request, submission, role, action):
+    user = user_for(request, role)
+    obj = submission.country if action in (A.START_SUBMISSION, A.MANAGE_TEAM) else submission
+    assert can(user, action, obj) is (role in EXPECTED_ON_DRAFT[action])
+
+
+@pytest.mark.parametrize("status", [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED])
+@pytest.mark.parametrize("role", ["focal_point", "contributor"])
+def test_nobody_edits_a_submitted_or_accepted_submission(request, submission, status, role):
+    Submission.objects.filter(pk=submission.pk).update(status=status)
+    submission.refresh_from_db()
+    assert not can(request.getfixturevalue(role), A.EDIT_ANSWERS, submission)
+
+
+def test_a_closed_cycle_takes_no_edits(submission, focal_point):
+    submission.cycle.is_closed = True
+    submission.cycle.save()
+    submission.refresh_from_db()
+    assert not can(focal_point, A.EDIT_ANSWERS, submission)
+
+
+def test_an_inactive_member_may_do_nothing(submission, focal_point):
+    focal_point.is_active = False
+    assert not can(focal_point, A.VIEW_SUBMISSION, submission)
+
+
+def test_members_only_list_their_own_countries_submissions(
+    submission, focal_point, other_focal_point, reviewer
+):
+    assert list(selectors.submissions_visible_to(user=focal_point)) == [submission]
+    assert list(selectors.submissions_visible_to(user=other_focal_point)) == []
+    assert list(selectors.submissions_visible_to(user=reviewer)) == [submission]

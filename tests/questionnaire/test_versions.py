@@ -1,0 +1,147 @@
+"""Published questionnaire versions never change; a new draft is a deep copy keeping keys."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from questionnaire import selectors, services
+from questionnaire.models import (
+    ImmutableError,
+    Question,
+    QuestionnaireVersion,
+    QuestionType,
+    Section,
+    VersionStatus,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publishing_sets_status_and_date(published_version):
+    assert published_version.status == VersionStatus.PUBLISHED
+    assert published_version.published_at is not None
+
+
+def test_published_version_refuses_a_stray_save(published_version):
+    published_version.notes = "changed"
+    with pytest.raises(ImmutableError):
+        published_version.save()
+    published_version.refresh_from_db()
+    assert published_version.notes == ""
+
+
+def test_published_version_cannot_go_back_to_draft(published_version):
+    published_version.status = VersionStatus.DRAFT
+    with pytest.raises(ImmutableError):
+        published_version.save()
+
+
+def test_published_version_can_be_retired_once(published_version):
+    retired = services.questionnaire_version_retire(version=published_version)
+    assert retired.status == VersionStatus.RETIRED
+    with pytest.raises(ValidationError):
+        services.questionnaire_version_retire(version=retired)
+
+
+@pytest.mark.parametrize("field", ["text", "key", "required", "options"])
+def test_questions_of_a_published_version_refuse_edits(published_version, field):
+    question = Question.objects.filter(version=published_version).first()
+    before = getattr(question, field)
+    setattr(question, field, {"max_length": 5} if field == "options" else "x")
+    with pytest.raises(ImmutableError):
+        question.save()
+    assert getattr(Question.objects.get(pk=question.pk), field) == before
+
+
+def test_sections_and_questions_of_a_published_version_cannot_be_added_or_deleted(
+    published_version,
+):
+    section = published_version.sections.first()
+    with pytest.raises(ImmutableError):
+        factories.SectionFactory(version=published_version)
+    with pytest.raises(ImmutableError):
+        factories.QuestionFactory(section=section)
+    with pytest.raises(ImmutableError):
+        section.questions.first().delete()
+    with pytest.raises(ImmutableError):
+        section.delete()
+    with pytest.raises(ImmutableError):
+        published_version.delete()
+    assert Question.objects.filter(version=published_version).count() == 3
+
+
+def test_a_question_cannot_be_moved_out_of_a_published_version(published_version):
+    question = Question.objects.filter(version=published_version).first()
+    draft_section = factories.SectionFactory()
+    question.section = draft_section
+    with pytest.raises(ImmutableError):
+        question.save()
+
+
+def test_publishing_twice_is_refused(published_version):
+    with pytest.raises(ValidationError):
+        services.questionnaire_version_publish(version=published_version)
+
+
+def test_publishing_refuses_bad_type_options(db):
+    version = factories.VersionFactory()
+    section = factories.SectionFactory(version=version)
+    factories.QuestionFactory(section=section, type=QuestionType.SINGLE_CHOICE, options={})
+    with pytest.raises(ValidationError):
+        services.questionnaire_version_publish(version=version)
+    version.refresh_from_db()
+    assert version.status == VersionStatus.DRAFT
+
+
+def test_draft_copy_keeps_keys_and_content(published_version):
+    draft = services.questionnaire_version_create_draft(source=published_version)
+    assert draft.status == VersionStatus.DRAFT
+    assert draft.number == published_version.number + 1
+    assert draft.derived_from == published_version
+
+    def shape(version):
+        return [
+            (q.section.number, q.section.title, q.key, q.label, q.text, q.type, q.required,
+             q.options, q.order)
+            for q in Question.objects.filter(version=version).select_related("section")
+            .order_by("section__order", "order")
+        ]  # fmt: skip
+
+    assert shape(draft) == shape(published_version)
+    # A deep copy: different rows, and editing the draft leaves the original alone.
+    assert not set(Section.objects.filter(version=draft).values_list("pk", flat=True)) & set(
+        Section.objects.filter(version=published_version).values_list("pk", flat=True)
+    )
+    question = Question.objects.get(version=draft, key="mechanism")
+    question.text = "Reworded"
+    question.save()
+    assert Question.objects.get(version=published_version, key="mechanism").text != "Reworded"
+
+
+def test_a_key_is_unique_within_a_version(published_version):
+    draft = services.questionnaire_version_create_draft(source=published_version)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.QuestionFactory(section=draft.sections.first(), key="mechanism", label="z")
+
+
+def test_version_compare_matches_by_key(published_version):
+    draft = services.questionnaire_version_create_draft(source=published_version)
+    Question.objects.get(version=draft, key="lead").delete()
+    changed = Question.objects.get(version=draft, key="mechanism")
+    changed.text = "New wording?"
+    changed.save()
+    factories.QuestionFactory(section=draft.sections.last(), key="grid", label="b")
+
+    diff = selectors.version_compare(old=published_version, new=draft)
+    assert [q.key for q in diff.added] == ["grid"]
+    assert [q.key for q in diff.removed] == ["lead"]
+    assert [(a.key, fields) for a, _b, fields in diff.changed] == [("mechanism", ["text"])]
+    assert diff.unchanged == 1
+
+
+def test_version_numbers_are_unique_per_questionnaire(published_version):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QuestionnaireVersion.objects.create(
+            questionnaire=published_version.questionnaire, number=published_version.number
+        )
