@@ -23,7 +23,7 @@ _TAG_ALIASES = (
 # C0/C1 control characters other than tab and newline carry no meaning in an answer and break
 # XML-based exports (XLSX) and PDF text extraction.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_BLANK_PARAGRAPH_RE = re.compile(r"<p>(?:\s|&nbsp;|<br>)*</p>")
+_BLANK_PARAGRAPH_RE = re.compile(r"<p>(?:\s|<br>)*</p>")
 
 
 def strip_control_characters(text: str) -> str:
@@ -45,20 +45,68 @@ def clean_html(value: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
+    # Editors write every space as &nbsp; (Quill's getSemanticHTML does): plain spaces let text
+    # wrap and compare equal to what was typed.
+    cleaned = cleaned.replace("&nbsp;", " ").replace("\xa0", " ")
     cleaned = _BLANK_PARAGRAPH_RE.sub("", cleaned).strip()
     return cleaned
 
 
+_ITEM_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:(?P<bullet>[-*•▪✓])|(?P<number>\d{1,3})[.)])\s+(?P<text>.*)$"
+)
+
+
 def plain_text_to_html(text: str) -> str:
-    """Typed text (no editor): every blank-line-separated block becomes a paragraph."""
-    text = strip_control_characters(text or "").strip()
-    if not text:
+    """Typed text (a plain textarea, no editor) → answer HTML, keeping the typist's structure.
+
+    Blank-line-separated blocks become paragraphs; lines starting with a bullet (-, *, •, ▪) or a
+    number ("1." or "1)") become list items, nested by indentation (two spaces a level). This is
+    the inverse of `html_to_text`, so a page without JavaScript can edit lists too. Anything that
+    looks like markup is escaped: typed HTML stays text.
+    """
+    text = strip_control_characters(text or "").expandtabs(2).strip("\n")
+    if not text.strip():
         return ""
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line, quote=False) for line in b.split("\n")) + "</p>"
-        for b in blocks
-    )
+    out: list[str] = []
+    stack: list[tuple[str, int]] = []  # open lists: (tag, indent)
+    paragraph: list[str] = []
+
+    def close_paragraph() -> None:
+        if paragraph:
+            out.append("<p>" + "<br>".join(paragraph) + "</p>")
+            paragraph.clear()
+
+    def close_lists(to_indent: int = -1) -> None:
+        while stack and stack[-1][1] > to_indent:
+            out.append(f"</li></{stack.pop()[0]}>")
+
+    for line in text.split("\n"):
+        match = _ITEM_RE.match(line)
+        if match:
+            close_paragraph()
+            indent = len(match["indent"])
+            tag = "ol" if match["number"] else "ul"
+            close_lists(indent)
+            if stack and stack[-1][1] == indent and stack[-1][0] == tag:
+                out.append("</li><li>")
+            else:
+                if stack and stack[-1][1] == indent:  # same level, other kind of list
+                    out.append(f"</li></{stack.pop()[0]}>")
+                out.append(f"<{tag}><li>")
+                stack.append((tag, indent))
+            out.append(html.escape(match["text"].strip(), quote=False))
+        elif not line.strip():
+            close_paragraph()
+            close_lists()
+        elif stack and line.startswith(" "):
+            out.append("<br>" + html.escape(line.strip(), quote=False))  # continuation of item
+        else:
+            close_lists()
+            paragraph.append(html.escape(line.strip(), quote=False))
+    close_paragraph()
+    close_lists()
+    return "".join(out)
 
 
 class _TextExtractor(HTMLParser):
@@ -81,6 +129,8 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in {"p", "ul", "ol"}:
             self._flush()
+            if tag != "p" and not self.lists and self.lines and self.lines[-1]:
+                self.lines.append("")  # a top-level list starts a new block
         if tag in {"ul", "ol"}:
             self.lists.append([tag, 0])
         elif tag == "li":
@@ -93,10 +143,15 @@ class _TextExtractor(HTMLParser):
                 marker = "-"
             self.prefix = "  " * depth + marker + " "
         elif tag == "br":
-            self.current.append(" ")
+            self._flush()
+            if self.lists:  # a continuation line of the item, indented under its text
+                self.prefix = "  " * len(self.lists)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"p", "li"}:
+        if tag == "p":
+            self._flush()
+            self.lines.append("")  # paragraphs are separated by a blank line
+        elif tag == "li":
             self._flush()
         elif tag in {"ul", "ol"}:
             self._flush()
@@ -108,7 +163,7 @@ class _TextExtractor(HTMLParser):
 
     def text(self) -> str:
         self._flush()
-        return "\n".join(self.lines)
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(self.lines)).strip("\n")
 
 
 def html_to_text(value: str) -> str:
@@ -123,4 +178,8 @@ def list_items(value: str) -> list[str]:
 
     Used to check that an answer keeps each entry of the reference, in order.
     """
-    return [re.sub(r"^\s*(?:-|\d+\.)\s", "", line) for line in html_to_text(value).split("\n")]
+    return [
+        re.sub(r"^\s*(?:-|\d+\.)\s", "", line).strip()
+        for line in html_to_text(value).split("\n")
+        if line.strip()
+    ]

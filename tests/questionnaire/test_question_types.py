@@ -128,3 +128,23 @@ def test_plain_text_from_a_form_keeps_typed_markup_as_text():
     html = plain_text_to_html("<script>alert(1)</script>\nline two")
     assert html == "<p>&lt;script&gt;alert(1)&lt;/script&gt;<br>line two</p>"
     assert clean_html(html) == html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Intro</p><p>Second<br>line</p>",
+        "<ul><li>One<ul><li>Sub &amp; more</li></ul></li>"
+        "<li>Two<ol><li>A</li><li>B</li></ol></li></ul>",
+        "<ol><li>First</li></ol><ul><li>Then<br>continued</li></ul><p>End</p>",
+    ],
+)
+def test_text_form_round_trips_paragraphs_and_nested_lists(html):
+    """A page without JavaScript edits long text as text; lists must survive the round trip."""
+    from questionnaire.richtext import html_to_text, plain_text_to_html
+
+    assert plain_text_to_html(html_to_text(html)) == html
+
+
+def test_editor_nbsp_becomes_plain_space():
+    assert get_type("long_text").clean("<p>a&nbsp;b\xa0c</p>", {}) == "<p>a b c</p>"
