@@ -1,0 +1,435 @@
+"""Load the demo: reference data, the GCM questionnaire (versions 1 and 2), the two Arab regional
+review cycles, Morocco's 2020 national review, a Jordan draft for 2024, and four demo users.
+
+Idempotent: every row is found by its natural key (ISO code, objective number, slug, version
+number, question key, cycle and country, username), so a second run changes nothing. What exists
+is kept rather than rewritten: history rows are append-only and published versions immutable,
+and whatever people did in the demo (a Jordan answer edited, a submission moved on) stays.
+Reference data (countries, objectives, principles) follow the fixtures; demo users get their
+documented roles and password back.
+
+Versions, submissions, answers and transitions go through `questionnaire.services`, with
+`user=None`: the system did the import, and no demo user should appear to have submitted or
+accepted Morocco's 2020 review.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import StaffRole, User
+from questionnaire import services
+from questionnaire.models import (
+    Answer,
+    AnswerRevision,
+    Country,
+    CountryRole,
+    GuidingPrinciple,
+    Membership,
+    Objective,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+    ReviewCycle,
+    Section,
+    Submission,
+    SubmissionStatus,
+)
+from questionnaire.question_types import DEFAULT_OBJECTIVE_SCALE
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+DEMO_PASSWORD = "gcm-demo-2020"
+
+VERSION_2_NOTES = (
+    "For the second regional review, 2024: adds the status grid of the 23 objectives (III e)."
+)
+GRID_SECTION = "III"
+GRID_QUESTION: dict[str, Any] = {
+    "key": "objectives-status-grid",
+    "label": "e",
+    "type": QuestionType.OBJECTIVES_GRID,
+    "text": (
+        "Please indicate the status of implementation of each of the 23 objectives of the "
+        "Global Compact and add a short note where useful."
+    ),
+    "required": False,
+    "options": {"scale": DEFAULT_OBJECTIVE_SCALE},
+}
+
+CYCLE_2020: dict[str, Any] = {
+    "slug": "arab-2020",
+    "name": "First regional review of the GCM in the Arab region",
+    "opens_on": datetime.date(2020, 6, 1),
+    "deadline": datetime.date(2020, 12, 31),
+}
+CYCLE_2024: dict[str, Any] = {
+    "slug": "arab-2024",
+    "name": "Second regional review of the GCM in the Arab region",
+    "opens_on": datetime.date(2024, 1, 15),
+}
+# The open cycle's deadline is set this far ahead on the first load and never moved after, so
+# the demo always has a cycle with time left and reloading does not change the data.
+DEADLINE_DAYS_AHEAD = 120
+
+# Morocco's review was sent and accepted in 2020; the import replays those moves.
+IMPORT_MESSAGES = {
+    SubmissionStatus.SUBMITTED: "Imported: the national review Morocco sent in 2020.",
+    SubmissionStatus.ACCEPTED: "Imported: accepted for the first regional review.",
+}
+ROUTE_TO_ACCEPTED = {
+    SubmissionStatus.DRAFT: [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED],
+    SubmissionStatus.RETURNED: [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED],
+    SubmissionStatus.SUBMITTED: [SubmissionStatus.ACCEPTED],
+}
+
+DEMO_USERS: list[dict[str, Any]] = [
+    {
+        "username": "admin",
+        "first_name": "Portal",
+        "last_name": "Administrator",
+        "email": "admin@example.org",
+        "staff_role": StaffRole.ADMIN,
+        "is_staff": True,
+        "is_superuser": True,
+        "country": None,
+    },
+    {
+        "username": "escwa",
+        "first_name": "Nadia",
+        "last_name": "Haddad",
+        "email": "escwa.reviewer@example.org",
+        "staff_role": StaffRole.REVIEWER,
+        "is_staff": False,
+        "is_superuser": False,
+        "country": None,
+    },
+    {
+        "username": "morocco",
+        "first_name": "Youssef",
+        "last_name": "El Amrani",
+        "email": "morocco.focal-point@example.org",
+        "staff_role": StaffRole.NONE,
+        "is_staff": False,
+        "is_superuser": False,
+        "country": "MA",
+    },
+    {
+        "username": "jordan",
+        "first_name": "Rania",
+        "last_name": "Khalil",
+        "email": "jordan.focal-point@example.org",
+        "staff_role": StaffRole.NONE,
+        "is_staff": False,
+        "is_superuser": False,
+        "country": "JO",
+    },
+]
+
+
+def read_fixture(name: str) -> Any:
+    path = FIXTURES_DIR / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"Missing fixture {path}.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data (countries, GCM objectives and principles, the regional review "
+        "questionnaire, the 2020 and 2024 cycles, Morocco's 2020 review, demo users). "
+        "Safe to run again."
+    )
+
+    def handle(self, *args, **options) -> None:
+        self.new_revisions = 0
+        with transaction.atomic():
+            summary = self.load()
+        if options["verbosity"] >= 1:
+            for line in summary:
+                self.stdout.write(line)
+
+    def load(self) -> list[str]:
+        countries = self.load_countries()
+        objectives = self.load_objectives()
+        principles = self.load_principles()
+        v1 = self.load_version_1(read_fixture("questionnaire-v1.json"))
+        v2 = self.load_version_2(v1)
+        users = self.load_users(countries)
+        cycle_2020, morocco = self.load_cycle_2020(v1, countries, read_fixture("morocco-2020.json"))
+        cycle_2024, jordan = self.load_cycle_2024(
+            v2, countries, read_fixture("jordan-2024-draft.json")
+        )
+        return [
+            f"Reference data: {len(countries)} countries, {len(objectives)} GCM objectives, "
+            f"{len(principles)} guiding principles.",
+            f"Questionnaire “{v1.questionnaire.title}” ({v1.questionnaire.slug}): "
+            f"v1 {v1.status} ({v1.questions.count()} questions), "
+            f"v2 {v2.status} ({v2.questions.count()} questions).",
+            f"Cycle {cycle_2020.slug} ({self.describe(cycle_2020)}): Morocco {morocco.status}, "
+            f"{morocco.answers.count()} answers.",
+            f"Cycle {cycle_2024.slug} ({self.describe(cycle_2024)}): Jordan {jordan.status}, "
+            f"{jordan.answers.count()} answers.",
+            f"Answer revisions added by this run: {self.new_revisions}.",
+            f"Demo users (password {DEMO_PASSWORD}): {', '.join(u.username for u in users)}.",
+        ]
+
+    @staticmethod
+    def describe(cycle: ReviewCycle) -> str:
+        return "closed" if cycle.is_closed else f"open until {cycle.deadline.isoformat()}"
+
+    # --- Reference data --------------------------------------------------------------------
+
+    def load_countries(self) -> dict[str, Country]:
+        countries = {}
+        for row in read_fixture("countries.json"):
+            fields = dict(row)
+            iso2 = fields.pop("iso2")
+            countries[iso2], _ = Country.objects.update_or_create(iso2=iso2, defaults=fields)
+        return countries
+
+    def load_objectives(self) -> list[Objective]:
+        return [
+            Objective.objects.update_or_create(
+                number=row["number"],
+                defaults={"title": row["title"], "short_label": row["short_label"]},
+            )[0]
+            for row in read_fixture("objectives.json")
+        ]
+
+    def load_principles(self) -> list[GuidingPrinciple]:
+        return [
+            GuidingPrinciple.objects.update_or_create(
+                letter=row["letter"], defaults={"title": row["title"]}
+            )[0]
+            for row in read_fixture("principles.json")
+        ]
+
+    # --- Questionnaire versions --------------------------------------------------------------
+
+    def load_version_1(self, data: dict) -> QuestionnaireVersion:
+        questionnaire, _ = Questionnaire.objects.update_or_create(
+            slug=data["slug"], defaults={"title": data["title"]}
+        )
+        version = questionnaire.versions.filter(number=data["version"]).first()
+        if version is None:
+            version = QuestionnaireVersion.objects.create(
+                questionnaire=questionnaire, number=data["version"], notes=data["notes"]
+            )
+        if not version.is_editable:
+            self.warn_if_different(version, data["sections"])
+            return version
+        # No service builds a version from scratch (the admin edits drafts row by row); the
+        # model guards allow this only while the version is a draft.
+        if version.notes != data["notes"]:
+            version.notes = data["notes"]
+            version.save(update_fields=["notes"])
+        self.sync_draft(version, data["sections"])
+        return services.questionnaire_version_publish(version=version)
+
+    def sync_draft(self, version: QuestionnaireVersion, sections: list[dict]) -> None:
+        """Make a draft version hold exactly the fixture's sections and questions."""
+        keys = []
+        for section_data in sections:
+            section, _ = Section.objects.update_or_create(
+                version=version,
+                number=section_data["number"],
+                defaults={"title": section_data["title"], "order": section_data["order"]},
+            )
+            for q in section_data["questions"]:
+                keys.append(q["key"])
+                Question.objects.update_or_create(
+                    version=version,
+                    key=q["key"],
+                    defaults={
+                        "section": section,
+                        "label": q["label"],
+                        "text": q["text"],
+                        "type": q["type"],
+                        "required": q["required"],
+                        "order": q["order"],
+                        "options": q.get("options", {}),
+                    },
+                )
+        for question in Question.objects.filter(version=version).exclude(key__in=keys):
+            question.delete()
+        numbers = [s["number"] for s in sections]
+        for section in version.sections.exclude(number__in=numbers):
+            section.delete()
+
+    def warn_if_different(self, version: QuestionnaireVersion, sections: list[dict]) -> None:
+        """A published version cannot follow a changed fixture: say so instead of failing."""
+        expected = [
+            (s["number"], s["title"], q["key"], q["label"], q["text"], q["type"], q["required"])
+            for s in sections
+            for q in s["questions"]
+        ]
+        stored = [
+            (
+                q.section.number,
+                q.section.title,
+                q.key,
+                q.label,
+                q.text,
+                q.type,
+                q.required,
+            )
+            for q in Question.objects.filter(version=version)
+            .select_related("section")
+            .order_by("section__order", "order", "pk")
+        ]
+        if stored != expected:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{version} is published and differs from questionnaire-v1.json; "
+                    "it was left as it is."
+                )
+            )
+
+    def load_version_2(self, v1: QuestionnaireVersion) -> QuestionnaireVersion:
+        """Version 2 is version 1 plus the objectives grid in section III."""
+        version = v1.questionnaire.versions.filter(number=v1.number + 1).first()
+        if version is None:
+            version = services.questionnaire_version_create_draft(source=v1, notes=VERSION_2_NOTES)
+        if not version.is_editable:
+            return version
+        section = version.sections.get(number=GRID_SECTION)
+        last = (
+            section.questions.exclude(key=GRID_QUESTION["key"])
+            .order_by("-order")
+            .values_list("order", flat=True)
+            .first()
+        )
+        Question.objects.update_or_create(
+            version=version,
+            key=GRID_QUESTION["key"],
+            defaults={
+                "section": section,
+                "label": GRID_QUESTION["label"],
+                "text": GRID_QUESTION["text"],
+                "type": GRID_QUESTION["type"],
+                "required": GRID_QUESTION["required"],
+                "order": (last or 0) + 1,
+                "options": copy.deepcopy(GRID_QUESTION["options"]),
+            },
+        )
+        return services.questionnaire_version_publish(version=version)
+
+    # --- Cycles and submissions --------------------------------------------------------------
+
+    def load_cycle_2020(
+        self, version: QuestionnaireVersion, countries: dict[str, Country], data: dict
+    ) -> tuple[ReviewCycle, Submission]:
+        cycle, _ = ReviewCycle.objects.get_or_create(
+            slug=CYCLE_2020["slug"],
+            defaults={**CYCLE_2020, "version": version, "is_closed": False},
+        )
+        self.check_cycle_version(cycle, version)
+        cycle.countries.add(*countries.values())
+        submission = self.get_or_create_submission(cycle, countries[data["country"]], data)
+        self.import_answers(submission, data["answers"], replace=True)
+        for status in ROUTE_TO_ACCEPTED.get(submission.status, []):
+            submission = services.submission_transition(
+                submission=submission, to_status=status, user=None, message=IMPORT_MESSAGES[status]
+            )
+        # Closed last: the review was answered while the cycle was open.
+        if not cycle.is_closed:
+            cycle.is_closed = True
+            cycle.save(update_fields=["is_closed"])
+        return cycle, submission
+
+    def load_cycle_2024(
+        self, version: QuestionnaireVersion, countries: dict[str, Country], data: dict
+    ) -> tuple[ReviewCycle, Submission]:
+        deadline = timezone.localdate() + datetime.timedelta(days=DEADLINE_DAYS_AHEAD)
+        cycle, _ = ReviewCycle.objects.get_or_create(
+            slug=CYCLE_2024["slug"],
+            defaults={**CYCLE_2024, "version": version, "deadline": deadline, "is_closed": False},
+        )
+        self.check_cycle_version(cycle, version)
+        cycle.countries.add(*countries.values())
+        submission = self.get_or_create_submission(cycle, countries[data["country"]], data)
+        if submission.is_editable:
+            # Demo content only fills gaps: an answer someone edited in the demo is theirs.
+            self.import_answers(submission, data["answers"], replace=False)
+        return cycle, submission
+
+    def check_cycle_version(self, cycle: ReviewCycle, version: QuestionnaireVersion) -> None:
+        if cycle.version_id != version.pk:
+            raise CommandError(
+                f"Cycle {cycle.slug} answers {cycle.version}, not {version}; "
+                "the demo cannot be loaded over it."
+            )
+
+    def get_or_create_submission(
+        self, cycle: ReviewCycle, country: Country, data: dict
+    ) -> Submission:
+        submission = Submission.objects.filter(cycle=cycle, country=country).first()
+        if submission is None:
+            submission = services.submission_create(
+                cycle=cycle, country=country, user=None, language=data["language"]
+            )
+        return submission
+
+    def import_answers(self, submission: Submission, answers: dict, *, replace: bool) -> None:
+        """Save each answer as an import, skipping those already stored (or, with `replace`,
+        already holding the fixture's value) so that a rerun adds no revision."""
+        questions = {q.key: q for q in Question.objects.filter(version=submission.cycle.version)}
+        stored = {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+        for key, value in answers.items():
+            question = questions.get(key)
+            if question is None:
+                raise CommandError(f"{submission.cycle.version} has no question {key!r}.")
+            current = stored.get(question.pk)
+            if current is not None:
+                if not replace:
+                    continue
+                if current.value == question.type_handler.clean(value, question.options or {}):
+                    continue
+            services.answer_save(
+                submission=submission,
+                question=question,
+                value=value,
+                user=None,
+                kind=AnswerRevision.Kind.IMPORT,
+            )
+            self.new_revisions += 1
+
+    # --- Demo users --------------------------------------------------------------------------
+
+    def load_users(self, countries: dict[str, Country]) -> list[User]:
+        users = []
+        for spec in DEMO_USERS:
+            fields = {k: v for k, v in spec.items() if k not in ("username", "country")}
+            fields["is_active"] = True
+            user, created = User.objects.get_or_create(username=spec["username"], defaults=fields)
+            changed = created
+            for name, value in fields.items():
+                if getattr(user, name) != value:
+                    setattr(user, name, value)
+                    changed = True
+            # Rehashing on every run would change the row for nothing; only a changed password
+            # is reset.
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                changed = True
+            if changed:
+                user.save()
+            if spec["country"]:
+                Membership.objects.update_or_create(
+                    user=user,
+                    country=countries[spec["country"]],
+                    defaults={"role": CountryRole.FOCAL_POINT},
+                )
+            users.append(user)
+        return users
