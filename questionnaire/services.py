@@ -7,19 +7,28 @@ lives in one place. `user=None` means the system itself (a management command su
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+import hashlib
+import secrets
+from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import filetypes, notifications, permissions
 from .models import (
     Answer,
     AnswerRevision,
+    Attachment,
     Country,
+    CountryRole,
+    Invitation,
+    Membership,
     Question,
     QuestionnaireVersion,
     ReviewCycle,
@@ -157,26 +166,113 @@ def questionnaire_version_retire(
 # --- Submissions -------------------------------------------------------------------------------
 
 
+def submission_previous_for_carry_forward(*, cycle: ReviewCycle, country: Country):
+    """The country's accepted (or published) submission of the latest earlier cycle of the same
+    questionnaire, from which a new submission may be prefilled; None when there is none."""
+    return (
+        Submission.objects.filter(
+            country=country,
+            cycle__version__questionnaire_id=cycle.version.questionnaire_id,
+            cycle__opens_on__lt=cycle.opens_on,
+            status__in=[S.ACCEPTED, S.PUBLISHED],
+        )
+        .select_related("cycle")
+        .order_by("-cycle__opens_on")
+        .first()
+    )
+
+
 @transaction.atomic
 def submission_create(
-    *, cycle: ReviewCycle, country: Country, user=None, language: str = "en"
+    *,
+    cycle: ReviewCycle,
+    country: Country,
+    user=None,
+    language: str = "en",
+    carry_forward: bool = False,
 ) -> Submission:
-    """Open a country's submission for a cycle: one per country and cycle, drafts only."""
+    """Open a country's submission for a cycle: one per country and cycle.
+
+    With `carry_forward`, every answer of the country's accepted submission of the previous cycle
+    is copied to the question with the same key (and type), marked as prefilled until edited.
+    """
     if user is not None:
         permissions.require(user, Action.START_SUBMISSION, country)
     if cycle.version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("This cycle's questionnaire is not published."))
+    if cycle.is_closed:
+        raise ValidationError(_("This review cycle is closed."))
     if not cycle.countries.filter(pk=country.pk).exists():
         raise ValidationError(
             _("%(country)s does not take part in this cycle.") % {"country": country}
         )
     if Submission.objects.filter(cycle=cycle, country=country).exists():
         raise ValidationError(_("This country already has a submission for this cycle."))
-    submission = Submission.objects.create(cycle=cycle, country=country, language=language)
+    source = None
+    if carry_forward:
+        source = submission_previous_for_carry_forward(cycle=cycle, country=country)
+        if source is None:
+            raise ValidationError(_("There is no accepted submission of an earlier cycle."))
+    submission = Submission.objects.create(
+        cycle=cycle, country=country, language=language, carried_forward_from=source
+    )
     SubmissionEvent.objects.create(
         submission=submission, actor=user, from_status="", to_status=S.DRAFT
     )
+    if source is not None:
+        _carry_answers_forward(source=source, target=submission, user=user)
     return submission
+
+
+def _carry_answers_forward(*, source: Submission, target: Submission, user) -> int:
+    questions = {q.key: q for q in Question.objects.filter(version=target.cycle.version_id)}
+    previous = Answer.objects.filter(submission=source).select_related("question")
+    answers, revisions = [], []
+    for old in previous:
+        question = questions.get(old.question.key)
+        if question is None or question.type != old.question.type:
+            continue  # a question that was dropped or changed its kind of answer
+        if old.question.type_handler.is_empty(old.value):
+            continue
+        try:
+            value = question.type_handler.clean(old.value, question.options or {})
+        except ValidationError:
+            continue  # the new version's options no longer admit the old value
+        answers.append(
+            Answer(
+                submission=target,
+                question=question,
+                value=value,
+                revision=1,
+                updated_by=user,
+                prefilled=True,
+            )
+        )
+    Answer.objects.bulk_create(answers)
+    for answer in Answer.objects.filter(submission=target):
+        revisions.append(
+            AnswerRevision(
+                answer=answer,
+                revision=1,
+                value=answer.value,
+                kind=AnswerRevision.Kind.CARRY_FORWARD,
+                created_by=user,
+            )
+        )
+    AnswerRevision.objects.bulk_create(revisions)
+    return len(answers)
+
+
+def submission_missing_required(*, submission: Submission) -> list[Question]:
+    """Required questions of the submission that are still unanswered, in questionnaire order."""
+    answers = dict(Answer.objects.filter(submission=submission).values_list("question_id", "value"))
+    return [
+        q
+        for q in Question.objects.filter(version=submission.cycle.version_id, required=True)
+        .select_related("section")
+        .order_by("section__order", "order")
+        if q.type_handler.is_empty(answers.get(q.pk))
+    ]
 
 
 @transaction.atomic
@@ -198,6 +294,12 @@ def submission_transition(
     message = (message or "").strip()
     if move in TRANSITIONS_NEEDING_MESSAGE and not message:
         raise TransitionError(_("Say what the country should change."))
+    if to_status == S.SUBMITTED:
+        missing = submission_missing_required(submission=submission)
+        if missing:
+            raise TransitionError(
+                _("%(count)d required questions are still unanswered.") % {"count": len(missing)}
+            )
     now = timezone.now()
     submission.status = to_status
     if to_status == S.SUBMITTED:
@@ -212,6 +314,12 @@ def submission_transition(
         to_status=to_status,
         message=message,
     )
+    if user is not None:  # system moves (imports, loaddemo) notify nobody
+        transaction.on_commit(
+            lambda: notifications.submission_moved(
+                submission=submission, actor=user, message=message
+            )
+        )
     return submission
 
 
@@ -273,3 +381,204 @@ def answer_save(
     )
     Submission.objects.filter(pk=submission.pk).update(updated_at=timezone.now())
     return answer
+
+
+@transaction.atomic
+def answer_restore(
+    *, answer: Answer, revision: int, user=None, base_revision: int | None = None
+) -> Answer:
+    """Bring back an earlier value of an answer. A restore is a new revision: nothing is lost."""
+    old = AnswerRevision.objects.filter(answer=answer, revision=revision).first()
+    if old is None:
+        raise ValidationError(_("There is no such earlier version of this answer."))
+    return answer_save(
+        submission=answer.submission,
+        question=answer.question,
+        value=old.value,
+        user=user,
+        base_revision=answer.revision if base_revision is None else base_revision,
+        kind=AnswerRevision.Kind.RESTORE,
+    )
+
+
+# --- Teams -------------------------------------------------------------------------------------
+
+INVITATION_LIFETIME = datetime.timedelta(days=7)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *, country: Country, email: str, role: str, user, accept_url: str
+) -> tuple[Invitation, str]:
+    """Invite someone to a country's team and e-mail them a single-use link.
+
+    `accept_url` is the absolute URL of the accept page with `{token}` where the token goes.
+    Returns the invitation and the raw token (the only copy; the database keeps its hash).
+    """
+    permissions.require(user, Action.MANAGE_TEAM, country)
+    if role not in CountryRole.values:
+        raise ValidationError(_("Choose a role."))
+    email = get_user_model().objects.normalize_email(email.strip())
+    if Membership.objects.filter(country=country, user__email__iexact=email).exists():
+        raise ValidationError(_("%(email)s is already on this team.") % {"email": email})
+    # A new invitation replaces any pending one to the same address.
+    Invitation.objects.filter(
+        country=country, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        country=country,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=user,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = accept_url.replace("{token}", token)
+    transaction.on_commit(lambda: notifications.invitation_sent(invitation=invitation, link=link))
+    return invitation, token
+
+
+def invitation_get_pending(*, token: str) -> Invitation:
+    """The invitation a link stands for, if it can still be used; ValidationError otherwise."""
+    invitation = (
+        Invitation.objects.select_related("country").filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired; ask for a new one."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user=None, username: str = "", password: str = "", full_name: str = ""
+):
+    """Use an invitation: join the team as the signed-in user, or as a new account.
+
+    Returns the user. The link works once: a second use is refused.
+    """
+    invitation = invitation_get_pending(token=token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    User = get_user_model()
+    if user is None or not user.is_authenticated:
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("That user name is taken; choose another."))
+        first, _sep, last = full_name.strip().partition(" ")
+        user = User(username=username, email=invitation.email, first_name=first, last_name=last)
+        user.set_password(password)
+        user.save()
+    Membership.objects.update_or_create(
+        user=user, country=invitation.country, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, user) -> Membership:
+    permissions.require(user, Action.MANAGE_TEAM, membership.country)
+    if role not in CountryRole.values:
+        raise ValidationError(_("Choose a role."))
+    if membership.role == CountryRole.FOCAL_POINT and role != CountryRole.FOCAL_POINT:
+        _keep_a_focal_point(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, user) -> None:
+    """Take someone off a country's team. A country always keeps at least one focal point."""
+    permissions.require(user, Action.MANAGE_TEAM, membership.country)
+    if membership.role == CountryRole.FOCAL_POINT:
+        _keep_a_focal_point(membership)
+    membership.delete()
+
+
+def _keep_a_focal_point(membership: Membership) -> None:
+    others = (
+        Membership.objects.select_for_update()
+        .filter(country=membership.country, role=CountryRole.FOCAL_POINT)
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(_("A country needs at least one focal point."))
+
+
+# --- Supporting documents ----------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(
+    *, submission: Submission, file: IO[bytes], name: str, user, description: str = ""
+) -> Attachment:
+    """Store a supporting document after checking its size and, by content, its type."""
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    if size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is 20 MB.") % {"size": size / 1024 / 1024}
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."))
+    kind = filetypes.detect_kind(file)
+    if kind is None:
+        raise ValidationError(
+            _("This file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument (ODT) document.")
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    attachment = Attachment(
+        submission=submission,
+        original_name=_display_name(name, kind),
+        kind=kind,
+        size=size,
+        sha256=digest.hexdigest(),
+        description=description.strip()[:300],
+        uploaded_by=user,
+    )
+    attachment.file.save("upload", File(file), save=False)
+    attachment.save()
+    return attachment
+
+
+def _display_name(name: str, kind: str) -> str:
+    """A safe name to show and to offer on download: no path, no control characters, and the
+    extension of what the file really is (so "report.pdf.exe" cannot pass as anything else)."""
+    import os
+    import re
+    import unicodedata
+
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base).strip(" .") or "document"
+    return f"{stem[:200]}.{kind}"
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, user) -> None:
+    permissions.require(user, Action.EDIT_ANSWERS, attachment.submission)
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(path))

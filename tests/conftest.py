@@ -48,6 +48,17 @@ def submission(cycle, country, other_country):
 
 
 @pytest.fixture
+def complete_submission(submission):
+    """The submission with every required question answered, ready to submit."""
+    from questionnaire.models import Question
+
+    for question in Question.objects.filter(version=submission.cycle.version, required=True):
+        value = "Ministry" if question.type == QuestionType.SHORT_TEXT else "<p>Answer</p>"
+        services.answer_save(submission=submission, question=question, value=value)
+    return submission
+
+
+@pytest.fixture
 def focal_point(country):
     membership = factories.MembershipFactory(country=country, role=CountryRole.FOCAL_POINT)
     return membership.user

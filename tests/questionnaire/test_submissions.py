@@ -124,7 +124,8 @@ def test_only_country_editors_may_save_answers(submission, request, role_fixture
     assert not submission.answers.exists()
 
 
-def test_answers_are_read_only_once_submitted(submission, focal_point):
+def test_answers_are_read_only_once_submitted(complete_submission, focal_point):
+    submission = complete_submission
     services.submission_transition(submission=submission, to_status=S.SUBMITTED, user=focal_point)
     submission.refresh_from_db()
     with pytest.raises(PermissionDenied):
@@ -144,7 +145,8 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), list(itertools.product(S, S)))
-def test_every_transition_pair(submission, focal_point, reviewer, from_status, to_status):
+def test_every_transition_pair(complete_submission, focal_point, reviewer, from_status, to_status):
+    submission = complete_submission
     Submission.objects.filter(pk=submission.pk).update(status=from_status)
     submission.refresh_from_db()
     actor = {"focal_point": focal_point, "reviewer": reviewer}
@@ -168,8 +170,9 @@ def test_every_transition_pair(submission, focal_point, reviewer, from_status, t
 
 
 def test_a_focal_point_cannot_accept_and_a_reviewer_cannot_submit(
-    submission, focal_point, reviewer
+    complete_submission, focal_point, reviewer
 ):
+    submission = complete_submission
     with pytest.raises(PermissionDenied):
         services.submission_transition(submission=submission, to_status=S.SUBMITTED, user=reviewer)
     services.submission_transition(submission=submission, to_status=S.SUBMITTED, user=focal_point)
@@ -179,7 +182,8 @@ def test_a_focal_point_cannot_accept_and_a_reviewer_cannot_submit(
         )
 
 
-def test_returning_needs_a_message(submission, focal_point, reviewer):
+def test_returning_needs_a_message(complete_submission, focal_point, reviewer):
+    submission = complete_submission
     services.submission_transition(submission=submission, to_status=S.SUBMITTED, user=focal_point)
     with pytest.raises(services.TransitionError):
         services.submission_transition(
@@ -198,3 +202,50 @@ def test_history_rows_are_append_only(submission, contributor):
             row.save()
         with pytest.raises(ImmutableError):
             row.delete()
+
+
+def test_submitting_with_a_required_answer_missing_is_refused(submission, focal_point):
+    missing = services.submission_missing_required(submission=submission)
+    assert [q.key for q in missing] == ["mechanism", "lead"]
+    with pytest.raises(services.TransitionError):
+        services.submission_transition(
+            submission=submission, to_status=S.SUBMITTED, user=focal_point
+        )
+    submission.refresh_from_db()
+    assert submission.status == S.DRAFT
+
+
+def test_submitting_emails_the_reviewers(
+    complete_submission, focal_point, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_transition(
+            submission=complete_submission, to_status=S.SUBMITTED, user=focal_point
+        )
+    assert [m.to for m in mailoutbox] == [[reviewer.email]]
+    assert "Morocco" in mailoutbox[0].subject
+    assert f"/submissions/{complete_submission.pk}/" in mailoutbox[0].body
+
+
+def test_restoring_an_earlier_value_is_a_new_revision(submission, contributor):
+    q = question(submission)
+    services.answer_save(submission=submission, question=q, value="<p>One</p>", user=contributor)
+    answer = services.answer_save(
+        submission=submission, question=q, value="<p>Two</p>", user=contributor, base_revision=1
+    )
+    restored = services.answer_restore(answer=answer, revision=1, user=contributor)
+    assert (restored.value, restored.revision) == ("<p>One</p>", 3)
+    kinds = list(restored.revisions.order_by("revision").values_list("kind", flat=True))
+    assert kinds == ["save", "save", "restore"]
+
+
+def test_restoring_over_a_newer_save_is_a_conflict(submission, contributor, focal_point):
+    q = question(submission)
+    answer = services.answer_save(
+        submission=submission, question=q, value="<p>One</p>", user=contributor
+    )
+    services.answer_save(
+        submission=submission, question=q, value="<p>Two</p>", user=focal_point, base_revision=1
+    )
+    with pytest.raises(services.AnswerConflict):
+        services.answer_restore(answer=answer, revision=1, user=contributor, base_revision=1)
