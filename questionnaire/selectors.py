@@ -186,6 +186,14 @@ class CycleOverview:
     cycle: ReviewCycle
     rows: list[CountryRow] = field(default_factory=list)
 
+    @property
+    def started(self) -> list[CountryRow]:
+        return [row for row in self.rows if row.submission is not None]
+
+    @property
+    def not_started(self) -> list[Country]:
+        return [row.country for row in self.rows if row.submission is None]
+
 
 def home_overview(*, user) -> list[CycleOverview]:
     """Each cycle the user takes part in, one row per country they may see (all for staff).
