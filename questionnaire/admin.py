@@ -694,7 +694,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         form = NewDraftForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             draft = services.questionnaire_version_create_draft(
-                source=version, notes=form.cleaned_data["notes"]
+                source=version, notes=form.cleaned_data["notes"], user=request.user
             )
             self._message_new_drafts(request, [draft])
             return HttpResponseRedirect(self._change_url(draft))
@@ -733,7 +733,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     )
     def create_drafts(self, request, queryset):
         drafts = [
-            services.questionnaire_version_create_draft(source=version)
+            services.questionnaire_version_create_draft(source=version, user=request.user)
             for version in queryset.select_related("questionnaire")
         ]
         self._message_new_drafts(request, drafts)

@@ -71,9 +71,11 @@ class AnswerConflict(Exception):
 
 @transaction.atomic
 def questionnaire_version_create_draft(
-    *, source: QuestionnaireVersion, notes: str = ""
+    *, source: QuestionnaireVersion, notes: str = "", user=None
 ) -> QuestionnaireVersion:
     """A new draft that deep-copies `source` (sections, questions, options), keeping every key."""
+    if user is not None:
+        permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
     number = (
         QuestionnaireVersion.objects.filter(questionnaire=source.questionnaire).aggregate(
             Max("number")
