@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -438,7 +439,9 @@ class SubmissionEvent(AppendOnlyModel):
     )
     to_status = models.CharField(_("to"), max_length=12, choices=SubmissionStatus.choices)
     message = models.TextField(_("message"), blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(
+        _("time"), default=timezone.now, editable=False, db_index=True
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

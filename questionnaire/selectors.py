@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from . import permissions
 from .models import (
@@ -65,6 +67,10 @@ class QuestionAnswer:
     @property
     def value(self):
         return self.answer.value if self.answer else None
+
+    @property
+    def answer_revision(self) -> int:
+        return self.answer.revision if self.answer else 0
 
     @property
     def is_answered(self) -> bool:
@@ -242,6 +248,117 @@ def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Ob
 
 
 def version_for_preview(*, user, pk: int) -> QuestionnaireVersion:
-    """A questionnaire version the user may preview (PermissionDenied otherwise), or 404."""
+    """A questionnaire version the user may preview (PermissionDenied otherwise), or 404.
+
+    Drafts are ESCWA's work in progress: only staff see them.
+    """
     permissions.require(user, Action.PREVIEW_QUESTIONNAIRE)
-    return get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
+    versions = QuestionnaireVersion.objects.select_related("questionnaire")
+    if not permissions.is_reviewer(user):
+        versions = versions.exclude(status=VersionStatus.DRAFT)
+    return get_object_or_404(versions, pk=pk)
+
+
+# --- Answering ---------------------------------------------------------------------------------
+
+
+def submission_question(*, submission: Submission, key: str) -> Question:
+    """A question of the submission's version by key, or 404."""
+    return get_object_or_404(
+        Question.objects.select_related("section"), version=submission.cycle.version_id, key=key
+    )
+
+
+def submission_progress(*, submission: Submission) -> dict:
+    """Answered / total and required-still-missing, per section and overall. Two queries."""
+    answers = dict(Answer.objects.filter(submission=submission).values_list("question_id", "value"))
+    sections: dict[str, dict] = {}
+    for question in (
+        Question.objects.filter(version=submission.cycle.version_id)
+        .select_related("section")
+        .order_by("section__order", "order")
+    ):
+        entry = sections.setdefault(
+            question.section.number, {"answered": 0, "total": 0, "missing_required": 0}
+        )
+        entry["total"] += 1
+        if not question.type_handler.is_empty(answers.get(question.pk)):
+            entry["answered"] += 1
+        elif question.required:
+            entry["missing_required"] += 1
+    overall = {
+        key: sum(s[key] for s in sections.values())
+        for key in ("answered", "total", "missing_required")
+    }
+    return {"sections": sections, **overall}
+
+
+@dataclass
+class AnsweringPage:
+    submission: Submission
+    sections: list[SectionAnswers]
+    current: SectionAnswers
+    objectives: list[Objective]
+
+    def _url(self, section: SectionAnswers | None) -> str | None:
+        if section is None:
+            return None
+        return reverse("answer_section", args=[self.submission.pk, section.section.number])
+
+    @property
+    def index(self) -> int:
+        return self.sections.index(self.current)
+
+    @property
+    def url(self) -> str:
+        return self._url(self.current)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self._url(self.sections[self.index - 1]) if self.index > 0 else None
+
+    @property
+    def next_url(self) -> str | None:
+        following = self.sections[self.index + 1 :]
+        return self._url(following[0]) if following else None
+
+
+def answering_section(
+    *, user, pk: int, number: str, submission: Submission | None = None
+) -> AnsweringPage:
+    """One section of a submission with every section's progress, for the answering page.
+
+    A fixed number of queries however many questions there are (asserted in the tests).
+    """
+    submission = submission or submission_get(user=user, pk=pk)
+    sections = submission_sections(submission=submission)
+    current = next((s for s in sections if s.section.number == number), None)
+    if current is None:
+        raise Http404
+    return AnsweringPage(
+        submission=submission,
+        sections=sections,
+        current=current,
+        objectives=objectives_for(sections=[current]),
+    )
+
+
+def answer_history(*, submission: Submission, question: Question):
+    """The answer (or None) and all its revisions, newest first, with who saved each."""
+    answer = (
+        Answer.objects.filter(submission=submission, question=question)
+        .select_related("updated_by")
+        .first()
+    )
+    if answer is None:
+        return None, []
+    revisions = list(answer.revisions.select_related("created_by").order_by("-revision"))
+    return answer, revisions
+
+
+def country_for_member(*, user, iso2: str) -> Country:
+    """A country the user belongs to (any country for admins), or 404."""
+    country = get_object_or_404(Country, iso2=iso2.upper())
+    if not (permissions.is_admin(user) or country.pk in permissions.country_roles(user)):
+        raise Http404
+    return country

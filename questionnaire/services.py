@@ -66,6 +66,12 @@ class AnswerConflict(Exception):
         self.current = current
 
 
+def _check_backdating(user, at) -> None:
+    # History written by people is always "now"; only imports may carry their original dates.
+    if at is not None and user is not None:
+        raise ValueError("Only system imports may set the time of a change.")
+
+
 # --- Questionnaire versions --------------------------------------------------------------------
 
 
@@ -136,9 +142,13 @@ def _check_version_content(version: QuestionnaireVersion) -> None:
 
 @transaction.atomic
 def questionnaire_version_publish(
-    *, version: QuestionnaireVersion, user=None
+    *, version: QuestionnaireVersion, user=None, at: datetime.datetime | None = None
 ) -> QuestionnaireVersion:
-    """Publish a draft. From then on nothing in it changes; the next cycle gets a new version."""
+    """Publish a draft. From then on nothing in it changes; the next cycle gets a new version.
+
+    `at` back-dates an import of a version published elsewhere (system only).
+    """
+    _check_backdating(user, at)
     if user is not None:
         permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
     version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
@@ -146,7 +156,7 @@ def questionnaire_version_publish(
         raise ValidationError(_("Only a draft can be published."))
     _check_version_content(version)
     version.status = VersionStatus.PUBLISHED
-    version.published_at = timezone.now()
+    version.published_at = at or timezone.now()
     version.save()
     return version
 
@@ -192,12 +202,15 @@ def submission_create(
     user=None,
     language: str = "en",
     carry_forward: bool = False,
+    at: datetime.datetime | None = None,
 ) -> Submission:
     """Open a country's submission for a cycle: one per country and cycle.
 
     With `carry_forward`, every answer of the country's accepted submission of the previous cycle
     is copied to the question with the same key (and type), marked as prefilled until edited.
+    `at` back-dates an imported submission (system only).
     """
+    _check_backdating(user, at)
     if user is not None:
         permissions.require(user, Action.START_SUBMISSION, country)
     if cycle.version.status != VersionStatus.PUBLISHED:
@@ -219,7 +232,11 @@ def submission_create(
         cycle=cycle, country=country, language=language, carried_forward_from=source
     )
     SubmissionEvent.objects.create(
-        submission=submission, actor=user, from_status="", to_status=S.DRAFT
+        submission=submission,
+        actor=user,
+        from_status="",
+        to_status=S.DRAFT,
+        created_at=at or timezone.now(),
     )
     if source is not None:
         _carry_answers_forward(source=source, target=submission, user=user)
@@ -279,9 +296,18 @@ def submission_missing_required(*, submission: Submission) -> list[Question]:
 
 @transaction.atomic
 def submission_transition(
-    *, submission: Submission, to_status: str, user=None, message: str = ""
+    *,
+    submission: Submission,
+    to_status: str,
+    user=None,
+    message: str = "",
+    at: datetime.datetime | None = None,
 ) -> Submission:
-    """Move a submission along the workflow table, and record the move as an event."""
+    """Move a submission along the workflow table, and record the move as an event.
+
+    `at` back-dates a move replayed from an import (system only).
+    """
+    _check_backdating(user, at)
     submission = (
         Submission.objects.select_for_update().select_related("cycle").get(pk=submission.pk)
     )
@@ -302,7 +328,7 @@ def submission_transition(
             raise TransitionError(
                 _("%(count)d required questions are still unanswered.") % {"count": len(missing)}
             )
-    now = timezone.now()
+    now = at or timezone.now()
     submission.status = to_status
     if to_status == S.SUBMITTED:
         submission.submitted_at = now
@@ -315,6 +341,7 @@ def submission_transition(
         from_status=move[0],
         to_status=to_status,
         message=message,
+        created_at=now,
     )
     if user is not None:  # system moves (imports, loaddemo) notify nobody
         transaction.on_commit(

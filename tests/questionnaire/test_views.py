@@ -404,3 +404,11 @@ def test_navbar_for_a_country_member(client):
     page = login(client, member).get(reverse("home")).text
     assert "My submissions" in page
     assert reverse("admin:index") not in page
+
+
+def test_a_draft_version_is_previewed_by_staff_only(client, reviewer, focal_point):
+    draft = factories.VersionFactory()
+    factories.SectionFactory(version=draft)
+    url = reverse("version_preview", args=[draft.pk])
+    assert login(client, focal_point).get(url).status_code == 404
+    assert login(client, reviewer).get(url).status_code == 200

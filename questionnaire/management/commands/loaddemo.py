@@ -82,6 +82,17 @@ CYCLE_2024: dict[str, Any] = {
 DEADLINE_DAYS_AHEAD = 120
 
 # Morocco's review was sent and accepted in 2020; the import replays those moves.
+# When those moves happened: submitted by the 2020 deadline, accepted for the regional conference
+# of 24–25 February 2021.
+IMPORT_DATES = {
+    SubmissionStatus.DRAFT: datetime.datetime(2020, 6, 1, 9, 0, tzinfo=datetime.UTC),
+    SubmissionStatus.SUBMITTED: datetime.datetime(2020, 12, 31, 12, 0, tzinfo=datetime.UTC),
+    SubmissionStatus.ACCEPTED: datetime.datetime(2021, 2, 24, 9, 0, tzinfo=datetime.UTC),
+}
+VERSION_PUBLISHED_AT = {
+    1: datetime.datetime(2020, 6, 1, 9, 0, tzinfo=datetime.UTC),
+    2: datetime.datetime(2024, 1, 15, 9, 0, tzinfo=datetime.UTC),
+}
 IMPORT_MESSAGES = {
     SubmissionStatus.SUBMITTED: "Imported: the national review Morocco sent in 2020.",
     SubmissionStatus.ACCEPTED: "Imported: accepted for the first regional review.",
@@ -235,7 +246,9 @@ class Command(BaseCommand):
             version.notes = data["notes"]
             version.save(update_fields=["notes"])
         self.sync_draft(version, data["sections"])
-        return services.questionnaire_version_publish(version=version)
+        return services.questionnaire_version_publish(
+            version=version, at=VERSION_PUBLISHED_AT.get(version.number)
+        )
 
     def sync_draft(self, version: QuestionnaireVersion, sections: list[dict]) -> None:
         """Make a draft version hold exactly the fixture's sections and questions."""
@@ -323,7 +336,9 @@ class Command(BaseCommand):
                 "options": copy.deepcopy(GRID_QUESTION["options"]),
             },
         )
-        return services.questionnaire_version_publish(version=version)
+        return services.questionnaire_version_publish(
+            version=version, at=VERSION_PUBLISHED_AT.get(version.number)
+        )
 
     # --- Cycles and submissions --------------------------------------------------------------
 
@@ -336,11 +351,17 @@ class Command(BaseCommand):
         )
         self.check_cycle_version(cycle, version)
         cycle.countries.add(*countries.values())
-        submission = self.get_or_create_submission(cycle, countries[data["country"]], data)
+        submission = self.get_or_create_submission(
+            cycle, countries[data["country"]], data, at=IMPORT_DATES[SubmissionStatus.DRAFT]
+        )
         self.import_answers(submission, data["answers"], replace=True)
         for status in ROUTE_TO_ACCEPTED.get(submission.status, []):
             submission = services.submission_transition(
-                submission=submission, to_status=status, user=None, message=IMPORT_MESSAGES[status]
+                submission=submission,
+                to_status=status,
+                user=None,
+                message=IMPORT_MESSAGES[status],
+                at=IMPORT_DATES[status],
             )
         # Closed last: the review was answered while the cycle was open.
         if not cycle.is_closed:
@@ -372,12 +393,12 @@ class Command(BaseCommand):
             )
 
     def get_or_create_submission(
-        self, cycle: ReviewCycle, country: Country, data: dict
+        self, cycle: ReviewCycle, country: Country, data: dict, at=None
     ) -> Submission:
         submission = Submission.objects.filter(cycle=cycle, country=country).first()
         if submission is None:
             submission = services.submission_create(
-                cycle=cycle, country=country, user=None, language=data["language"]
+                cycle=cycle, country=country, user=None, language=data["language"], at=at
             )
         return submission
 
