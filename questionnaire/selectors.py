@@ -24,6 +24,7 @@ from .models import (
     ReviewCycle,
     Section,
     Submission,
+    SubmissionStatus,
     VersionStatus,
 )
 from .permissions import Action
@@ -185,6 +186,8 @@ class CountryRow:
 
     country: Country
     submission: Submission | None
+    # For a country's own team: the accepted submission a new one may be prefilled from.
+    previous: Submission | None = None
 
 
 @dataclass
@@ -210,8 +213,22 @@ def home_overview(*, user) -> list[CycleOverview]:
     """
     staff = permissions.is_reviewer(user)
     member_of = set(permissions.country_roles(user))
+    cycles = cycles_for_user(user=user)
+    # One query for the whole page: the earlier accepted submissions a team could start from.
+    earlier = (
+        []
+        if staff
+        else list(
+            Submission.objects.filter(
+                country_id__in=member_of,
+                status__in=[SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED],
+            )
+            .select_related("cycle__version")
+            .order_by("-cycle__opens_on")
+        )
+    )
     overview = []
-    for entry in cycles_for_user(user=user):
+    for entry in cycles:
         cycle = entry["cycle"]
         by_country = {s.country_id: s for s in entry["submissions"]}
         countries = [c for c in cycle.countries.all() if staff or c.pk in member_of]
@@ -219,12 +236,24 @@ def home_overview(*, user) -> list[CycleOverview]:
         listed = {c.pk for c in countries}
         countries += [s.country for s in entry["submissions"] if s.country_id not in listed]
         countries.sort(key=lambda c: c.name)
-        overview.append(
-            CycleOverview(
-                cycle=cycle,
-                rows=[CountryRow(country=c, submission=by_country.get(c.pk)) for c in countries],
+        rows = []
+        for country in countries:
+            previous = next(
+                (
+                    s
+                    for s in earlier
+                    if s.country_id == country.pk
+                    and s.cycle.opens_on < cycle.opens_on
+                    and s.cycle.version.questionnaire_id == cycle.version.questionnaire_id
+                ),
+                None,
             )
-        )
+            rows.append(
+                CountryRow(
+                    country=country, submission=by_country.get(country.pk), previous=previous
+                )
+            )
+        overview.append(CycleOverview(cycle=cycle, rows=rows))
     return overview
 
 

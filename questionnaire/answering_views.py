@@ -1,0 +1,371 @@
+"""The answering pages: one page per section, autosave, history, the check and submit steps.
+
+Every write goes through `services`; every read through `selectors`; these views only translate
+between HTTP and those calls. The JSON endpoints answer in JSON even when the session has expired
+or the CSRF token is stale, so the page can keep the user's text and ask them to log in again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import answer_forms, permissions, selectors, services
+from .models import ReviewCycle, SubmissionStatus
+from .permissions import Action
+
+MAX_AUTOSAVE_BYTES = 1024 * 1024  # a generous long answer is ~100 kB of HTML
+
+
+def toolbar_labels() -> dict:
+    """The editor's toolbar labels in the page's language (the script has no catalogue)."""
+    return {
+        "toolbar": _("Formatting"),
+        "bold:": _("Bold"),
+        "italic:": _("Italic"),
+        "list:bullet": _("Bulleted list"),
+        "list:ordered": _("Numbered list"),
+        "indent:-1": _("Decrease indent (Ctrl+[)"),
+        "indent:+1": _("Increase indent (Ctrl+])"),
+        "hint": _(
+            "Answers save themselves as you type. In an editor, Tab moves on to the next field; "
+            "to nest a list item, use the indent buttons or Ctrl+] and Ctrl+[."
+        ),
+    }
+
+
+def _json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
+    return JsonResponse({"ok": False, "error": code, "message": message, **extra}, status=status)
+
+
+def _answer_payload(item: selectors.QuestionAnswer) -> dict:
+    answer = item.answer
+    return {
+        "revision": answer.revision if answer else 0,
+        "value": answer.value if answer else None,
+        "updated_by": (answer.updated_by.get_full_name() or answer.updated_by.username)
+        if answer and answer.updated_by
+        else "",
+        "updated_at": answer.updated_at.isoformat() if answer else None,
+        "updated_at_display": formats.time_format(timezone.localtime(answer.updated_at), "H:i")
+        if answer
+        else "",
+        "display_html": render_to_string(
+            "questionnaire/includes/answer_display.html",
+            {"question": item.question, "answer": answer},
+        ),
+    }
+
+
+@login_required
+@require_GET
+def submission_answer(request, pk: int):
+    """Where "Answer the questionnaire" leads: the first section with a required gap, else I."""
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    progress = selectors.submission_progress(submission=submission)
+    sections = list(progress["sections"])
+    if not sections:
+        raise Http404
+    target = next((n for n in sections if progress["sections"][n]["missing_required"]), None)
+    return redirect("answer_section", pk=pk, number=target or sections[0])
+
+
+@login_required
+@require_GET
+def section_page(request, pk: int, number: str):
+    page = selectors.answering_section(user=request.user, pk=pk, number=number)
+    return render(request, "questionnaire/answering/section.html", _section_context(request, page))
+
+
+def _section_context(request, page, *, posted=None, errors=None, conflicts=None) -> dict:
+    posted = posted or {}
+    questions = []
+    for item in page.current.items:
+        value = posted.get(item.question.key, item.value)
+        questions.append(
+            {
+                "item": item,
+                "widget": answer_forms.widget_context(item.question, value),
+                "objective_rows": answer_forms.objective_rows(item.question, value, page.objectives)
+                if item.question.type == "objectives_grid"
+                else None,
+                "error": (errors or {}).get(item.question.key),
+                "conflict": (conflicts or {}).get(item.question.key),
+            }
+        )
+    return {
+        "page": page,
+        "toolbar_labels": json.dumps(toolbar_labels()),
+        "submission": page.submission,
+        "questions": questions,
+        "can_edit": permissions.can(request.user, Action.EDIT_ANSWERS, page.submission),
+        "can_submit": permissions.can(request.user, Action.SUBMIT, page.submission),
+    }
+
+
+@login_required
+@require_POST
+def section_save(request, pk: int, number: str):
+    """The Save button without JavaScript: all of a section's answers, all or nothing."""
+    page = selectors.answering_section(user=request.user, pk=pk, number=number)
+    permissions.require(request.user, Action.EDIT_ANSWERS, page.submission)
+    posted, errors, conflicts, saved = {}, {}, {}, 0
+    try:
+        with transaction.atomic():
+            for item in page.current.items:
+                question = item.question
+                value = answer_forms.value_from_post(question, request.POST)
+                posted[question.key] = value
+                try:
+                    base = int(request.POST.get(f"{answer_forms.field_name(question)}-revision", 0))
+                except ValueError:
+                    base = -1
+                try:
+                    cleaned = question.type_handler.clean(value, question.options or {})
+                except ValidationError as exc:
+                    errors[question.key] = " ".join(exc.messages)
+                    continue
+                unchanged = cleaned == (
+                    item.value if item.answer else question.type_handler.empty_value
+                )
+                if unchanged and base == item.answer_revision:
+                    continue
+                try:
+                    services.answer_save(
+                        submission=page.submission,
+                        question=question,
+                        value=value,
+                        user=request.user,
+                        base_revision=base,
+                    )
+                    saved += 1
+                except services.AnswerConflict as conflict:
+                    conflicts[question.key] = conflict.current
+                except ValidationError as exc:
+                    errors[question.key] = " ".join(exc.messages)
+            if errors or conflicts:
+                raise _Rollback
+    except _Rollback:
+        messages.error(
+            request,
+            _("Nothing was saved: please look at the questions marked below, then save again."),
+        )
+        context = _section_context(request, page, posted=posted, errors=errors, conflicts=conflicts)
+        return render(request, "questionnaire/answering/section.html", context, status=400)
+    if saved:
+        messages.success(request, _("Your answers in this section were saved."))
+    else:
+        messages.info(request, _("Nothing had changed in this section."))
+    return redirect(page.next_url if request.POST.get("go") == "next" else page.url)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@require_POST
+def answer_autosave(request, pk: int, key: str):
+    """Save one answer from the page's JavaScript. JSON in, JSON out.
+
+    Body: {"value": …, "revision": <the revision the user's text started from>}.
+    409 when someone saved in between (with their value, for the user to choose), 400 for a bad
+    value, 401 when the session has ended, 403 when the user may not edit.
+    """
+    if not request.user.is_authenticated:
+        return _json_error(401, "login", _("Your session has ended. Log in again to save."))
+    if len(request.body) > MAX_AUTOSAVE_BYTES:
+        return _json_error(413, "too_large", _("This answer is too long to save."))
+    try:
+        payload = json.loads(request.body.decode("utf-8"))
+        value = payload["value"]
+        base = payload["revision"]
+        if not isinstance(base, int) or isinstance(base, bool) or base < 0:
+            raise ValueError
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return _json_error(400, "malformed", _("The save request was malformed."))
+    try:
+        submission = selectors.submission_get(user=request.user, pk=pk)
+        question = selectors.submission_question(submission=submission, key=key)
+    except Http404:
+        return _json_error(404, "not_found", _("This question does not exist."))
+    try:
+        answer = services.answer_save(
+            submission=submission,
+            question=question,
+            value=value,
+            user=request.user,
+            base_revision=base,
+        )
+    except PermissionDenied:
+        return _json_error(
+            403, "forbidden", _("You cannot change this submission (it may have been submitted).")
+        )
+    except services.AnswerConflict as conflict:
+        current = selectors.QuestionAnswer(question, conflict.current)
+        return _json_error(
+            409,
+            "conflict",
+            _("Someone else saved this answer while you were editing."),
+            current=_answer_payload(current),
+        )
+    except ValidationError as exc:
+        return _json_error(400, "invalid", " ".join(exc.messages))
+    item = selectors.QuestionAnswer(question, answer)
+    progress = selectors.submission_progress(submission=submission)
+    return JsonResponse(
+        {
+            "ok": True,
+            **_answer_payload(item),
+            "answered": item.is_answered,
+            "progress": progress,
+        }
+    )
+
+
+@login_required
+@require_GET
+def answer_fragment(request, pk: int, key: str):
+    """One question's widget as HTML, with the stored value: "take theirs" swaps it in."""
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    question = selectors.submission_question(submission=submission, key=key)
+    page = selectors.answering_section(
+        user=request.user, pk=pk, number=question.section.number, submission=submission
+    )
+    context = _section_context(request, page)
+    entry = next(q for q in context["questions"] if q["item"].question.pk == question.pk)
+    return render(
+        request,
+        "questionnaire/answering/question.html",
+        {**context, "q": entry},
+    )
+
+
+@login_required
+@require_GET
+def answer_history(request, pk: int, key: str):
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    question = selectors.submission_question(submission=submission, key=key)
+    answer, revisions = selectors.answer_history(submission=submission, question=question)
+    return render(
+        request,
+        "questionnaire/answering/history.html",
+        {
+            "submission": submission,
+            "question": question,
+            "answer": answer,
+            "revisions": revisions,
+            "can_edit": permissions.can(request.user, Action.EDIT_ANSWERS, submission),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_restore(request, pk: int, key: str, revision: int):
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    question = selectors.submission_question(submission=submission, key=key)
+    answer, _revisions = selectors.answer_history(submission=submission, question=question)
+    if answer is None:
+        raise Http404
+    try:
+        base = int(request.POST.get("revision", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The restore request was malformed."))
+    try:
+        services.answer_restore(
+            answer=answer, revision=revision, user=request.user, base_revision=base
+        )
+    except services.AnswerConflict:
+        messages.error(
+            request,
+            _("The answer changed while you were looking at its history; nothing was restored."),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The version of revision %(n)s was restored.") % {"n": revision}
+        )
+    return redirect("answer_history", pk=pk, key=key)
+
+
+@login_required
+@require_GET
+def submission_check(request, pk: int):
+    """Before submitting: every required question still unanswered, each linking to itself."""
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    missing = services.submission_missing_required(submission=submission)
+    return render(
+        request,
+        "questionnaire/answering/check.html",
+        {
+            "submission": submission,
+            "missing": missing,
+            "progress": selectors.submission_progress(submission=submission),
+            "can_submit": permissions.can(request.user, Action.SUBMIT, submission),
+            "events": submission.events.select_related("actor"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submission_submit(request, pk: int):
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that you want to submit."))
+        return redirect("submission_check", pk=pk)
+    try:
+        services.submission_transition(
+            submission=submission, to_status=SubmissionStatus.SUBMITTED, user=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("submission_check", pk=pk)
+    messages.success(
+        request,
+        _(
+            "Your answers were submitted to ESCWA. They are now read-only unless ESCWA "
+            "returns them for revision."
+        ),
+    )
+    return redirect("submission_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_start(request, slug: str, iso2: str):
+    """Start a country's submission for a cycle, optionally prefilled from the last cycle."""
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("version"), slug=slug)
+    country = selectors.country_for_member(user=request.user, iso2=iso2)
+    try:
+        submission = services.submission_create(
+            cycle=cycle,
+            country=country,
+            user=request.user,
+            language=request.POST.get("language") or request.LANGUAGE_CODE,
+            carry_forward=request.POST.get("carry_forward") == "yes",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("home")
+    if submission.carried_forward_from_id:
+        messages.success(
+            request,
+            _(
+                "Your submission was started from your answers to %(cycle)s. Prefilled answers "
+                "are marked until you edit them."
+            )
+            % {"cycle": submission.carried_forward_from.cycle.name},
+        )
+    return redirect("submission_answer", pk=submission.pk)

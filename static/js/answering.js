@@ -1,0 +1,580 @@
+// GCM Review Portal: the answering page's autosave.
+//
+// The page works without this file (a plain form with a Save button). With it:
+// - long text gets an editor (Quill) that keeps paragraphs and nested lists, also from Word;
+// - every answer saves itself a moment after typing stops and when focus leaves it, showing
+//   "Saving…", "Saved 14:02" or "Not saved, retrying" in an aria-live region;
+// - every keystroke is first written to localStorage, and removed only once the server has
+//   acknowledged that exact value: a crash, a lost connection or an expired session loses nothing;
+// - a save that started from an older revision is refused by the server (409) and the user
+//   chooses: keep mine, take theirs, or merge by hand;
+// - after the session ends, the kept text is saved when the user comes back logged in.
+"use strict";
+
+(() => {
+  const form = document.getElementById("answering-form");
+  if (!form || !form.querySelector("[data-revision-field]")) return;
+
+  const msg = form.dataset;
+  const submissionId = form.dataset.submission;
+  const STORE_PREFIX = `gcm:pending:${submissionId}:`;
+  const DEBOUNCE_MS = 1200;
+  const RETRY_MS = [2000, 5000, 10000, 20000, 30000];
+  const banner = document.getElementById("answering-banner");
+  const blocks = new Map();
+  let leavingForLogin = false;
+
+  const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const interpolate = (text, values) =>
+    text.replace(/%\((\w+)\)s/g, (_m, name) => (name in values ? values[name] : ""));
+  const pad = (n) => String(n).padStart(2, "0");
+  const timeNow = () => `${pad(new Date().getHours())}:${pad(new Date().getMinutes())}`;
+
+  // --- storage: the write-ahead journal ------------------------------------------------------
+  const journal = {
+    write(key, entry) {
+      try {
+        localStorage.setItem(STORE_PREFIX + key, JSON.stringify(entry));
+      } catch (_e) {
+        /* storage full or disabled: the server save still runs */
+      }
+    },
+    read(key) {
+      try {
+        return JSON.parse(localStorage.getItem(STORE_PREFIX + key) || "null");
+      } catch (_e) {
+        return null;
+      }
+    },
+    clear(key) {
+      try {
+        localStorage.removeItem(STORE_PREFIX + key);
+      } catch (_e) {
+        /* nothing to do */
+      }
+    },
+  };
+
+  // --- a tiny sanitiser to show the user's own HTML back to them (the server cleans on save) --
+  const ALLOWED = new Set(["P", "UL", "OL", "LI", "STRONG", "EM", "BR"]);
+  function safeFragment(html) {
+    const doc = new DOMParser().parseFromString(`<body>${html || ""}</body>`, "text/html");
+    const out = document.createDocumentFragment();
+    const copy = (node, parent) => {
+      for (const child of node.childNodes) {
+        if (child.nodeType === Node.TEXT_NODE) {
+          parent.appendChild(document.createTextNode(child.textContent));
+        } else if (child.nodeType === Node.ELEMENT_NODE) {
+          if (ALLOWED.has(child.tagName)) {
+            const el = document.createElement(child.tagName);
+            parent.appendChild(el);
+            copy(child, el);
+          } else if (!["SCRIPT", "STYLE"].includes(child.tagName)) {
+            copy(child, parent);
+          }
+        }
+      }
+    };
+    copy(doc.body, out);
+    return out;
+  }
+
+  function valueAsFragment(type, value) {
+    if (type === "long_text") return safeFragment(value);
+    const pre = document.createElement("div");
+    pre.className = "answer-plain";
+    pre.textContent =
+      typeof value === "string" ? value : JSON.stringify(value, null, 1) || "";
+    return pre;
+  }
+
+  // --- the editor ----------------------------------------------------------------------------
+  const TOOLBAR = [
+    ["bold", null, "B", "Bold"],
+    ["italic", null, "I", "Italic"],
+    ["list", "bullet", "•", "Bulleted list"],
+    ["list", "ordered", "1.", "Numbered list"],
+    ["indent", "-1", "⇤", "Decrease indent"],
+    ["indent", "+1", "⇥", "Increase indent"],
+  ];
+
+  function makeEditor(container, onEdit) {
+    const textarea = container.querySelector("textarea");
+    if (!window.Quill || !textarea) return null;
+    const labels = JSON.parse(form.dataset.toolbarLabels || "{}");
+    const toolbar = document.createElement("div");
+    toolbar.className = "answer-toolbar";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", labels.toolbar || "Formatting");
+    for (const [format, value, text, label] of TOOLBAR) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `ql-${format}`;
+      if (value) button.value = value;
+      button.textContent = text;
+      const name = labels[`${format}:${value || ""}`] || label;
+      button.setAttribute("aria-label", name);
+      button.title = name;
+      toolbar.appendChild(button);
+    }
+    const host = document.createElement("div");
+    host.className = "answer-editor-host";
+    container.insertBefore(toolbar, textarea);
+    container.insertBefore(host, textarea);
+    const leave = { key: "Tab", handler: () => true }; // Tab moves focus: no keyboard trap
+    const quill = new window.Quill(host, {
+      theme: "snow",
+      formats: ["bold", "italic", "list", "indent"],
+      modules: {
+        toolbar: toolbar,
+        keyboard: {
+          bindings: {
+            tab: leave,
+            indent: { ...leave, format: ["list", "indent"] },
+            outdent: { ...leave, shiftKey: true, format: ["list", "indent"] },
+            "indent code-block": { ...leave, format: ["code-block"] },
+            nest: {
+              key: "]",
+              shortKey: true,
+              handler() {
+                this.quill.format("indent", "+1", "user");
+              },
+            },
+            unnest: {
+              key: "[",
+              shortKey: true,
+              handler() {
+                this.quill.format("indent", "-1", "user");
+              },
+            },
+          },
+        },
+      },
+    });
+    const editorRoot = quill.root;
+    editorRoot.setAttribute("role", "textbox");
+    editorRoot.setAttribute("aria-multiline", "true");
+    for (const attr of ["aria-labelledby", "aria-describedby"]) {
+      if (textarea.getAttribute(attr)) editorRoot.setAttribute(attr, textarea.getAttribute(attr));
+    }
+    if (!textarea.getAttribute("aria-labelledby") && textarea.id) {
+      const label = document.querySelector(`label[for="${textarea.id}"]`);
+      if (label) {
+        label.id = label.id || `${textarea.id}-label`;
+        editorRoot.setAttribute("aria-labelledby", label.id);
+        label.addEventListener("click", () => quill.focus());
+      }
+    }
+    setEditorHtml(quill, textarea.dataset.html || "");
+    textarea.hidden = true;
+    textarea.disabled = true; // with the editor, JSON autosave carries the value, not the form
+    const hint = container.querySelector("[data-nojs-hint]");
+    if (hint) hint.remove(); // the page shows one tip for all editors instead
+    quill.on("text-change", (_delta, _old, source) => {
+      if (source === "user") onEdit();
+    });
+    return quill;
+  }
+
+  function setEditorHtml(quill, html) {
+    quill.setContents(quill.clipboard.convert({ html: html || "" }), "silent");
+  }
+
+  function editorHtml(quill) {
+    return quill.getText().trim() ? quill.getSemanticHTML() : "";
+  }
+
+  // --- one answer --------------------------------------------------------------------------
+  class AnswerBlock {
+    constructor(el) {
+      this.el = el;
+      this.key = el.dataset.key;
+      this.type = el.dataset.type;
+      this.url = el.dataset.url;
+      this.revision = Number(el.dataset.revision || 0);
+      this.state = el.querySelector("[data-save-state]");
+      this.editors = {};
+      this.timer = null;
+      this.inflight = null;
+      this.dirty = false;
+      this.attempt = 0;
+      this.halted = false; // waiting for the user: conflict, login, or a refused value
+      for (const container of el.querySelectorAll("[data-editor]")) {
+        const part = container.dataset.part || "main";
+        const quill = makeEditor(container, () => this.edited());
+        if (quill) this.editors[part] = quill;
+      }
+      el.addEventListener("input", (event) => {
+        if (!event.target.closest(".ql-editor")) this.edited();
+      });
+      el.addEventListener("change", (event) => {
+        if (!event.target.closest(".ql-editor")) this.edited();
+      });
+      el.addEventListener("focusout", (event) => {
+        if (!el.contains(event.relatedTarget) && this.dirty) this.saveSoon(0);
+      });
+      this.setupEntries();
+      const revField = el.querySelector("[data-revision-field]");
+      if (revField) revField.disabled = true;
+    }
+
+    setupEntries() {
+      const table = this.el.querySelector("[data-entries]");
+      const add = this.el.querySelector("[data-add-entry]");
+      if (!table || !add) return;
+      add.hidden = false;
+      add.addEventListener("click", () => {
+        const rows = table.tBodies[0].rows;
+        const clone = rows[rows.length - 1].cloneNode(true);
+        for (const input of clone.querySelectorAll("input")) {
+          if (input.type === "checkbox") input.checked = false;
+          else input.value = "";
+        }
+        table.tBodies[0].appendChild(clone);
+        this.renumberEntries();
+        clone.querySelector("input[type=text]").focus();
+      });
+    }
+
+    renumberEntries() {
+      const table = this.el.querySelector("[data-entries]");
+      [...table.tBodies[0].rows].forEach((row, index) => {
+        for (const input of row.querySelectorAll("input")) {
+          const column = input.dataset.column;
+          input.name = `q-${this.key}-${index}-${column || "delete"}`;
+        }
+      });
+    }
+
+    value() {
+      const el = this.el;
+      const name = `q-${this.key}`;
+      switch (this.type) {
+        case "long_text":
+          return this.editors.main
+            ? editorHtml(this.editors.main)
+            : el.querySelector("textarea").value;
+        case "short_text":
+        case "number":
+        case "date":
+          return el.querySelector(`[name="${name}"]`).value;
+        case "single_choice": {
+          const checked = el.querySelector(`[name="${name}"]:checked`);
+          return checked ? checked.value : "";
+        }
+        case "multiple_choice":
+          return [...el.querySelectorAll(`[name="${name}"]:checked`)].map((i) => i.value);
+        case "yes_no": {
+          const checked = el.querySelector(`[name="${name}"]:checked`);
+          const explanation = this.editors.explanation
+            ? editorHtml(this.editors.explanation)
+            : el.querySelector("textarea").value;
+          if (!checked && !explanation) return null;
+          return { answer: checked ? checked.value : "", explanation };
+        }
+        case "entry_list":
+          return [...el.querySelectorAll("[data-entry-row]")]
+            .filter((row) => !row.querySelector("[data-entry-delete]:checked"))
+            .map((row) => {
+              const entry = {};
+              for (const input of row.querySelectorAll("[data-column]")) {
+                entry[input.dataset.column] = input.value;
+              }
+              return entry;
+            })
+            .filter((entry) => Object.values(entry).some((v) => v.trim()));
+        case "objectives_grid": {
+          const grid = {};
+          for (const row of el.querySelectorAll("[data-objective]")) {
+            const status = row.querySelector("[data-field=status]").value;
+            const note = row.querySelector("[data-field=note]").value;
+            if (status || note) grid[row.dataset.objective] = { status, note };
+          }
+          return grid;
+        }
+        default:
+          return null;
+      }
+    }
+
+    show(text, kind = "") {
+      if (!this.state) return;
+      this.state.textContent = text;
+      this.state.className = `answer-state ${kind ? `text-${kind}` : "text-body-secondary"}`;
+    }
+
+    edited() {
+      this.dirty = true;
+      journal.write(this.key, { value: this.value(), revision: this.revision, at: Date.now() });
+      if (this.halted) return;
+      this.show(msg.msgUnsaved);
+      this.saveSoon(DEBOUNCE_MS);
+    }
+
+    saveSoon(delay) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.save(), delay);
+    }
+
+    async save({ value = this.value(), revision = this.revision } = {}) {
+      clearTimeout(this.timer);
+      if (this.inflight) {
+        this.dirty = true; // saved again once the running save is answered
+        return this.inflight;
+      }
+      const sent = JSON.stringify(value);
+      this.show(msg.msgSaving);
+      this.inflight = this.post(value, revision)
+        .then((result) => this.handle(result, sent, value))
+        .finally(() => {
+          this.inflight = null;
+        });
+      return this.inflight;
+    }
+
+    async post(value, revision) {
+      try {
+        const response = await fetch(this.url, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "X-CSRFToken": csrfToken(),
+            "X-Requested-With": "fetch",
+          },
+          body: JSON.stringify({ value, revision }),
+        });
+        let data = null;
+        try {
+          data = await response.json();
+        } catch (_e) {
+          data = null;
+        }
+        return { status: response.status, data };
+      } catch (_e) {
+        return { status: 0, data: null };
+      }
+    }
+
+    handle({ status, data }, sent, value) {
+      if (status === 200 && data && data.ok) {
+        this.attempt = 0;
+        this.halted = false;
+        this.revision = data.revision;
+        this.el.dataset.revision = String(data.revision);
+        const current = JSON.stringify(this.value());
+        const pending = journal.read(this.key);
+        if (current === sent) {
+          this.dirty = false;
+          if (!pending || JSON.stringify(pending.value) === sent) journal.clear(this.key);
+          this.show(
+            interpolate(msg.msgSaved, { time: data.updated_at_display || timeNow() }),
+            "success-emphasis",
+          );
+        } else {
+          journal.write(this.key, { value: this.value(), revision: this.revision, at: Date.now() });
+          this.saveSoon(DEBOUNCE_MS);
+        }
+        const prefilled = this.el.querySelector("[data-prefilled]");
+        if (prefilled) prefilled.remove();
+        updateProgress(data.progress);
+        return true;
+      }
+      if (status === 409 && data && data.current) {
+        this.halted = true;
+        this.showConflict(value, data.current);
+        return false;
+      }
+      if (status === 401 || (status === 403 && (!data || data.error === "csrf"))) {
+        this.halted = true;
+        this.show(msg.msgUnsaved, "danger-emphasis");
+        askToLogIn();
+        return false;
+      }
+      if (status === 403) {
+        this.halted = true;
+        this.show(msg.msgUnsaved, "danger-emphasis");
+        showBanner(msg.msgForbidden);
+        return false;
+      }
+      if (status === 400 || status === 413 || status === 404) {
+        this.show(`${msg.msgInvalid} ${(data && data.message) || ""}`, "danger-emphasis");
+        return false; // the user must change the value; their text stays in the field
+      }
+      // Network down or server error: keep the text, try again with growing pauses.
+      const wait = RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)];
+      this.attempt += 1;
+      this.show(navigator.onLine === false ? msg.msgOffline : msg.msgRetrying, "warning-emphasis");
+      this.saveSoon(wait);
+      return false;
+    }
+
+    showConflict(mine, theirs) {
+      const old = this.el.querySelector(".answer-conflict-live");
+      if (old) old.remove();
+      const template = document.getElementById("conflict-template");
+      const panel = template.content.firstElementChild.cloneNode(true);
+      panel.querySelector("[data-who]").textContent = interpolate(panel.dataset.whoText, {
+        who: theirs.updated_by || "?",
+        time: theirs.updated_at_display || "",
+      });
+      panel.querySelector("[data-mine]").appendChild(valueAsFragment(this.type, mine));
+      panel.querySelector("[data-theirs]").appendChild(safeFragment(theirs.display_html));
+      panel.querySelector("[data-keep-mine]").addEventListener("click", async () => {
+        const ok = await this.save({ value: mine, revision: theirs.revision });
+        if (ok) {
+          panel.remove();
+          if (!this.matchesWidget(mine)) {
+            const fresh = await this.reload();
+            if (fresh) fresh.show(interpolate(msg.msgSaved, { time: timeNow() }), "success-emphasis");
+          }
+        }
+      });
+      panel.querySelector("[data-take-theirs]").addEventListener("click", async () => {
+        journal.clear(this.key);
+        panel.remove();
+        await this.reload();
+      });
+      panel.querySelector("[data-merge]").addEventListener("click", async () => {
+        panel.remove();
+        const fresh = await this.reload();
+        if (!fresh) return;
+        if (fresh.type === "long_text" && fresh.editors.main) {
+          const separator = `<p>${panel.dataset.mergeMarker}</p>`;
+          const html = editorHtml(fresh.editors.main) + separator + mine;
+          setEditorHtml(fresh.editors.main, html);
+          fresh.dirty = true;
+          journal.write(fresh.key, { value: fresh.value(), revision: fresh.revision, at: 0 });
+          fresh.show(msg.msgUnsaved);
+          fresh.editors.main.focus();
+        } else {
+          const reference = panel.querySelector("[data-mine-box]").cloneNode(true);
+          reference.classList.add("mb-2");
+          fresh.el.querySelector("legend").after(reference);
+        }
+      });
+      this.el.querySelector("legend").after(panel);
+      this.show(msg.msgConflict, "danger-emphasis");
+      panel.focus();
+    }
+
+    matchesWidget(value) {
+      return JSON.stringify(this.value()) === JSON.stringify(value);
+    }
+
+    // Replace this block with the server's rendering of the stored answer.
+    async reload() {
+      try {
+        const response = await fetch(this.el.dataset.fragmentUrl, { credentials: "same-origin" });
+        if (response.status === 401 || response.redirected) {
+          askToLogIn();
+          return null;
+        }
+        const html = await response.text();
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        const fresh = doc.querySelector("fieldset.answer-block");
+        if (!fresh) return null;
+        const node = document.importNode(fresh, true);
+        this.el.replaceWith(node);
+        const block = new AnswerBlock(node);
+        blocks.set(block.key, block);
+        return block;
+      } catch (_e) {
+        return null;
+      }
+    }
+  }
+
+  // --- page-wide -----------------------------------------------------------------------------
+  function showBanner(text, link) {
+    banner.replaceChildren(document.createTextNode(text));
+    if (link) {
+      banner.appendChild(document.createTextNode(" "));
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      a.className = "alert-link";
+      a.addEventListener("click", () => {
+        leavingForLogin = true;
+      });
+      banner.appendChild(a);
+    }
+    banner.classList.remove("d-none");
+    banner.focus();
+  }
+
+  function askToLogIn() {
+    showBanner(msg.msgLogin, { href: msg.loginUrl, text: msg.msgLoginLink });
+  }
+
+  function updateProgress(progress) {
+    if (!progress) return;
+    for (const item of document.querySelectorAll("[data-progress-list] [data-section]")) {
+      const entry = progress.sections[item.dataset.section];
+      const target = item.querySelector("[data-progress-text]");
+      if (!entry || !target) continue;
+      let text = interpolate(msg.msgProgress, entry);
+      if (entry.missing_required) {
+        text += ` · ${interpolate(msg.msgMissing, { count: entry.missing_required })}`;
+      }
+      target.textContent = text;
+    }
+  }
+
+  // Recover what the journal holds from a previous visit (an expired session, a crash).
+  async function recover() {
+    let recovered = 0;
+    for (const block of blocks.values()) {
+      const pending = journal.read(block.key);
+      if (!pending) continue;
+      if (JSON.stringify(pending.value) === JSON.stringify(block.value())) {
+        journal.clear(block.key);
+        continue;
+      }
+      const ok = await block.save({ value: pending.value, revision: pending.revision });
+      if (ok) {
+        journal.clear(block.key);
+        const fresh = await block.reload();
+        if (fresh) recovered += 1;
+      }
+    }
+    if (recovered) showBanner(msg.msgRecovered);
+  }
+
+  for (const el of form.querySelectorAll("fieldset.answer-block")) {
+    const block = new AnswerBlock(el);
+    blocks.set(block.key, block);
+  }
+  const tip = document.getElementById("editor-tip");
+  if (tip && form.querySelector(".ql-editor")) {
+    tip.textContent = JSON.parse(form.dataset.toolbarLabels || "{}").hint || "";
+    tip.hidden = false;
+  }
+
+  // The Save buttons still work: they save every changed answer, then go on.
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const next = event.submitter && event.submitter.value === "next";
+    const results = await Promise.all(
+      [...blocks.values()].map((block) => (block.dirty ? block.save() : true)),
+    );
+    if (results.every(Boolean) && next && form.dataset.nextUrl) {
+      window.location.assign(form.dataset.nextUrl);
+    }
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (leavingForLogin) return;
+    const unsaved = [...blocks.values()].some((block) => block.dirty || block.inflight);
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = msg.msgLeave;
+    }
+  });
+  window.addEventListener("online", () => {
+    for (const block of blocks.values()) if (block.dirty && !block.halted) block.saveSoon(0);
+  });
+
+  recover();
+})();
