@@ -636,3 +636,78 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Comment(models.Model):
+    """A remark in the thread of one question of a submission, between ESCWA and the country."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="comments")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["submission", "question"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | models.Q(resolved_at__isnull=False),
+                name="comment_resolution_consistent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} / {self.question.key}: {self.body[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class DeadlineExtension(models.Model):
+    """A later deadline granted to one country in one cycle."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="extensions")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    deadline = models.DateField(_("extended deadline"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["cycle", "country__name_en"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "country"], name="one_extension_per_country_and_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} — {self.cycle}: {self.deadline}"
