@@ -462,6 +462,9 @@ class Answer(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     value = models.JSONField(_("value"), null=True, blank=True)
+    # The value as plain text (question type's as_text), kept in step by services.answer_save,
+    # for search and exports.
+    text = models.TextField(_("text"), blank=True, default="", editable=False)
     revision = models.PositiveIntegerField(_("revision"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -262,6 +262,7 @@ def _carry_answers_forward(*, source: Submission, target: Submission, user) -> i
                 submission=target,
                 question=question,
                 value=value,
+                text=question.type_handler.as_text(value, question.options or {}),
                 revision=1,
                 updated_by=user,
                 prefilled=True,
@@ -401,6 +402,7 @@ def answer_save(
     if answer.revision and answer.value == cleaned and kind == AnswerRevision.Kind.SAVE:
         return answer  # nothing changed: no new revision, no new version number
     answer.value = cleaned
+    answer.text = question.type_handler.as_text(cleaned, question.options or {})
     answer.revision += 1
     answer.updated_by = user
     answer.prefilled = kind == AnswerRevision.Kind.CARRY_FORWARD

@@ -249,3 +249,13 @@ def test_restoring_over_a_newer_save_is_a_conflict(submission, contributor, foca
     )
     with pytest.raises(services.AnswerConflict):
         services.answer_restore(answer=answer, revision=1, user=contributor, base_revision=1)
+
+
+def test_the_plain_text_of_an_answer_is_kept_in_step(submission, contributor):
+    answer = services.answer_save(
+        submission=submission,
+        question=question(submission),
+        value="<ul><li>One<ol><li>Sub</li></ol></li></ul>",
+        user=contributor,
+    )
+    assert answer.text == "- One\n  1. Sub"
