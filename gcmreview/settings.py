@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "questionnaire",
     "reports",
@@ -137,6 +139,14 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# Background work (the regional compilation) goes through Django's tasks API: the database
+# backend, run by `manage.py db_worker` processes; tests use the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -12,6 +12,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    # The same task code as production, run at enqueue time instead of by a db_worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def published_version(db):
     """A published version with two sections and a few questions of different types."""

@@ -127,7 +127,9 @@ REGISTERED = [
 
 
 def test_every_registered_model_is_tested_here():
-    assert sorted(model._meta.label_lower for model in admin.site._registry) == REGISTERED
+    ours = ("accounts", "auth", "questionnaire", "reports")
+    registered = [model._meta.label_lower for model in admin.site._registry]
+    assert sorted(label for label in registered if label.split(".")[0] in ours) == REGISTERED
 
 
 # Written only by services: the admin shows them and offers no add page.

@@ -1,0 +1,114 @@
+"""The reports app's own state: regional compilations and the cache of rendered country parts.
+
+Reports never write the questionnaire's state; these tables only record the work of rendering it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from questionnaire.models import ReviewCycle, Submission
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class RenderedPart(models.Model):
+    """A country's part of a compilation, cached under a hash of everything it shows.
+
+    Recompiling after one country changed renders only that country: every other part's hash is
+    unchanged, so its PDF is taken from here.
+    """
+
+    content_hash = models.CharField(max_length=64, unique=True)
+    file = models.FileField(upload_to="compilations/parts/", max_length=200)
+    page_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rendered part")
+        verbose_name_plural = _("rendered parts")
+
+    def __str__(self) -> str:
+        return self.content_hash[:12]
+
+
+class Compilation(models.Model):
+    """One run of the regional compilation of a cycle: a cover, contents, countries, annexes."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="compilations")
+    language = models.CharField(_("language"), max_length=8, default="en")
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Last sign of life from a worker; a running job that stops beating is retried.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # Set once, by whichever worker finishes the last part, so the document is assembled once.
+    assembly_queued = models.BooleanField(default=False)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(upload_to="compilations/", max_length=200, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("regional compilation")
+        verbose_name_plural = _("regional compilations")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def parts_total(self) -> int:
+        return self.parts.count()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class CompilationPart(models.Model):
+    """One country's submission within a compilation."""
+
+    compilation = models.ForeignKey(Compilation, on_delete=models.CASCADE, related_name="parts")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    rendered = models.ForeignKey(
+        RenderedPart, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_cache = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["compilation", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compilation", "submission"], name="one_part_per_submission"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compilation_id}/{self.submission_id}"
