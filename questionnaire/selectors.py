@@ -391,3 +391,127 @@ def country_for_member(*, user, iso2: str) -> Country:
     if not (permissions.is_admin(user) or country.pk in permissions.country_roles(user)):
         raise Http404
     return country
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+# What a country has sent to ESCWA at least once. Drafts are the country's work in progress:
+# exported only when a staff member asks for them (`include_drafts`), never by default. A returned
+# submission is exported with its current answers and its status, which says they may be revised.
+EXPORTED_STATUSES = (
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.RETURNED,
+    SubmissionStatus.ACCEPTED,
+    SubmissionStatus.PUBLISHED,
+)
+
+
+def export_cycle_get(*, user, slug: str) -> ReviewCycle:
+    """A cycle whose answers the user may export: every country's data, so ESCWA staff only.
+
+    The permission is checked before the lookup, so a country's user learns nothing, not even
+    which cycles exist (PermissionDenied); a staff member gets 404 for an unknown slug.
+    """
+    permissions.require(user, Action.VIEW_ALL_COUNTRIES)
+    return get_object_or_404(
+        ReviewCycle.objects.select_related("version__questionnaire"), slug=slug
+    )
+
+
+@dataclass
+class CountryAnswers:
+    """One country of an exported cycle: its submission, and its answers when it is exported."""
+
+    country: Country
+    submission: Submission | None
+    included: bool
+    answers: dict[int, Answer] = field(default_factory=dict)  # question id → answer
+
+
+@dataclass
+class CycleAnswers:
+    cycle: ReviewCycle
+    sections: list[Section]
+    rows: list[CountryAnswers]
+    objectives: list[Objective]
+    statuses: tuple[str, ...]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.question_list]
+
+    @property
+    def included(self) -> list[CountryAnswers]:
+        return [row for row in self.rows if row.included]
+
+
+def cycle_answers(*, cycle: ReviewCycle, include_drafts: bool = False) -> CycleAnswers:
+    """Everything an export of the cycle needs, in a fixed number of queries (six at most).
+
+    One row per participating country (and per country whose exported submission outlived its
+    participation), by name. Answers are read only for submissions in `EXPORTED_STATUSES`, plus
+    drafts when `include_drafts`. Callers check the permission first (`export_cycle_get`).
+    """
+    statuses = EXPORTED_STATUSES + ((SubmissionStatus.DRAFT,) if include_drafts else ())
+    sections = version_sections(version=cycle.version)
+    submissions = {
+        s.country_id: s for s in Submission.objects.filter(cycle=cycle).select_related("country")
+    }
+    answers: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(submission__cycle=cycle, submission__status__in=statuses):
+        answers.setdefault(answer.submission_id, {})[answer.question_id] = answer
+    countries = {c.pk: c for c in cycle.countries.all()}
+    for submission in submissions.values():
+        if submission.status in statuses:
+            countries.setdefault(submission.country_id, submission.country)
+    rows = []
+    for country in sorted(countries.values(), key=lambda c: (c.name, c.iso2)):
+        submission = submissions.get(country.pk)
+        included = submission is not None and submission.status in statuses
+        rows.append(
+            CountryAnswers(
+                country=country,
+                submission=submission,
+                included=included,
+                answers=answers.get(submission.pk, {}) if included else {},
+            )
+        )
+    return CycleAnswers(
+        cycle=cycle,
+        sections=sections,
+        rows=rows,
+        objectives=objectives_for(sections=sections),
+        statuses=statuses,
+    )
+
+
+@dataclass
+class ExportCounts:
+    countries: int
+    by_status: dict[str, int]
+
+    @property
+    def sent(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in EXPORTED_STATUSES)
+
+    @property
+    def drafts(self) -> int:
+        return self.by_status.get(SubmissionStatus.DRAFT, 0)
+
+    @property
+    def statuses(self) -> list[tuple[str, int]]:
+        """(label, count) of each status some submission is in, in workflow order."""
+        return [
+            (status.label, self.by_status[status])
+            for status in SubmissionStatus
+            if self.by_status.get(status)
+        ]
+
+
+def cycle_export_counts(*, cycle: ReviewCycle) -> ExportCounts:
+    """How many countries take part in the cycle and how many submissions are in each status,
+    for the exports page to say what a download will hold. Two queries."""
+    by_status: dict[str, int] = {}
+    for status in Submission.objects.filter(cycle=cycle).values_list("status", flat=True):
+        by_status[status] = by_status.get(status, 0) + 1
+    return ExportCounts(countries=cycle.countries.count(), by_status=by_status)
