@@ -180,4 +180,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint announces every layout step of every PDF at INFO; its warnings and errors
+    # (a refused URL, a bad CSS rule) still reach the log.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
