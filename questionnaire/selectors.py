@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 
 from . import permissions
 from .models import (
     Answer,
+    Attachment,
     Country,
+    CountryRole,
+    Invitation,
+    Membership,
     Objective,
     Question,
     QuestionnaireVersion,
@@ -391,6 +396,119 @@ def country_for_member(*, user, iso2: str) -> Country:
     if not (permissions.is_admin(user) or country.pk in permissions.country_roles(user)):
         raise Http404
     return country
+
+
+# --- Teams and supporting documents -------------------------------------------------------------
+
+
+def country_for_team(*, user, iso2: str) -> Country:
+    """A country whose team the user may manage: 404 when they do not belong to it (outsiders
+    learn nothing), PermissionDenied when they belong but may not manage it."""
+    country = country_for_member(user=user, iso2=iso2)
+    permissions.require(user, Action.MANAGE_TEAM, country)
+    return country
+
+
+def countries_for_team_management(*, user) -> list[Country]:
+    """Every country whose team the user may manage (all of them for admins), by name, each with
+    `member_count`, `focal_point_count` and `pending_count`. One query."""
+    now = timezone.now()
+    countries = Country.objects.annotate(
+        member_count=Count("memberships", distinct=True),
+        focal_point_count=Count(
+            "memberships",
+            filter=Q(memberships__role=CountryRole.FOCAL_POINT),
+            distinct=True,
+        ),
+        pending_count=Count(
+            "invitations",
+            filter=Q(
+                invitations__accepted_at__isnull=True,
+                invitations__revoked_at__isnull=True,
+                invitations__expires_at__gt=now,
+            ),
+            distinct=True,
+        ),
+    )
+    if not permissions.is_admin(user):
+        countries = countries.filter(pk__in=list(permissions.country_roles(user)))
+    return sorted(
+        (c for c in countries if permissions.can(user, Action.MANAGE_TEAM, c)),
+        key=lambda c: c.name,
+    )
+
+
+@dataclass
+class Team:
+    country: Country
+    members: list[Membership]
+    invitations: list[Invitation]
+
+
+def country_team(*, country: Country) -> Team:
+    """The country's members (focal points first, then by name) and its pending invitations
+    (newest first). Two queries."""
+    role_order = Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(CountryRole.values)),
+        default=Value(len(CountryRole.values)),
+    )
+    members = list(
+        Membership.objects.filter(country=country)
+        .select_related("user")
+        .order_by(role_order, "user__first_name", "user__last_name", "user__username")
+    )
+    invitations = list(
+        Invitation.objects.filter(
+            country=country,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+    return Team(country=country, members=members, invitations=invitations)
+
+
+def team_membership(*, country: Country, pk: int) -> Membership:
+    """One member of the country's team, or 404."""
+    return get_object_or_404(
+        Membership.objects.select_related("user", "country"), country=country, pk=pk
+    )
+
+
+def team_invitation(*, country: Country, pk: int) -> Invitation:
+    """One invitation of the country's team, or 404."""
+    return get_object_or_404(Invitation.objects.select_related("country"), country=country, pk=pk)
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The invitation a link stands for in whatever state (used, expired, revoked), or None for a
+    made-up link. Tells a dead link from a wrong one; whether it may still be used is
+    `services.invitation_get_pending`'s decision."""
+    from .services import _token_hash  # the one definition of how tokens are stored
+
+    return Invitation.objects.filter(token_hash=_token_hash(token)).first()
+
+
+def submission_attachments(*, submission: Submission) -> list[Attachment]:
+    """The submission's supporting documents, oldest first, with who uploaded each. One query."""
+    return list(
+        Attachment.objects.filter(submission=submission)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def attachment_get(*, user, pk: int, attachment_id: int) -> Attachment:
+    """A supporting document of a submission the user may see, or 404 (for someone else's
+    submission too, and for an id that belongs to another submission)."""
+    submission = submission_get(user=user, pk=pk)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("uploaded_by"), submission=submission, pk=attachment_id
+    )
+    attachment.submission = submission  # already loaded, with its cycle
+    return attachment
 
 
 # --- Exports -------------------------------------------------------------------------------------

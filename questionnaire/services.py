@@ -613,3 +613,17 @@ def attachment_remove(*, attachment: Attachment, user) -> None:
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(path))
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, user) -> Invitation:
+    """Withdraw a pending invitation so that its link stops working. Used links stay as they are:
+    the person has joined, and taking them off the team is `membership_remove`'s job."""
+    permissions.require(user, Action.MANAGE_TEAM, invitation.country)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation

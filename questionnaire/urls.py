@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import answering_views as answering
+from . import attachment_views as attachments
+from . import team_views as team
 from . import views
 
 # Not namespaced: settings.LOGIN_REDIRECT_URL names "home".
@@ -49,5 +51,41 @@ urlpatterns = [
         "questionnaires/versions/<int:pk>/preview/",
         views.version_preview,
         name="version_preview",
+    ),
+    # Teams
+    path("countries/", team.country_list, name="country_list"),
+    path("countries/<str:iso2>/team/", team.country_team, name="country_team"),
+    path("countries/<str:iso2>/team/invite/", team.team_invite, name="team_invite"),
+    path(
+        "countries/<str:iso2>/team/invitations/<int:pk>/revoke/",
+        team.team_invitation_revoke,
+        name="team_invitation_revoke",
+    ),
+    path(
+        "countries/<str:iso2>/team/members/<int:pk>/role/",
+        team.team_member_role,
+        name="team_member_role",
+    ),
+    path(
+        "countries/<str:iso2>/team/members/<int:pk>/remove/",
+        team.team_member_remove,
+        name="team_member_remove",
+    ),
+    path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
+    # Supporting documents
+    path(
+        "submissions/<int:pk>/attachments/",
+        attachments.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "submissions/<int:pk>/attachments/<int:attachment_id>/",
+        attachments.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "submissions/<int:pk>/attachments/<int:attachment_id>/remove/",
+        attachments.attachment_remove,
+        name="attachment_remove",
     ),
 ]

@@ -3,6 +3,8 @@
 from django import template
 
 from questionnaire import permissions
+from questionnaire.models import Country
+from questionnaire.permissions import Action
 
 register = template.Library()
 
@@ -22,3 +24,18 @@ def person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def manages_a_team(user) -> bool:
+    """Whether to show the "Team" link: the user may manage at least one country's team.
+
+    Asks `permissions.can` about each country the user belongs to (no query beyond the user's
+    roles, which are read once per request).
+    """
+    if permissions.is_admin(user):
+        return True
+    return any(
+        permissions.can(user, Action.MANAGE_TEAM, Country(pk=pk))
+        for pk in permissions.country_roles(user)
+    )
