@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -75,8 +75,12 @@ def attachment_upload(request, pk: int):
 @require_GET
 def attachment_download(request, pk: int, attachment_id: int):
     attachment = selectors.attachment_get(user=request.user, pk=pk, attachment_id=attachment_id)
+    try:
+        stream = attachment.file.open("rb")
+    except FileNotFoundError:  # lost from storage (a restore without files): say so, no 500
+        raise Http404 from None
     response = FileResponse(
-        attachment.file.open("rb"),
+        stream,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=filetypes.CONTENT_TYPES[attachment.kind],

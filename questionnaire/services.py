@@ -25,8 +25,10 @@ from .models import (
     Answer,
     AnswerRevision,
     Attachment,
+    Comment,
     Country,
     CountryRole,
+    DeadlineExtension,
     Invitation,
     Membership,
     Question,
@@ -508,9 +510,19 @@ def invitation_accept(
         user = User(username=username, email=invitation.email, first_name=first, last_name=last)
         user.set_password(password)
         user.save()
-    Membership.objects.update_or_create(
-        user=user, country=invitation.country, defaults={"role": invitation.role}
+    # Accepting never demotes: someone already on the team keeps the stronger of the two roles
+    # (so the last focal point cannot lose that role by following a viewer's link).
+    rank = {CountryRole.VIEWER: 0, CountryRole.CONTRIBUTOR: 1, CountryRole.FOCAL_POINT: 2}
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, country=invitation.country)
+        .first()
     )
+    if membership is None:
+        Membership.objects.create(user=user, country=invitation.country, role=invitation.role)
+    elif rank[invitation.role] > rank[membership.role]:
+        membership.role = invitation.role
+        membership.save(update_fields=["role"])
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -627,3 +639,92 @@ def invitation_revoke(*, invitation: Invitation, user) -> Invitation:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
     return invitation
+
+
+# --- Review: comments on questions ---------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 5000
+
+
+@transaction.atomic
+def comment_add(*, submission: Submission, question: Question, user, body: str) -> Comment:
+    """Add a remark to the thread of one question of a submission.
+
+    Who may write is `permissions` (Action.COMMENT): ESCWA staff and anyone on the country's team.
+    The body is plain text (shown escaped, with its line breaks), required and at most
+    COMMENT_MAX_LENGTH characters. The other side is e-mailed once the comment is stored.
+    """
+    from . import richtext  # the one definition of which characters an answer may hold
+
+    permissions.require(user, Action.COMMENT, submission)
+    if question.version_id != submission.cycle.version_id:
+        raise ValidationError(_("This question is not part of this submission's questionnaire."))
+    body = richtext.strip_control_characters(body or "").strip()
+    if not body:
+        raise ValidationError(_("Write a comment first."))
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("A comment can be at most %(max)d characters long; this one has %(count)d.")
+            % {"max": COMMENT_MAX_LENGTH, "count": len(body)}
+        )
+    comment = Comment.objects.create(
+        submission=submission, question=question, author=user, body=body
+    )
+    transaction.on_commit(lambda: notifications.comment_added(comment=comment))
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, comment: Comment, user) -> Comment:
+    """Mark a comment as dealt with (Action.RESOLVE_COMMENT: ESCWA staff or the country's editors).
+
+    Resolving twice keeps the first resolution: who closed a thread, and when, is not rewritten.
+    """
+    permissions.require(user, Action.RESOLVE_COMMENT, comment.submission)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.resolved_at is None:
+        comment.resolved_at = timezone.now()
+        comment.resolved_by = user
+        comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+# --- Deadlines ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deadline_extension_grant(
+    *, cycle: ReviewCycle, country: Country, deadline: datetime.date, reason: str = "", user=None
+) -> DeadlineExtension:
+    """Give one participating country of an open cycle a later deadline (ESCWA staff only).
+
+    A country has at most one extension per cycle: granting again replaces it (with who granted
+    it and when). The date may not be before the cycle's own deadline; granting the cycle's
+    deadline itself takes an earlier extension back.
+    """
+    from django.utils.formats import date_format
+
+    if user is not None:
+        permissions.require(user, Action.MANAGE_DEADLINES)
+    if cycle.is_closed:
+        raise ValidationError(_("This review cycle is closed."))
+    if not cycle.countries.filter(pk=country.pk).exists():
+        raise ValidationError(
+            _("%(country)s does not take part in this cycle.") % {"country": country}
+        )
+    if deadline < cycle.deadline:
+        raise ValidationError(
+            _("An extended deadline cannot be before the cycle's deadline (%(deadline)s).")
+            % {"deadline": date_format(cycle.deadline)}
+        )
+    extension, _created = DeadlineExtension.objects.update_or_create(
+        cycle=cycle,
+        country=country,
+        defaults={
+            "deadline": deadline,
+            "reason": (reason or "").strip()[:300],
+            "granted_by": user,
+            "granted_at": timezone.now(),
+        },
+    )
+    return extension

@@ -311,3 +311,16 @@ def test_removal_asks_first_then_deletes_the_file(
     assert messages_of(response) == ["“Plan d'action.pdf” was removed."]
     assert not Attachment.objects.filter(pk=attachment.pk).exists()
     assert stored_files(media) == []
+
+
+def test_a_document_lost_from_storage_is_404_not_500(
+    client, submission, contributor, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    attachment = services.attachment_add(
+        submission=submission, file=io.BytesIO(b"%PDF-1.4 x"), name="a.pdf", user=contributor
+    )
+    attachment.file.storage.delete(attachment.file.name)
+    client.force_login(contributor)
+    url = reverse("attachment_download", args=[submission.pk, attachment.pk])
+    assert client.get(url).status_code == 404

@@ -436,11 +436,6 @@ def test_a_focal_point_who_steps_down_goes_home(client, country, focal_point):
     assert client.get(team_url(country)).status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.invitation_accept updates an existing membership's role without the "
-    "keep-a-focal-point check: the last focal point can demote themselves through a link.",
-)
 def test_accepting_a_lesser_role_keeps_the_last_focal_point(client, country, focal_point):
     admin = factories.AdminFactory()
     _invitation, token = invite(country, admin, email="someone@ministry.example", role="viewer")
