@@ -37,7 +37,9 @@ from .models import (
     Answer,
     AnswerRevision,
     Attachment,
+    Comment,
     Country,
+    DeadlineExtension,
     GuidingPrinciple,
     ImmutableError,
     Invitation,
@@ -1069,6 +1071,7 @@ class SubmissionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("submission__country", "submission__cycle", "actor")
     search_fields = ["message", "submission__country__name_en", "actor__username"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(Answer)
@@ -1128,6 +1131,7 @@ class AnswerRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     search_fields = ["answer__question__key", "answer__submission__country__name_en"]
     fields = ("answer", "revision", "kind", "value_display", "created_by", "created_at")
+    date_hierarchy = "created_at"
     readonly_fields = ("value_display", "created_at")
 
     @admin.display(description=_("value"))
@@ -1159,3 +1163,61 @@ class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "uploaded_by",
         "uploaded_at",
     )
+
+
+# --- Review: comments (read-only) and deadline extensions ----------------------------------------
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The threads between ESCWA and the countries, for the record; they are written and resolved
+    on the review and submission pages, which check who may."""
+
+    list_display = ("created_at", "submission", "question_key", "author", "excerpt", "is_resolved")
+    list_filter = (
+        ("resolved_at", admin.EmptyFieldListFilter),
+        "submission__cycle",
+        "submission__country",
+        ("author", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    )
+    list_select_related = ("submission__country", "submission__cycle", "question", "author")
+    search_fields = ["body", "question__key", "submission__country__name_en", "author__username"]
+    date_hierarchy = "created_at"
+    fields = (
+        "submission",
+        "question",
+        "author",
+        "body",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+    )
+
+    @admin.display(description=_("question"), ordering="question__key")
+    def question_key(self, obj):
+        return obj.question.key
+
+    @admin.display(description=_("comment"))
+    def excerpt(self, obj):
+        return obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
+
+    @admin.display(description=_("resolved"), boolean=True, ordering="resolved_at")
+    def is_resolved(self, obj):
+        return obj.resolved_at is not None
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+    list_display = ("country", "cycle", "deadline", "reason", "granted_by", "granted_at")
+    list_filter = ("cycle", "country")
+    list_select_related = ("country", "cycle", "granted_by")
+    search_fields = ["country__name_en", "cycle__name", "reason"]
+    fields = ("cycle", "country", "deadline", "reason", "granted_by", "granted_at")
+    readonly_fields = ("granted_by", "granted_at")
+    date_hierarchy = "granted_at"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

@@ -14,7 +14,9 @@ from questionnaire import services
 from questionnaire.models import (
     AnswerRevision,
     Attachment,
+    Comment,
     CountryRole,
+    DeadlineExtension,
     GuidingPrinciple,
     Invitation,
     Membership,
@@ -72,6 +74,16 @@ def everything(submission, focal_point, admin_user, draft):
     services.answer_save(
         submission=submission, question=question, value="<p>Yes.</p>", user=focal_point
     )
+    Comment.objects.create(
+        submission=submission, question=question, author=admin_user, body="Please add a source."
+    )
+    DeadlineExtension.objects.create(
+        cycle=submission.cycle,
+        country=submission.country,
+        deadline=submission.cycle.deadline + datetime.timedelta(days=14),
+        reason="Elections",
+        granted_by=admin_user,
+    )
 
 
 def url(name: str, *args) -> str:
@@ -111,7 +123,9 @@ REGISTERED = [
     "questionnaire.answer",
     "questionnaire.answerrevision",
     "questionnaire.attachment",
+    "questionnaire.comment",
     "questionnaire.country",
+    "questionnaire.deadlineextension",
     "questionnaire.guidingprinciple",
     "questionnaire.invitation",
     "questionnaire.membership",
@@ -137,10 +151,52 @@ READ_ONLY = {
     "questionnaire.answer",
     "questionnaire.answerrevision",
     "questionnaire.attachment",
+    "questionnaire.comment",
     "questionnaire.invitation",
     "questionnaire.submission",
     "questionnaire.submissionevent",
 }
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["questionnaire.submissionevent", "questionnaire.answerrevision", "questionnaire.comment"],
+)
+def test_history_is_browsable_by_date(admin_client, everything, label):
+    prefix = label.replace(".", "_")
+    year = timezone.now().year
+    this_year = admin_client.get(url(f"{prefix}_changelist"), {"created_at__year": year})
+    long_ago = admin_client.get(url(f"{prefix}_changelist"), {"created_at__year": 2000})
+
+    assert this_year.context["cl"].date_hierarchy == "created_at"
+    assert this_year.context["cl"].result_count >= 1
+    assert long_ago.context["cl"].result_count == 0
+
+
+def test_an_admin_grants_a_deadline_extension_and_is_recorded_as_granting_it(
+    admin_client, admin_user, submission
+):
+    deadline = submission.cycle.deadline + datetime.timedelta(days=30)
+    response = admin_client.post(
+        url("questionnaire_deadlineextension_add"),
+        {
+            "cycle": submission.cycle.pk,
+            "country": submission.country.pk,
+            "deadline": deadline.isoformat(),
+            "reason": "National elections",
+        },
+    )
+    assert response.status_code == 302
+    extension = DeadlineExtension.objects.get()
+    assert (extension.deadline, extension.granted_by) == (deadline, admin_user)
+
+
+def test_comments_cannot_be_edited_in_the_admin(admin_client, everything):
+    comment = Comment.objects.get()
+    response = admin_client.post(change_url(comment), {"body": "Changed"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body == "Please add a source."
 
 
 @pytest.mark.parametrize("label", REGISTERED)
