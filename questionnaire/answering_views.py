@@ -305,6 +305,7 @@ def submission_check(request, pk: int):
     """Before submitting: every required question still unanswered, each linking to itself."""
     submission = selectors.submission_get(user=request.user, pk=pk)
     missing = services.submission_missing_required(submission=submission)
+    events = selectors.submission_timeline(submission=submission)
     return render(
         request,
         "questionnaire/answering/check.html",
@@ -313,7 +314,10 @@ def submission_check(request, pk: int):
             "missing": missing,
             "progress": selectors.submission_progress(submission=submission),
             "can_submit": permissions.can(request.user, Action.SUBMIT, submission),
-            "events": submission.events.select_related("actor"),
+            "events": events,
+            "return_notice": selectors.submission_return_notice(
+                submission=submission, events=events
+            ),
         },
     )
 

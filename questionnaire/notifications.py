@@ -19,7 +19,7 @@ from django.utils import translation
 
 from accounts.models import StaffRole
 
-from .models import SubmissionStatus
+from .models import CountryRole, SubmissionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,17 @@ def reviewers():
     )
 
 
+# After a review decision, the country's people who act on it hear about it.
+DECISION_TEMPLATES = {
+    SubmissionStatus.RETURNED: "submission_returned",
+    SubmissionStatus.ACCEPTED: "submission_accepted",
+    SubmissionStatus.PUBLISHED: "submission_published",
+}
+
+
 def submission_moved(*, submission, actor, message: str) -> int:
+    """A submission was submitted (to ESCWA's reviewers) or returned, accepted or published (to
+    the country's focal points and contributors)."""
     context = {
         "submission": submission,
         "actor": actor,
@@ -58,7 +68,14 @@ def submission_moved(*, submission, actor, message: str) -> int:
         "url": absolute_url(reverse("submission_detail", args=[submission.pk])),
     }
     if submission.status == SubmissionStatus.SUBMITTED:
+        context["url"] = absolute_url(reverse("submission_review", args=[submission.pk]))
         return _send(template="submission_submitted", recipients=reviewers(), context=context)
+    if submission.status in DECISION_TEMPLATES:
+        return _send(
+            template=DECISION_TEMPLATES[submission.status],
+            recipients=country_editors(submission.country_id).exclude(pk=actor.pk),
+            context=context,
+        )
     return 0
 
 
@@ -68,3 +85,43 @@ def invitation_sent(*, invitation, link: str) -> int:
         subject = render_to_string("emails/invitation_subject.txt", context).strip()
         body = render_to_string("emails/invitation.txt", context)
     return send_mail(subject, body, None, [invitation.email])
+
+
+def country_team(country_id: int):
+    """Everyone active on a country's team, whatever their role."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True, memberships__country_id=country_id).distinct()
+
+
+def country_editors(country_id: int):
+    """The country's focal points and contributors: the people who change the answers."""
+    return country_team(country_id).filter(
+        memberships__role__in=[CountryRole.FOCAL_POINT, CountryRole.CONTRIBUTOR]
+    )
+
+
+def comment_added(*, comment) -> int:
+    """A comment by ESCWA goes to the country's team; a comment by the country to ESCWA's
+    reviewers. Nobody is told about their own comment."""
+    from . import permissions
+
+    submission = comment.submission
+    by_staff = permissions.is_reviewer(comment.author)
+    if by_staff:
+        recipients = country_team(submission.country_id)
+        page = "submission_detail"
+    else:
+        recipients = reviewers()
+        page = "submission_review"
+    path = reverse(page, args=[submission.pk]) + f"#thread-{comment.question.key}"
+    return _send(
+        template="comment_added",
+        recipients=recipients.exclude(pk=comment.author_id),
+        context={
+            "comment": comment,
+            "submission": submission,
+            "question": comment.question,
+            "by_staff": by_staff,
+            "url": absolute_url(path),
+        },
+    )

@@ -8,6 +8,10 @@ what to show. Roles:
   Admins may do everything a reviewer may, and manage questionnaires and teams.
 - Country members (Membership): focal points edit, submit and manage their team; contributors edit;
   viewers read. Nobody sees another country's submission.
+- Comments on a question are a conversation between ESCWA and the country: everyone who may see
+  the submission may write one (a viewer too: asking is not answering); marking one resolved is
+  for ESCWA staff and the country's editors (focal points, contributors). Once a submission is
+  published its threads are closed: no new comments, no change of state.
 """
 
 from __future__ import annotations
@@ -19,15 +23,17 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 
-from .models import Country, CountryRole, Submission
+from .models import Country, CountryRole, Submission, SubmissionStatus
 
 
 class Action(StrEnum):
     VIEW_SUBMISSION = "submission.view"
     EDIT_ANSWERS = "submission.edit_answers"
     SUBMIT = "submission.submit"
-    REVIEW = "submission.review"  # comment, return, accept
+    REVIEW = "submission.review"  # return, accept
     PUBLISH = "submission.publish"
+    COMMENT = "submission.comment"
+    RESOLVE_COMMENT = "submission.resolve_comment"
     START_SUBMISSION = "country.start_submission"
     MANAGE_TEAM = "country.manage_team"
     VIEW_ALL_COUNTRIES = "cycle.view_all_countries"
@@ -98,6 +104,12 @@ def can(user, action: Action | str, obj=None) -> bool:
         return staff
     if action == Action.PUBLISH:
         return staff
+    if action in (Action.COMMENT, Action.RESOLVE_COMMENT):
+        if obj.status == SubmissionStatus.PUBLISHED:
+            return False
+        if action == Action.COMMENT:
+            return staff or role is not None
+        return staff or role in (CountryRole.FOCAL_POINT, CountryRole.CONTRIBUTOR)
     return False
 
 

@@ -17,7 +17,9 @@ from django.utils import timezone
 from . import permissions
 from .models import (
     Answer,
+    AnswerRevision,
     Attachment,
+    Comment,
     Country,
     CountryRole,
     Invitation,
@@ -29,6 +31,7 @@ from .models import (
     ReviewCycle,
     Section,
     Submission,
+    SubmissionEvent,
     SubmissionStatus,
     VersionStatus,
 )
@@ -52,7 +55,7 @@ def version_sections(*, version: QuestionnaireVersion) -> list[Section]:
 
 def submissions_visible_to(*, user) -> QuerySet[Submission]:
     """The submissions this user may open: all for ESCWA staff, their countries' for members."""
-    qs = Submission.objects.select_related("cycle", "country", "cycle__version")
+    qs = Submission.objects.select_related("cycle", "country", "cycle__version__questionnaire")
     if permissions.is_reviewer(user):
         return qs
     return qs.filter(country_id__in=list(permissions.country_roles(user)))
@@ -69,6 +72,14 @@ def submission_get(*, user, pk: int) -> Submission:
 class QuestionAnswer:
     question: Question
     answer: Answer | None
+    # Filled by the pages that show them (review, submission, answering): the question's comment
+    # thread and, on the review page, what changed since the previous submission.
+    comments: list[Comment] = field(default_factory=list)
+    change: AnswerChange | None = None
+
+    @property
+    def open_comment_count(self) -> int:
+        return sum(1 for comment in self.comments if comment.is_open)
 
     @property
     def value(self):
@@ -333,6 +344,8 @@ class AnsweringPage:
     sections: list[SectionAnswers]
     current: SectionAnswers
     objectives: list[Objective]
+    # Why ESCWA returned the submission, while it is returned.
+    return_notice: SubmissionEvent | None = None
 
     def _url(self, section: SectionAnswers | None) -> str | None:
         if section is None:
@@ -369,11 +382,21 @@ def answering_section(
     current = next((s for s in sections if s.section.number == number), None)
     if current is None:
         raise Http404
+    # The open comments of this section's questions, in one query.
+    _attach_comments(
+        [current],
+        comment_threads(
+            submission=submission,
+            questions=[item.question for item in current.items],
+            open_only=True,
+        ),
+    )
     return AnsweringPage(
         submission=submission,
         sections=sections,
         current=current,
         objectives=objectives_for(sections=[current]),
+        return_notice=submission_return_notice(submission=submission),
     )
 
 
@@ -633,3 +656,281 @@ def cycle_export_counts(*, cycle: ReviewCycle) -> ExportCounts:
     for status in Submission.objects.filter(cycle=cycle).values_list("status", flat=True):
         by_status[status] = by_status.get(status, 0) + 1
     return ExportCounts(countries=cycle.countries.count(), by_status=by_status)
+
+
+# --- Review: timeline, comments, decisions, what changed ----------------------------------------
+
+# The review decisions, by the word their URL uses. The moves themselves, and who may make them,
+# are services.TRANSITIONS.
+REVIEW_MOVES: dict[str, str] = {
+    "return": SubmissionStatus.RETURNED,
+    "accept": SubmissionStatus.ACCEPTED,
+    "publish": SubmissionStatus.PUBLISHED,
+}
+
+
+def submission_timeline(*, submission: Submission) -> list[SubmissionEvent]:
+    """Every move of the submission, oldest first, with who made it. One query."""
+    return list(
+        SubmissionEvent.objects.filter(submission=submission)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def submission_return_notice(
+    *, submission: Submission, events: list[SubmissionEvent] | None = None
+) -> SubmissionEvent | None:
+    """While the submission is returned, the event that returned it: its message says what the
+    country should change. No query unless the submission is returned and `events` are not given.
+    """
+    if submission.status != SubmissionStatus.RETURNED:
+        return None
+    if events is not None:
+        returns = [e for e in events if e.to_status == SubmissionStatus.RETURNED]
+        return returns[-1] if returns else None
+    return (
+        SubmissionEvent.objects.filter(submission=submission, to_status=SubmissionStatus.RETURNED)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def comment_threads(
+    *, submission: Submission, questions: list[Question] | None = None, open_only: bool = False
+) -> dict[int, list[Comment]]:
+    """Question id → its comments, oldest first, each with its author, who resolved it, and
+    `from_escwa` (written by ESCWA staff). Only `questions`' threads when given; only unresolved
+    comments with `open_only`. One query."""
+    comments = (
+        Comment.objects.filter(submission=submission)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "pk")
+    )
+    if questions is not None:
+        comments = comments.filter(question_id__in=[q.pk for q in questions])
+    if open_only:
+        comments = comments.filter(resolved_at__isnull=True)
+    threads: dict[int, list[Comment]] = {}
+    for comment in comments:
+        # Whether ESCWA wrote it stays true after the author's account is closed.
+        comment.from_escwa = bool(comment.author.staff_role or comment.author.is_superuser)
+        threads.setdefault(comment.question_id, []).append(comment)
+    return threads
+
+
+def _attach_comments(sections: list[SectionAnswers], threads: dict[int, list[Comment]]) -> None:
+    for entry in sections:
+        for item in entry.items:
+            item.comments = threads.get(item.question.pk, [])
+
+
+def open_comment_counts(*, submissions) -> dict[int, int]:
+    """Submission id → how many of its comments are still unresolved (0 included), for the given
+    submissions (objects or ids; a queryset is evaluated). One query."""
+    ids = [getattr(s, "pk", s) for s in submissions]
+    counts = dict.fromkeys(ids, 0)
+    rows = (
+        Comment.objects.filter(submission_id__in=ids, resolved_at__isnull=True)
+        .values("submission_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts.update({row["submission_id"]: row["n"] for row in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class WorkflowMove:
+    slug: str  # a key of REVIEW_MOVES
+    to_status: str
+
+
+def submission_moves(*, user, submission: Submission) -> list[WorkflowMove]:
+    """The review decisions (return, accept, publish) the user may take on the submission in its
+    present status, in the order of the workflow table. No query."""
+    from .services import TRANSITIONS  # the workflow table lives with the service that applies it
+
+    slugs = {status: slug for slug, status in REVIEW_MOVES.items()}
+    return [
+        WorkflowMove(slug=slugs[to], to_status=to)
+        for (frm, to), action in TRANSITIONS.items()
+        if frm == submission.status and to in slugs and permissions.can(user, action, submission)
+    ]
+
+
+def review_move_action(*, to_status: str) -> Action:
+    """The permission a review decision needs, whatever the status it starts from."""
+    from .services import TRANSITIONS
+
+    return next(action for (_frm, to), action in TRANSITIONS.items() if to == to_status)
+
+
+@dataclass
+class SubmissionActivity:
+    """What the submission and review pages show around the answers."""
+
+    timeline: list[SubmissionEvent]
+    return_notice: SubmissionEvent | None
+    moves: list[WorkflowMove]
+    may_review: bool
+    may_comment: bool
+    may_resolve: bool
+    open_comments: int
+
+    @property
+    def comment_max_length(self) -> int:
+        from .services import COMMENT_MAX_LENGTH
+
+        return COMMENT_MAX_LENGTH
+
+
+def submission_activity(
+    *, user, submission: Submission, sections: list[SectionAnswers]
+) -> SubmissionActivity:
+    """The timeline, the return message while returned, the decisions open to the user, and every
+    question's comment thread attached to `sections` (`item.comments`). Two queries."""
+    timeline = submission_timeline(submission=submission)
+    threads = comment_threads(submission=submission)
+    _attach_comments(sections, threads)
+    return SubmissionActivity(
+        timeline=timeline,
+        return_notice=submission_return_notice(submission=submission, events=timeline),
+        moves=submission_moves(user=user, submission=submission),
+        may_review=permissions.can(user, Action.REVIEW, submission),
+        may_comment=permissions.can(user, Action.COMMENT, submission),
+        may_resolve=permissions.can(user, Action.RESOLVE_COMMENT, submission),
+        open_comments=sum(
+            1 for thread in threads.values() for comment in thread if comment.is_open
+        ),
+    )
+
+
+@dataclass
+class AnswerChange:
+    """One answer then (at the previous submission) and now, as text, and the lines between."""
+
+    question: Question
+    before: str
+    after: str
+    lines: list = field(default_factory=list)  # textdiff.DiffLine
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    @property
+    def kind(self) -> str:
+        if not self.changed:
+            return "unchanged"
+        if not self.before:
+            return "added"
+        if not self.after:
+            return "removed"
+        return "changed"
+
+
+@dataclass
+class SubmissionChanges:
+    since: SubmissionEvent  # the previous submission
+    by_question: dict[int, AnswerChange]
+
+    @property
+    def changed(self) -> list[AnswerChange]:
+        return [c for c in self.by_question.values() if c.changed]
+
+
+def _answer_text(question: Question, value) -> str:
+    if question.type_handler.is_empty(value):
+        return ""
+    try:
+        return question.type_handler.as_text(value, question.options or {})
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # A value that no longer fits its type (an old import): show it rather than fail.
+        return str(value)
+
+
+def submission_changes(
+    *, submission: Submission, events: list[SubmissionEvent] | None = None
+) -> SubmissionChanges | None:
+    """What changed in each answer since the submission was previously submitted, or None when
+    it has not been submitted before.
+
+    "Then" is the latest revision saved at or before the previous `submitted` event (while the
+    submission is returned: the last one); "now" is the current value. Both are compared as the
+    question type's text, line by line. Two queries (one when `events` are given).
+    """
+    from django.db.models import JSONField, OuterRef, Subquery
+
+    from .textdiff import diff_lines
+
+    events = submission_timeline(submission=submission) if events is None else events
+    submitted = [e for e in events if e.to_status == SubmissionStatus.SUBMITTED]
+    if submission.status not in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED):
+        submitted = submitted[:-1]  # the latest submission is what is being read now
+    if not submitted:
+        return None
+    since = submitted[-1]
+    then = (
+        AnswerRevision.objects.filter(answer=OuterRef("pk"), created_at__lte=since.created_at)
+        .order_by("-revision")
+        .values("value")[:1]
+    )
+    answers = (
+        Answer.objects.filter(submission=submission)
+        .select_related("question__section")
+        .annotate(value_then=Subquery(then, output_field=JSONField()))
+    )
+    changes = {}
+    for answer in answers:
+        before = _answer_text(answer.question, answer.value_then)
+        after = _answer_text(answer.question, answer.value)
+        changes[answer.question_id] = AnswerChange(
+            question=answer.question,
+            before=before,
+            after=after,
+            lines=diff_lines(before, after) if before != after else [],
+        )
+    return SubmissionChanges(since=since, by_question=changes)
+
+
+@dataclass
+class ReviewPage:
+    submission: Submission
+    sections: list[SectionAnswers]
+    objectives: list[Objective]
+    activity: SubmissionActivity
+    changes: SubmissionChanges | None
+
+
+def review_page(*, user, pk: int) -> ReviewPage:
+    """A submission for ESCWA's review: every answer with its comment thread and, once it was
+    submitted again, what changed since the previous submission. 404 for whoever may not see the
+    submission; PermissionDenied for its country's own team. A fixed number of queries."""
+    submission = submission_get(user=user, pk=pk)
+    permissions.require(user, Action.REVIEW, submission)
+    sections = submission_sections(submission=submission)
+    activity = submission_activity(user=user, submission=submission, sections=sections)
+    changes = submission_changes(submission=submission, events=activity.timeline)
+    if changes is not None:
+        for entry in sections:
+            for item in entry.items:
+                item.change = changes.by_question.get(item.question.pk)
+    return ReviewPage(
+        submission=submission,
+        sections=sections,
+        objectives=objectives_for(sections=sections),
+        activity=activity,
+        changes=changes,
+    )
+
+
+def comment_get(*, user, pk: int, comment_id: int) -> Comment:
+    """A comment of a submission the user may see, or 404 (also for another submission's)."""
+    submission = submission_get(user=user, pk=pk)
+    comment = get_object_or_404(
+        Comment.objects.select_related("question"), submission=submission, pk=comment_id
+    )
+    comment.submission = submission
+    return comment

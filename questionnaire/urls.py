@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import answering_views as answering
 from . import attachment_views as attachments
+from . import review_views as review
 from . import team_views as team
 from . import views
 
@@ -39,6 +40,19 @@ urlpatterns = [
         "submissions/<int:pk>/answers/<slug:key>/history/<int:revision>/restore/",
         answering.answer_restore,
         name="answer_restore",
+    ),
+    # Review: decisions and comment threads
+    path("submissions/<int:pk>/review/", review.submission_review, name="submission_review"),
+    path(
+        "submissions/<int:pk>/review/<slug:move>/",
+        review.submission_move,
+        name="submission_move",
+    ),
+    path("submissions/<int:pk>/comments/", review.comment_add, name="comment_add"),
+    path(
+        "submissions/<int:pk>/comments/<int:comment_id>/resolve/",
+        review.comment_resolve,
+        name="comment_resolve",
     ),
     path("submissions/<int:pk>/check/", answering.submission_check, name="submission_check"),
     path("submissions/<int:pk>/submit/", answering.submission_submit, name="submission_submit"),

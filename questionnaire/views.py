@@ -39,6 +39,10 @@ def submission_detail(request, pk: int):
             "submission": submission,
             "sections": sections,
             "objectives": selectors.objectives_for(sections=sections),
+            # Timeline, return message, review decisions, and a comment thread on each question.
+            "activity": selectors.submission_activity(
+                user=request.user, submission=submission, sections=sections
+            ),
         },
     )
 

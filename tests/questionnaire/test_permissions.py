@@ -20,6 +20,9 @@ EXPECTED_ON_DRAFT = {
     A.SUBMIT: {"focal_point"},
     A.REVIEW: {"reviewer", "admin_user"},
     A.PUBLISH: {"reviewer", "admin_user"},
+    # Everyone who may read the submission may write in its threads; editors and ESCWA resolve.
+    A.COMMENT: {"focal_point", "contributor", "viewer", "reviewer", "admin_user"},
+    A.RESOLVE_COMMENT: {"focal_point", "contributor", "reviewer", "admin_user"},
     A.START_SUBMISSION: {"focal_point"},
     A.MANAGE_TEAM: {"focal_point", "admin_user"},
     A.VIEW_ALL_COUNTRIES: {"reviewer", "admin_user"},
@@ -45,6 +48,24 @@ def test_nobody_edits_a_submitted_or_accepted_submission(request, submission, st
     Submission.objects.filter(pk=submission.pk).update(status=status)
     submission.refresh_from_db()
     assert not can(request.getfixturevalue(role), A.EDIT_ANSWERS, submission)
+
+
+@pytest.mark.parametrize("role", ["focal_point", "viewer", "reviewer", "admin_user"])
+@pytest.mark.parametrize("action", [A.COMMENT, A.RESOLVE_COMMENT])
+def test_a_published_submission_takes_no_comments(request, submission, role, action):
+    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.PUBLISHED)
+    submission.refresh_from_db()
+    assert not can(request.getfixturevalue(role), action, submission)
+
+
+@pytest.mark.parametrize(
+    "status", [SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED]
+)
+def test_threads_stay_open_while_the_submission_is_reviewed(submission, viewer, status):
+    Submission.objects.filter(pk=submission.pk).update(status=status)
+    submission.refresh_from_db()
+    assert can(viewer, A.COMMENT, submission)
+    assert not can(viewer, A.RESOLVE_COMMENT, submission)
 
 
 def test_a_closed_cycle_takes_no_edits(submission, focal_point):
