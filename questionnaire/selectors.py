@@ -934,3 +934,29 @@ def comment_get(*, user, pk: int, comment_id: int) -> Comment:
     )
     comment.submission = submission
     return comment
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def submission_for_country_and_cycle(*, iso2: str, cycle_slug: str) -> Submission:
+    """A country's submission in a cycle, for system jobs that run without a user (commands).
+
+    No permission check: callers serving a user go through `submission_get`. Raises the
+    DoesNotExist of whichever is missing (country, cycle or submission) with a message that
+    says which.
+    """
+    country = Country.objects.filter(iso2=iso2.upper()).first()
+    if country is None:
+        raise Country.DoesNotExist(f"No country has the ISO code {iso2!r}.")
+    cycle = ReviewCycle.objects.filter(slug=cycle_slug).first()
+    if cycle is None:
+        raise ReviewCycle.DoesNotExist(f"No review cycle has the slug {cycle_slug!r}.")
+    submission = (
+        Submission.objects.select_related("cycle__version__questionnaire", "country")
+        .filter(cycle=cycle, country=country)
+        .first()
+    )
+    if submission is None:
+        raise Submission.DoesNotExist(f"{country.name_en} has no submission in {cycle.slug}.")
+    return submission

@@ -1,0 +1,171 @@
+"""The PDF of one submission: Django templates laid out by WeasyPrint.
+
+The view, the `render_submission` command and the benchmark all call `submission_pdf`, so a PDF
+downloaded from the page and one rendered on the command line are the same document. Answers go
+through the page's own `render_answer` (and so `richtext.clean_html`); the renderer reads only
+the project's static files (`fetcher.StaticFilesFetcher`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from questionnaire import selectors
+from questionnaire.models import Objective, QuestionType, Submission, SubmissionStatus
+
+from . import textdir
+from .fetcher import StaticFilesFetcher, static_base_url
+
+# A submission stops being a draft, for its reader, once ESCWA has accepted it.
+FINAL_STATUSES = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED})
+# Choice labels come from the questionnaire, not from the country: their language is the
+# submission's, whatever the stored codes look like.
+_TYPES_WITHOUT_USER_TEXT = frozenset(
+    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.NUMBER}
+)
+BOOKMARK_WORDS = 14
+# The portal's name in PDF metadata (Creator); the cover shows it translated.
+PORTAL_NAME = "ESCWA GCM Review Portal"
+
+
+@dataclass
+class PdfQuestion:
+    item: selectors.QuestionAnswer
+    anchor: str
+    short_text: str
+    question_dir: textdir.TextDirection
+    answer_dir: textdir.TextDirection
+
+    @property
+    def question(self):
+        return self.item.question
+
+
+@dataclass
+class PdfSection:
+    entry: selectors.SectionAnswers
+    anchor: str
+    title_dir: textdir.TextDirection
+    questions: list[PdfQuestion] = field(default_factory=list)
+
+    @property
+    def section(self):
+        return self.entry.section
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string that cannot close the string or the <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return '"' + escaped.replace("<", "\\3C ").replace(">", "\\3E ") + '"'
+
+
+def page_counter_css() -> SafeString:
+    """The footer's CSS `content`, e.g. `"Page " counter(page) " of " counter(pages)`.
+
+    Built from one translatable sentence, so a translation may put the numbers in any order.
+    """
+    sentence = _("Page %(page)s of %(pages)s") % {"page": "\0page\0", "pages": "\0pages\0"}
+    tokens = []
+    for index, part in enumerate(sentence.split("\0")):
+        if index % 2:
+            tokens.append(f"counter({part})")
+        elif part:
+            tokens.append(css_string(part))
+    return mark_safe(" ".join(tokens))
+
+
+def short_question(text: str) -> str:
+    """A question shortened for the contents and the bookmarks."""
+    return Truncator(" ".join(text.split())).words(BOOKMARK_WORDS, truncate="…")
+
+
+def _answer_direction(question, value: Any, default_lang: str) -> textdir.TextDirection:
+    if question.type in _TYPES_WITHOUT_USER_TEXT:
+        return textdir.TextDirection(textdir.direction_of_language(default_lang), default_lang)
+    return textdir.detect_answer(value, default_lang)
+
+
+def pdf_sections(*, submission: Submission) -> tuple[list[PdfSection], list[Objective]]:
+    """The submission's sections and answers, each with its direction and anchor."""
+    entries = selectors.submission_sections(submission=submission)
+    default_lang = submission.language or "en"
+    sections = []
+    for index, entry in enumerate(entries, start=1):
+        section = PdfSection(
+            entry=entry,
+            anchor=f"section-{index}",
+            title_dir=textdir.detect(entry.section.title, default_lang),
+        )
+        for item in entry.items:
+            question = item.question
+            section.questions.append(
+                PdfQuestion(
+                    item=item,
+                    anchor=f"question-{question.key}",
+                    short_text=short_question(question.text),
+                    question_dir=textdir.detect(question.text, default_lang),
+                    answer_dir=_answer_direction(question, item.value, default_lang),
+                )
+            )
+        sections.append(section)
+    return sections, selectors.objectives_for(sections=entries)
+
+
+def submission_context(*, submission: Submission, in_compilation: bool = False) -> dict:
+    sections, objectives = pdf_sections(submission=submission)
+    version = submission.cycle.version
+    country = submission.country.name
+    return {
+        "submission": submission,
+        "country": country,
+        "cycle": submission.cycle,
+        "version": version,
+        "review_title": version.questionnaire.title,
+        "sections": sections,
+        "objectives": objectives,
+        "is_draft": submission.status not in FINAL_STATUSES,
+        "generated_at": timezone.now(),
+        "lang": get_language() or "en",
+        "dir": "rtl" if get_language_bidi() else "ltr",
+        "portal_name": _("ESCWA GCM Review Portal"),
+        "creator": PORTAL_NAME,
+        # A regional compilation numbers its merged pages itself.
+        "page_counter_css": None if in_compilation else page_counter_css(),
+    }
+
+
+def submission_html(*, submission: Submission, in_compilation: bool = False) -> str:
+    """The HTML document the PDF is laid out from, in the active language."""
+    context = submission_context(submission=submission, in_compilation=in_compilation)
+    return render_to_string("reports/submission_pdf.html", context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out a document of ours: static files only, tagged for screen readers."""
+    document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
+    return document.write_pdf(pdf_tags=True)
+
+
+def submission_pdf(*, submission: Submission, in_compilation: bool = False) -> bytes:
+    """The submission's PDF. `in_compilation`: without the footer's page counter, for a part of
+    the regional compilation, which stamps its own numbers on the merged document."""
+    return html_to_pdf(submission_html(submission=submission, in_compilation=in_compilation))
+
+
+def submission_pdf_filename(submission: Submission) -> str:
+    """`GCM-review-Morocco-arab-2020.pdf`: ASCII, no spaces, safe in any download dialog."""
+
+    def clean(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+    return f"GCM-review-{clean(submission.country.name_en)}-{clean(submission.cycle.slug)}.pdf"
