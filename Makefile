@@ -9,8 +9,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages: WeasyPrint's text stack and fonts, Chromium for browser tests, pdftoppm.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
+# Debian packages. WeasyPrint 70 loads Pango, PangoFT2, HarfBuzz (+ its subsetter), Fontconfig
+# and GObject: the first three pull in the rest. The PDF's fonts ship in static/fonts/, so no font
+# package is needed (Fontconfig's own dependency brings one anyway); no shared-mime-info either
+# (WeasyPrint reads images with Pillow). gettext compiles the translations. Tests add Chromium and
+# poppler-utils (pdftotext, pdffonts, pdftoppm).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
 export DEBUG ?= 1
