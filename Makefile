@@ -57,8 +57,11 @@ run: system-deps install
 	@echo "  escwa    ESCWA reviewer"
 	@echo "  morocco  focal point, Morocco"
 	@echo "  jordan   focal point, Jordan"
+	@echo "A background worker runs beside the web server (regional compilation); Ctrl+C stops both."
 	@echo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: test-deps install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,15 +6,28 @@ countries (tests assert it), and applies `permissions` so that no caller can for
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    FilteredRelation,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
-from . import permissions
+from . import permissions, search
 from .models import (
     Answer,
     AnswerRevision,
@@ -22,6 +35,7 @@ from .models import (
     Comment,
     Country,
     CountryRole,
+    DeadlineExtension,
     Invitation,
     Membership,
     Objective,
@@ -36,6 +50,7 @@ from .models import (
     VersionStatus,
 )
 from .permissions import Action
+from .question_types import OBJECTIVE_COUNT, get_type
 
 
 def version_sections(*, version: QuestionnaireVersion) -> list[Section]:
@@ -315,21 +330,24 @@ def submission_question(*, submission: Submission, key: str) -> Question:
 
 
 def submission_progress(*, submission: Submission) -> dict:
-    """Answered / total and required-still-missing, per section and overall. Two queries."""
-    answers = dict(Answer.objects.filter(submission=submission).values_list("question_id", "value"))
+    """Answered / total and required-still-missing, per section and overall. One query."""
     sections: dict[str, dict] = {}
-    for question in (
+    # Every autosave runs this over the whole questionnaire: one query that joins each question
+    # to this submission's answer, read as tuples rather than model instances.
+    questions = (
         Question.objects.filter(version=submission.cycle.version_id)
-        .select_related("section")
-        .order_by("section__order", "order")
-    ):
-        entry = sections.setdefault(
-            question.section.number, {"answered": 0, "total": 0, "missing_required": 0}
+        .annotate(
+            this_answer=FilteredRelation("answers", condition=Q(answers__submission=submission))
         )
+        .order_by("section__order", "section__pk", "order", "pk")
+        .values_list("section__number", "type", "required", "this_answer__value")
+    )
+    for number, kind, required, value in questions:
+        entry = sections.setdefault(number, {"answered": 0, "total": 0, "missing_required": 0})
         entry["total"] += 1
-        if not question.type_handler.is_empty(answers.get(question.pk)):
+        if not get_type(kind).is_empty(value):
             entry["answered"] += 1
-        elif question.required:
+        elif required:
             entry["missing_required"] += 1
     overall = {
         key: sum(s[key] for s in sections.values())
@@ -658,6 +676,89 @@ def cycle_export_counts(*, cycle: ReviewCycle) -> ExportCounts:
     return ExportCounts(countries=cycle.countries.count(), by_status=by_status)
 
 
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def submission_for_country_and_cycle(*, iso2: str, cycle_slug: str) -> Submission:
+    """A country's submission in a cycle, for system jobs that run without a user (commands).
+
+    No permission check: callers serving a user go through `submission_get`. Raises the
+    DoesNotExist of whichever is missing (country, cycle or submission) with a message that
+    says which.
+    """
+    country = Country.objects.filter(iso2=iso2.upper()).first()
+    if country is None:
+        raise Country.DoesNotExist(f"No country has the ISO code {iso2!r}.")
+    cycle = ReviewCycle.objects.filter(slug=cycle_slug).first()
+    if cycle is None:
+        raise ReviewCycle.DoesNotExist(f"No review cycle has the slug {cycle_slug!r}.")
+    submission = (
+        Submission.objects.select_related("cycle__version__questionnaire", "country")
+        .filter(cycle=cycle, country=country)
+        .first()
+    )
+    if submission is None:
+        raise Submission.DoesNotExist(f"{country.name_en} has no submission in {cycle.slug}.")
+    return submission
+
+
+# --- Regional compilation ----------------------------------------------------------------------
+
+
+def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
+    """For the compilation's annexes: the country × objective matrix and, per question, every
+    compiled country's answer. A fixed number of queries whatever the size of the cycle."""
+    submissions = list(
+        Submission.objects.filter(cycle=cycle, status__in=statuses)
+        .select_related("country")
+        .order_by("country__name_en")
+    )
+    sections = version_sections(version=cycle.version)
+    answers = {
+        (a.submission_id, a.question_id): a
+        for a in Answer.objects.filter(submission__in=submissions)
+    }
+    questions = [q for section in sections for q in section.question_list]
+    grids = [q for q in questions if q.type == QuestionType.OBJECTIVES_GRID]
+    objectives = list(Objective.objects.order_by("number")) if grids else []
+    matrix = []
+    for grid in grids:
+        scale = {s["value"]: s["label"] for s in grid.type_handler.scale(grid.options or {})}
+        rows = []
+        for submission in submissions:
+            answer = answers.get((submission.pk, grid.pk))
+            value = answer.value if answer and isinstance(answer.value, dict) else {}
+            rows.append(
+                {
+                    "country": submission.country,
+                    "cells": [
+                        scale.get((value.get(str(o.number)) or {}).get("status"), "")
+                        for o in objectives
+                    ],
+                }
+            )
+        matrix.append({"question": grid, "rows": rows})
+    by_question = [
+        {
+            "section": section,
+            "question": question,
+            "answers": [
+                {"country": s.country, "answer": answers.get((s.pk, question.pk))}
+                for s in submissions
+            ],
+        }
+        for section in sections
+        for question in section.question_list
+        if question.type != QuestionType.OBJECTIVES_GRID
+    ]
+    return {
+        "submissions": submissions,
+        "objectives": objectives,
+        "matrix": matrix,
+        "by_question": by_question,
+    }
+
+
 # --- Review: timeline, comments, decisions, what changed ----------------------------------------
 
 # The review decisions, by the word their URL uses. The moves themselves, and who may make them,
@@ -936,27 +1037,646 @@ def comment_get(*, user, pk: int, comment_id: int) -> Comment:
     return comment
 
 
-# --- Reports -----------------------------------------------------------------------------------
+# --- Following a cycle across countries (ESCWA staff) -------------------------------------------
+
+NOT_STARTED = "not_started"
+# The dashboard's statuses in workflow order, "no submission yet" first.
+DASHBOARD_STATUSES: list[tuple[str, str]] = [
+    (NOT_STARTED, gettext_lazy("Not started")),
+    *SubmissionStatus.choices,
+]
+DASHBOARD_STATUS_LABELS = dict(DASHBOARD_STATUSES)
+_STATUS_ORDER = {value: index for index, (value, _label) in enumerate(DASHBOARD_STATUSES)}
+# Statuses in which the next move is the country's: the deadline still concerns them.
+AWAITING_COUNTRY = frozenset({NOT_STARTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
 
 
-def submission_for_country_and_cycle(*, iso2: str, cycle_slug: str) -> Submission:
-    """A country's submission in a cycle, for system jobs that run without a user (commands).
+def cycle_get_for_staff(*, user, slug: str) -> ReviewCycle:
+    """A review cycle for the pages that show every country at once (dashboard, one question
+    across countries, objectives matrix, search): ESCWA staff only.
 
-    No permission check: callers serving a user go through `submission_get`. Raises the
-    DoesNotExist of whichever is missing (country, cycle or submission) with a message that
-    says which.
+    The permission is checked before the lookup, so a country's user learns nothing, not even
+    which cycles exist (PermissionDenied); a staff member gets 404 for an unknown slug.
     """
-    country = Country.objects.filter(iso2=iso2.upper()).first()
-    if country is None:
-        raise Country.DoesNotExist(f"No country has the ISO code {iso2!r}.")
-    cycle = ReviewCycle.objects.filter(slug=cycle_slug).first()
-    if cycle is None:
-        raise ReviewCycle.DoesNotExist(f"No review cycle has the slug {cycle_slug!r}.")
-    submission = (
-        Submission.objects.select_related("cycle__version__questionnaire", "country")
-        .filter(cycle=cycle, country=country)
-        .first()
+    permissions.require(user, Action.VIEW_ALL_COUNTRIES)
+    return get_object_or_404(
+        ReviewCycle.objects.select_related("version__questionnaire"), slug=slug
     )
-    if submission is None:
-        raise Submission.DoesNotExist(f"{country.name_en} has no submission in {cycle.slug}.")
-    return submission
+
+
+def _with_answer_counts(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Each submission with `answered` and `required_answered`, counted by the database.
+
+    An answer counts when its plain text (`Answer.text`, kept by `services.answer_save`) is not
+    empty: every question type's `as_text` is empty exactly when its `is_empty` is true, so this
+    agrees with `submission_progress` (a test holds them together) without reading the values.
+    """
+    answered = ~Q(answers__text="")
+    return submissions.annotate(
+        answered=Count("answers", filter=answered),
+        required_answered=Count("answers", filter=answered & Q(answers__question__required=True)),
+    )
+
+
+def _question_totals(*, version_id: int) -> tuple[int, int]:
+    totals = Question.objects.filter(version=version_id).aggregate(
+        total=Count("pk"), required=Count("pk", filter=Q(required=True))
+    )
+    return totals["total"], totals["required"]
+
+
+def _countries_of(cycle: ReviewCycle, submissions) -> list[Country]:
+    """The cycle's countries, plus any whose submission outlived its participation, by name."""
+    countries = {c.pk: c for c in cycle.countries.all()}
+    for submission in submissions:
+        countries.setdefault(submission.country_id, submission.country)
+    return sorted(countries.values(), key=lambda c: (c.name, c.iso2))
+
+
+@dataclass
+class DashboardRow:
+    """One country of a cycle on the staff dashboard."""
+
+    country: Country
+    submission: Submission | None
+    answered: int
+    total: int
+    missing_required: int
+    deadline: datetime.date  # the cycle's, or the country's extension
+    extension: DeadlineExtension | None
+    # Days from today to `deadline` while the next move is the country's and the cycle is
+    # open (negative: overdue); None otherwise.
+    days_left: int | None
+    open_comments: int
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return DASHBOARD_STATUS_LABELS[self.status]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.is_overdue else 0
+
+    @property
+    def completion(self) -> float:
+        return self.answered / self.total if self.total else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completion)
+
+
+DASHBOARD_SORTS = {
+    "country": lambda row: (row.country.name.casefold(), row.country.iso2),
+    "status": lambda row: _STATUS_ORDER[row.status],
+    "completion": lambda row: row.completion,
+    "missing": lambda row: row.missing_required,
+    "activity": lambda row: row.submission.updated_at if row.submission else None,
+    "submitted": lambda row: row.submission.submitted_at if row.submission else None,
+    "accepted": lambda row: row.submission.accepted_at if row.submission else None,
+    "deadline": lambda row: row.days_left,
+    "comments": lambda row: row.open_comments,
+}
+
+
+def dashboard_sort(rows: list[DashboardRow], *, sort: str, descending: bool = False):
+    """Rows ordered by one of DASHBOARD_SORTS; rows without a value (no date yet) come last
+    either way, and equal values keep the countries' alphabetical order."""
+    key = DASHBOARD_SORTS.get(sort, DASHBOARD_SORTS["country"])
+    rows = sorted(rows, key=DASHBOARD_SORTS["country"])
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+@dataclass
+class StatusCount:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class CycleDashboard:
+    cycle: ReviewCycle
+    today: datetime.date
+    rows: list[DashboardRow]  # filtered and sorted
+    all_rows: list[DashboardRow]
+    total_questions: int
+    required_questions: int
+
+    @property
+    def status_counts(self) -> list[StatusCount]:
+        counts = {value: 0 for value, _label in DASHBOARD_STATUSES}
+        for row in self.all_rows:
+            counts[row.status] += 1
+        return [StatusCount(v, label, counts[v]) for v, label in DASHBOARD_STATUSES]
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for row in self.all_rows if row.is_overdue)
+
+    @property
+    def with_comments_count(self) -> int:
+        return sum(1 for row in self.all_rows if row.open_comments)
+
+    @property
+    def extensions(self) -> list[DashboardRow]:
+        return [row for row in self.all_rows if row.extension is not None]
+
+
+def cycle_dashboard(
+    *,
+    cycle: ReviewCycle,
+    sort: str = "country",
+    descending: bool = False,
+    status: str = "",
+    overdue: bool = False,
+    with_comments: bool = False,
+    today: datetime.date | None = None,
+) -> CycleDashboard:
+    """Every country of the cycle with its status, completion, dates, days to its (possibly
+    extended) deadline and open comments; filtered and sorted as asked, counted unfiltered.
+
+    Five queries whatever the number of countries and questions. Callers check the permission
+    first (`cycle_get_for_staff`).
+    """
+    today = today or timezone.localdate()
+    submissions = list(
+        _with_answer_counts(Submission.objects.filter(cycle=cycle).select_related("country"))
+    )
+    total, required = _question_totals(version_id=cycle.version_id)
+    extensions = {
+        e.country_id: e
+        for e in DeadlineExtension.objects.filter(cycle=cycle).select_related("granted_by")
+    }
+    comments = open_comment_counts(submissions=submissions)
+    by_country = {s.country_id: s for s in submissions}
+    rows = []
+    for country in _countries_of(cycle, submissions):
+        submission = by_country.get(country.pk)
+        extension = extensions.get(country.pk)
+        deadline = extension.deadline if extension else cycle.deadline
+        current = submission.status if submission else NOT_STARTED
+        awaiting = current in AWAITING_COUNTRY and not cycle.is_closed
+        rows.append(
+            DashboardRow(
+                country=country,
+                submission=submission,
+                answered=submission.answered if submission else 0,
+                total=total,
+                missing_required=required - (submission.required_answered if submission else 0),
+                deadline=deadline,
+                extension=extension,
+                days_left=(deadline - today).days if awaiting else None,
+                open_comments=comments.get(submission.pk, 0) if submission else 0,
+            )
+        )
+    shown = [
+        row
+        for row in rows
+        if (not status or row.status == status)
+        and (not overdue or row.is_overdue)
+        and (not with_comments or row.open_comments)
+    ]
+    return CycleDashboard(
+        cycle=cycle,
+        today=today,
+        rows=dashboard_sort(shown, sort=sort, descending=descending),
+        all_rows=rows,
+        total_questions=total,
+        required_questions=required,
+    )
+
+
+# Statuses in which a country has sent its answers to ESCWA at least once; the rest (drafts) are
+# work in progress that staff may read, clearly marked, but that a page can leave out.
+SENT_STATUSES = frozenset(
+    {
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.RETURNED,
+        SubmissionStatus.ACCEPTED,
+        SubmissionStatus.PUBLISHED,
+    }
+)
+
+
+@dataclass
+class CountryAnswer:
+    """One country's answer to one question (None when it has none)."""
+
+    country: Country
+    submission: Submission | None
+    answer: Answer | None
+
+    @property
+    def value(self):
+        return self.answer.value if self.answer else None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submission is not None and self.submission.status == SubmissionStatus.DRAFT
+
+
+@dataclass
+class QuestionAcrossCountries:
+    cycle: ReviewCycle
+    question: Question
+    sections: list[Section]  # every section with its questions, for the question picker
+    rows: list[CountryAnswer]
+    objectives: list[Objective]
+    include_drafts: bool
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.question_list]
+
+    @property
+    def previous(self) -> Question | None:
+        questions = self.questions
+        index = questions.index(self.question)
+        return questions[index - 1] if index > 0 else None
+
+    @property
+    def next(self) -> Question | None:
+        questions = self.questions
+        index = questions.index(self.question)
+        return questions[index + 1] if index + 1 < len(questions) else None
+
+    @property
+    def answered_count(self) -> int:
+        return sum(
+            1
+            for row in self.rows
+            if row.answer is not None and not self.question.type_handler.is_empty(row.value)
+        )
+
+
+def _submissions_shown(cycle: ReviewCycle, include_drafts: bool) -> list[Submission]:
+    submissions = Submission.objects.filter(cycle=cycle).select_related("country")
+    if not include_drafts:
+        submissions = submissions.filter(status__in=SENT_STATUSES)
+    return list(submissions)
+
+
+def cycle_question_across_countries(
+    *, cycle: ReviewCycle, key: str, include_drafts: bool = True
+) -> QuestionAcrossCountries:
+    """One question of the cycle's questionnaire (by key, else 404) with every country's answer.
+
+    Staff may read drafts: with `include_drafts` they are listed and marked; without, only
+    countries that have sent their answers are. Five or six queries whatever the number of
+    countries. Callers check the permission first (`cycle_get_for_staff`).
+    """
+    sections = version_sections(version=cycle.version)
+    question = next(
+        (q for section in sections for q in section.question_list if q.key == key), None
+    )
+    if question is None:
+        raise Http404
+    submissions = _submissions_shown(cycle, include_drafts)
+    answers = {
+        a.submission_id: a
+        for a in Answer.objects.filter(
+            submission__in=[s.pk for s in submissions], question=question
+        )
+    }
+    by_country = {s.country_id: s for s in submissions}
+    countries = (
+        _countries_of(cycle, submissions)
+        if include_drafts
+        else sorted((s.country for s in submissions), key=lambda c: (c.name, c.iso2))
+    )
+    rows = [
+        CountryAnswer(
+            country=country,
+            submission=by_country.get(country.pk),
+            answer=answers.get(by_country[country.pk].pk) if country.pk in by_country else None,
+        )
+        for country in countries
+    ]
+    objectives = (
+        list(Objective.objects.order_by("number"))
+        if question.type == QuestionType.OBJECTIVES_GRID
+        else []
+    )
+    return QuestionAcrossCountries(
+        cycle=cycle,
+        question=question,
+        sections=sections,
+        rows=rows,
+        objectives=objectives,
+        include_drafts=include_drafts,
+    )
+
+
+@dataclass
+class MatrixCell:
+    number: int
+    status: str  # the value on the scale; "" when none is given
+    label: str
+    tone: int  # the status's position on the scale (for its colour); -1 when none is given
+    note: str
+
+
+@dataclass
+class MatrixRow:
+    country: Country
+    submission: Submission | None
+    cells: list[MatrixCell]
+
+    @property
+    def notes(self) -> list[MatrixCell]:
+        return [cell for cell in self.cells if cell.note]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submission is not None and self.submission.status == SubmissionStatus.DRAFT
+
+    @property
+    def has_answer(self) -> bool:
+        return any(cell.status or cell.note for cell in self.cells)
+
+
+@dataclass
+class ScaleStep:
+    value: str
+    label: str
+    tone: int
+    count: int = 0  # cells at this step across the matrix
+
+
+@dataclass
+class ObjectivesMatrix:
+    cycle: ReviewCycle
+    question: Question | None  # None when the questionnaire has no objectives grid
+    grid_questions: list[Question]
+    objectives: list[Objective]
+    scale: list[ScaleStep]
+    rows: list[MatrixRow]
+    include_drafts: bool
+
+
+def cycle_objectives_matrix(
+    *, cycle: ReviewCycle, key: str = "", include_drafts: bool = True
+) -> ObjectivesMatrix:
+    """Countries × the 23 GCM objectives: each country's status (on the version's scale) and
+    note for each objective, from the cycle's objectives-grid question (the one named by `key`
+    when the questionnaire has several). Five queries whatever the number of countries.
+    Callers check the permission first (`cycle_get_for_staff`)."""
+    grids = list(
+        Question.objects.filter(version=cycle.version_id, type=QuestionType.OBJECTIVES_GRID)
+        .select_related("section")
+        .order_by("section__order", "order", "pk")
+    )
+    question = next((q for q in grids if q.key == key), grids[0] if grids else None)
+    if key and (question is None or question.key != key):
+        raise Http404
+    if question is None:
+        return ObjectivesMatrix(cycle, None, [], [], [], [], include_drafts)
+    scale = [
+        ScaleStep(value=step.get("value", ""), label=step.get("label", ""), tone=index)
+        for index, step in enumerate(question.type_handler.scale(question.options or {}))
+    ]
+    steps = {step.value: step for step in scale}
+    objectives = list(Objective.objects.order_by("number"))
+    numbers = [o.number for o in objectives] or list(range(1, OBJECTIVE_COUNT + 1))
+    submissions = _submissions_shown(cycle, include_drafts)
+    values = dict(
+        Answer.objects.filter(
+            submission__in=[s.pk for s in submissions], question=question
+        ).values_list("submission_id", "value")
+    )
+    by_country = {s.country_id: s for s in submissions}
+    countries = (
+        _countries_of(cycle, submissions)
+        if include_drafts
+        else sorted((s.country for s in submissions), key=lambda c: (c.name, c.iso2))
+    )
+    rows = []
+    for country in countries:
+        submission = by_country.get(country.pk)
+        value = values.get(submission.pk) if submission else None
+        value = value if isinstance(value, dict) else {}
+        cells = []
+        for number in numbers:
+            entry = value.get(str(number)) or {}
+            status = entry.get("status") or ""
+            step = steps.get(status)
+            if step is not None:
+                step.count += 1
+            cells.append(
+                MatrixCell(
+                    number=number,
+                    status=status,
+                    label=step.label if step else status,
+                    tone=step.tone if step else -1,
+                    note=entry.get("note") or "",
+                )
+            )
+        rows.append(MatrixRow(country=country, submission=submission, cells=cells))
+    return ObjectivesMatrix(
+        cycle=cycle,
+        question=question,
+        grid_questions=grids,
+        objectives=objectives,
+        scale=scale,
+        rows=rows,
+        include_drafts=include_drafts,
+    )
+
+
+@dataclass
+class SearchHit:
+    answer: Answer  # with its submission, country, question and section
+    snippet: SafeString
+
+    @property
+    def is_draft(self) -> bool:
+        return self.answer.submission.status == SubmissionStatus.DRAFT
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    full_text: bool  # PostgreSQL's full-text search (else the simpler fallback)
+    limit: int
+
+    @property
+    def country_count(self) -> int:
+        return len({hit.answer.submission.country_id for hit in self.hits})
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.hits)
+
+
+def cycle_answer_search(
+    *, cycle: ReviewCycle, query: str, include_drafts: bool = True, limit: int | None = None
+) -> SearchResults:
+    """The answers of the cycle that match `query`, best first, each with a highlighted snippet
+    (see `search`: full-text on PostgreSQL, every word on SQLite). One query whatever the
+    number of countries. Callers check the permission (`cycle_get_for_staff`) and the query's
+    length first."""
+    limit = limit or search.RESULT_LIMIT
+    answers = Answer.objects.filter(submission__cycle=cycle)
+    if not include_drafts:
+        answers = answers.filter(submission__status__in=SENT_STATUSES)
+    matched, full_text = search.answers_matching(answers, query)
+    # The number of matches comes with the rows (a window over the whole match), so the text
+    # is searched once rather than once more for a count.
+    found = list(
+        matched.annotate(match_count=Window(Count("pk")))
+        .select_related("submission__country", "question__section")
+        .defer("value")[:limit]
+    )
+    hits = [
+        SearchHit(answer=a, snippet=search.snippet(a, query, full_text=full_text)) for a in found
+    ]
+    total = found[0].match_count if found else 0
+    return SearchResults(query=query, hits=hits, total=total, full_text=full_text, limit=limit)
+
+
+# --- Published national reviews (public, no login) -----------------------------------------------
+
+
+@dataclass
+class PublicCycle:
+    cycle: ReviewCycle
+    submissions: list[Submission]
+
+
+def _published() -> QuerySet[Submission]:
+    # The only filter between the public and every country's work: published, nothing else.
+    return Submission.objects.filter(status=SubmissionStatus.PUBLISHED).select_related(
+        "cycle__version__questionnaire", "country"
+    )
+
+
+def public_cycles() -> list[PublicCycle]:
+    """The cycles that have at least one published national review, newest first, each with its
+    published submissions by country name. One query."""
+    cycles: dict[int, PublicCycle] = {}
+    for submission in _published().order_by("-cycle__opens_on", "cycle__pk"):
+        entry = cycles.setdefault(submission.cycle_id, PublicCycle(submission.cycle, []))
+        entry.submissions.append(submission)
+    for entry in cycles.values():
+        entry.submissions.sort(key=lambda s: (s.country.name, s.country.iso2))
+    return list(cycles.values())
+
+
+def public_cycle_get(*, slug: str) -> PublicCycle:
+    """A cycle's published national reviews; 404 when it has none (a cycle with nothing
+    published is nobody's business outside the portal). One query."""
+    submissions = sorted(
+        _published().filter(cycle__slug=slug), key=lambda s: (s.country.name, s.country.iso2)
+    )
+    if not submissions:
+        raise Http404
+    return PublicCycle(cycle=submissions[0].cycle, submissions=submissions)
+
+
+def public_submission_get(*, pk: int) -> Submission:
+    """A published submission, or 404 for any other (whatever its status: a draft, a
+    submission under review or an accepted one not yet published all look like no page)."""
+    return get_object_or_404(_published(), pk=pk)
+
+
+# --- Deadline reminders --------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderDue:
+    """A country of an open cycle whose answers are due in `days_left` days and not yet sent."""
+
+    cycle: ReviewCycle
+    country: Country
+    submission: Submission | None
+    deadline: datetime.date
+    extension: DeadlineExtension | None
+    days_left: int
+    recipients: list  # the country's active focal points with an e-mail address
+    answered: int
+    total: int
+    missing_required: int
+
+
+def deadline_reminders_due(*, today: datetime.date, days) -> list[ReminderDue]:
+    """Every country that has not sent its answers (no submission, a draft, or returned) in an
+    open cycle, whose deadline (the cycle's or its extension) is exactly one of `days` away,
+    with its focal points to remind. Six queries whatever the number of cycles and countries.
+
+    Exact day counts are what make a daily run remind each country once per step (14, 7, …
+    days before): tomorrow the same country is one day further along.
+    """
+    days = set(days)
+    cycles = list(
+        ReviewCycle.objects.filter(
+            is_closed=False, opens_on__lte=today, version__status=VersionStatus.PUBLISHED
+        )
+        .select_related("version")
+        .prefetch_related("countries")
+        .order_by("deadline", "slug")
+    )
+    if not cycles or not days:
+        return []
+    submissions = {
+        (s.cycle_id, s.country_id): s
+        for s in _with_answer_counts(Submission.objects.filter(cycle__in=cycles))
+    }
+    extensions = {
+        (e.cycle_id, e.country_id): e for e in DeadlineExtension.objects.filter(cycle__in=cycles)
+    }
+    totals = {
+        row["version"]: row
+        for row in Question.objects.filter(version__in={c.version_id for c in cycles})
+        .values("version")
+        .annotate(total=Count("pk"), required=Count("pk", filter=Q(required=True)))
+    }
+    focal_points: dict[int, list] = {}
+    for membership in (
+        Membership.objects.filter(role=CountryRole.FOCAL_POINT, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__username")
+    ):
+        focal_points.setdefault(membership.country_id, []).append(membership.user)
+    due = []
+    for cycle in cycles:
+        total = totals.get(cycle.version_id, {"total": 0, "required": 0})
+        for country in sorted(cycle.countries.all(), key=lambda c: c.iso2):
+            submission = submissions.get((cycle.pk, country.pk))
+            status = submission.status if submission else NOT_STARTED
+            if status not in AWAITING_COUNTRY:
+                continue
+            extension = extensions.get((cycle.pk, country.pk))
+            deadline = extension.deadline if extension else cycle.deadline
+            days_left = (deadline - today).days
+            if days_left not in days:
+                continue
+            due.append(
+                ReminderDue(
+                    cycle=cycle,
+                    country=country,
+                    submission=submission,
+                    deadline=deadline,
+                    extension=extension,
+                    days_left=days_left,
+                    recipients=focal_points.get(country.pk, []),
+                    answered=submission.answered if submission else 0,
+                    total=total["total"],
+                    missing_required=total["required"]
+                    - (submission.required_answered if submission else 0),
+                )
+            )
+    return due

@@ -41,7 +41,7 @@ from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 logger = logging.getLogger(__name__)
 
 # Bump when the part templates change, so cached parts are rendered again.
-PART_LAYOUT_VERSION = "1"
+PART_LAYOUT_VERSION = "2"
 COMPILED_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
 
 
@@ -273,15 +273,17 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
 
     writer = PdfWriter()
     writer.append(front_reader, import_outline=False)
-    writer.add_outline_item(_("Contents"), 0)
-    countries = writer.add_outline_item(_("Countries"), len(front_reader.pages))
+    writer.add_outline_item(title=_("Contents"), page_number=1)
+    countries = writer.add_outline_item(title=_("Countries"), page_number=len(front_reader.pages))
     for part, reader in zip(parts, readers, strict=True):
         start = len(writer.pages)
         writer.append(reader, import_outline=False)
-        writer.add_outline_item(part.submission.country.name, start, parent=countries)
+        writer.add_outline_item(
+            title=part.submission.country.name, page_number=start, parent=countries
+        )
     annex_start = len(writer.pages)
     writer.append(annex, import_outline=False)
-    writer.add_outline_item(_("Annexes"), annex_start)
+    writer.add_outline_item(title=_("Annexes"), page_number=annex_start)
 
     total = len(writer.pages)
     numbers = PdfReader(io.BytesIO(_page_numbers_pdf(compilation, total)))

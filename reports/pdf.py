@@ -141,6 +141,8 @@ def submission_context(*, submission: Submission, in_compilation: bool = False) 
         "creator": PORTAL_NAME,
         # A regional compilation numbers its merged pages itself.
         "page_counter_css": None if in_compilation else page_counter_css(),
+        # In the regional compilation the country's own contents would give its local pages.
+        "in_compilation": in_compilation,
     }
 
 

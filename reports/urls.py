@@ -1,8 +1,20 @@
 from django.urls import path
 
-from . import export_views, views
+from . import compile_views, export_views, views
 
 urlpatterns = [
+    path(
+        "cycles/<slug:slug>/compilations/",
+        compile_views.cycle_compilations,
+        name="cycle_compilations",
+    ),
+    path("compilations/<int:pk>/", compile_views.compilation_detail, name="compilation_detail"),
+    path("compilations/<int:pk>/retry/", compile_views.compilation_retry, name="compilation_retry"),
+    path(
+        "compilations/<int:pk>/download/",
+        compile_views.compilation_download,
+        name="compilation_download",
+    ),
     path("submissions/<int:pk>/pdf/", views.submission_pdf, name="submission_pdf"),
     path("cycles/<slug:slug>/exports/", export_views.cycle_exports, name="cycle_exports"),
     path(

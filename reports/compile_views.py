@@ -1,0 +1,114 @@
+"""The regional compilation's pages: request one, follow its progress, download it.
+
+ESCWA staff only. The request returns at once; a worker does the work; the page refreshes itself
+(a plain meta refresh, no script) until the file is ready or the job has failed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from questionnaire import permissions
+from questionnaire.models import ReviewCycle
+from questionnaire.permissions import Action
+
+from . import compilation as service
+from .models import Compilation, JobStatus
+
+REFRESH_SECONDS = 3
+
+
+def _require_staff(request) -> None:
+    permissions.require(request.user, Action.VIEW_ALL_COUNTRIES)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_compilations(request, slug: str):
+    _require_staff(request)
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("version"), slug=slug)
+    if request.method == "POST":
+        language = request.POST.get("language") or request.LANGUAGE_CODE
+        if language not in {code for code, _name in _languages()}:
+            messages.error(request, _("Choose one of the portal's languages."))
+            return redirect("cycle_compilations", slug=slug)
+        job = service.compilation_request(cycle=cycle, user=request.user, language=language)
+        messages.success(request, _("The compilation has started."))
+        return redirect("compilation_detail", pk=job.pk)
+    jobs = list(Compilation.objects.filter(cycle=cycle).select_related("requested_by")[:20])
+    return render(
+        request,
+        "reports/compilations.html",
+        {"cycle": cycle, "jobs": jobs, "languages": _languages()},
+    )
+
+
+def _languages():
+    from django.conf import settings
+
+    return settings.LANGUAGES
+
+
+def _progress(job: Compilation) -> dict:
+    parts = list(job.parts.values_list("status", "from_cache"))
+    done = sum(1 for status, _cached in parts if status == JobStatus.SUCCEEDED)
+    return {
+        "total": len(parts),
+        "done": done,
+        "cached": sum(1 for status, cached in parts if cached and status == JobStatus.SUCCEEDED),
+        "percent": round(100 * done / len(parts)) if parts else 0,
+    }
+
+
+@login_required
+@require_GET
+def compilation_detail(request, pk: int):
+    _require_staff(request)
+    job = get_object_or_404(Compilation.objects.select_related("cycle", "requested_by"), pk=pk)
+    return render(
+        request,
+        "reports/compilation_detail.html",
+        {
+            "job": job,
+            "cycle": job.cycle,
+            "progress": _progress(job),
+            "refresh": None if job.is_finished else REFRESH_SECONDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def compilation_retry(request, pk: int):
+    _require_staff(request)
+    job = get_object_or_404(Compilation, pk=pk)
+    if job.status != JobStatus.FAILED:
+        messages.info(request, _("Only a failed compilation can be retried."))
+    else:
+        service.compilation_retry(compilation=job, user=request.user)
+        messages.success(request, _("The compilation is running again."))
+    return redirect("compilation_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def compilation_download(request, pk: int):
+    _require_staff(request)
+    job = get_object_or_404(Compilation.objects.select_related("cycle"), pk=pk)
+    if job.status != JobStatus.SUCCEEDED or not job.file:
+        raise Http404
+    try:
+        stream = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stream, content_type="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"gcm-{job.cycle.slug}-regional-compilation.pdf"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

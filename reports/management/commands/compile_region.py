@@ -1,0 +1,43 @@
+"""`python manage.py compile_region --cycle arab-2020 -o region.pdf`: the regional compilation,
+run in this process by the same code the background workers run."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from questionnaire.models import ReviewCycle
+from reports import compilation
+from reports.models import Compilation, JobStatus
+
+
+class Command(BaseCommand):
+    help = "Compile a cycle's accepted and published submissions into one PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cycle", required=True, help="the cycle's slug, e.g. arab-2020")
+        parser.add_argument("-o", "--output", required=True, help="where to write the PDF")
+        parser.add_argument(
+            "--language",
+            default="en",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="language of the cover, contents and annexes (default: en)",
+        )
+
+    def handle(self, *args, cycle: str, output: str, language: str, **options):
+        found = ReviewCycle.objects.filter(slug=cycle).first()
+        if found is None:
+            known = ", ".join(ReviewCycle.objects.values_list("slug", flat=True)) or "none"
+            raise CommandError(f"There is no cycle {cycle!r} (known: {known}).")
+        job = Compilation.objects.create(cycle=found, language=language)
+        job = compilation.run_inline(job)
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(f"The compilation failed: {job.error}")
+        path = Path(output)
+        with job.file.open("rb") as source:
+            path.write_bytes(source.read())
+        cached = job.parts.filter(from_cache=True).count()
+        self.stdout.write(
+            f"Wrote {path} ({job.page_count} pages, {job.parts.count()} countries, "
+            f"{cached} taken from the cache)."
+        )
