@@ -136,3 +136,84 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
 
     cycle = factory.SubFactory(CycleFactory)
     country = factory.SubFactory(CountryFactory)
+
+
+# --- A synthetic questionnaire with every question type ----------------------------------------
+
+CHOICES = [
+    {"value": "law", "label": "A law"},
+    {"value": "strategy", "label": "A national strategy"},
+    {"value": "plan", "label": "An action plan"},
+]
+COLUMNS = [{"key": "entity", "label": "Entity"}, {"key": "role", "label": "Role in the review"}]
+
+# One question of each type: (type, options, help text, a typical stored answer).
+# The objectives grid keeps the default scale (no "scale" option), as most versions will.
+EVERY_TYPE = [
+    (
+        QuestionType.LONG_TEXT,
+        {},
+        "Name the bodies and who chairs them.",
+        "<p>A national committee.</p><ul><li>Interior</li><li>Labour</li></ul>",
+    ),
+    (QuestionType.SHORT_TEXT, {}, "", "Ministry of Labour"),
+    (QuestionType.SINGLE_CHOICE, {"choices": CHOICES}, "", "strategy"),
+    (QuestionType.MULTIPLE_CHOICE, {"choices": CHOICES}, "Tick all that apply.", ["law", "plan"]),
+    (
+        QuestionType.YES_NO,
+        {},
+        "",
+        {"answer": "yes", "explanation": "<p>Through the national observatory.</p>"},
+    ),
+    (QuestionType.NUMBER, {"min": 0}, "In full-time equivalents.", "1250.5"),
+    (QuestionType.DATE, {}, "", "2024-05-17"),
+    (
+        QuestionType.ENTRY_LIST,
+        {"columns": COLUMNS},
+        "",
+        [{"entity": "IOM", "role": "Technical adviser"}],
+    ),
+    (QuestionType.OBJECTIVES_GRID, {}, "", {"4": {"status": "planned", "note": "Birth registry"}}),
+]
+
+
+def every_type_version(*, sections: int = 1, questions: int = len(EVERY_TYPE), prefix: str = "t"):
+    """A published version of `sections` sections, each with `questions` questions that take the
+    types of EVERY_TYPE in turn (one of each when `questions` is 9). Keys: f"{prefix}-{s}-{i}"."""
+    from questionnaire import services
+
+    version = VersionFactory()
+    for s in range(1, sections + 1):
+        section = SectionFactory(
+            version=version, number=f"S{s}", title=f"Every type of question {s}", order=s
+        )
+        for i in range(questions):
+            kind, options, help_text, _value = EVERY_TYPE[i % len(EVERY_TYPE)]
+            QuestionFactory(
+                section=section,
+                key=f"{prefix}-{s}-{i}",
+                label=f"{chr(97 + i % 26)}{i // 26 or ''}",
+                text=f"{kind.label}: question {i + 1} of section {s}?",
+                help_text=help_text,
+                type=kind,
+                required=i % 2 == 0,
+                order=i,
+                options=options,
+            )
+    return services.questionnaire_version_publish(version=version)
+
+
+def every_type_submission(*, country, version, answered: bool = True, user=None):
+    """A draft of `country` in a new open cycle of `version`, every question answered (or none)."""
+    from questionnaire import services
+
+    cycle = CycleFactory(version=version)
+    cycle.countries.add(country)
+    submission = services.submission_create(cycle=cycle, country=country)
+    if answered:
+        values = {kind: value for kind, _options, _help, value in EVERY_TYPE}
+        for question in version.questions.all():
+            services.answer_save(
+                submission=submission, question=question, value=values[question.type], user=user
+            )
+    return submission
