@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from . import richtext
 from .models import Question, QuestionType
@@ -117,7 +118,11 @@ def widget_context(question: Question, value: Any) -> dict:
 
 
 def objective_rows(question: Question, value: Any, objectives) -> list[dict]:
-    """The 23 rows of an objectives grid widget: objective, status field, note field."""
+    """The 23 rows of an objectives grid widget: objective, status field, note field.
+
+    The fields' accessible names are made here rather than by a translation tag per row: a page
+    may hold several grids of 23 rows.
+    """
     value = value if isinstance(value, dict) else {}
     by_number = {o.number: o for o in objectives}
     rows = []
@@ -131,6 +136,8 @@ def objective_rows(question: Question, value: Any, objectives) -> list[dict]:
                 "note_name": field_name(question, f"{number}-note"),
                 "status": row.get("status", ""),
                 "note": row.get("note", ""),
+                "status_label": _("Status of objective %(n)s") % {"n": number},
+                "note_label": _("Note on objective %(n)s") % {"n": number},
             }
         )
     return rows

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -48,7 +49,7 @@ def _json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
     return JsonResponse({"ok": False, "error": code, "message": message, **extra}, status=status)
 
 
-def _answer_payload(item: selectors.QuestionAnswer) -> dict:
+def _answer_payload(item: selectors.QuestionAnswer, objectives=()) -> dict:
     answer = item.answer
     return {
         "revision": answer.revision if answer else 0,
@@ -62,7 +63,7 @@ def _answer_payload(item: selectors.QuestionAnswer) -> dict:
         else "",
         "display_html": render_to_string(
             "questionnaire/includes/answer_display.html",
-            {"question": item.question, "answer": answer},
+            {"question": item.question, "answer": answer, "objectives": objectives},
         ),
     }
 
@@ -156,6 +157,8 @@ def section_save(request, pk: int, number: str):
             if errors or conflicts:
                 raise _Rollback
     except _Rollback:
+        # Who saved each conflicting answer is named on the page: one query for all of them.
+        prefetch_related_objects(list(conflicts.values()), "updated_by")
         messages.error(
             request,
             _("Nothing was saved: please look at the questions marked below, then save again."),
@@ -212,11 +215,15 @@ def answer_autosave(request, pk: int, key: str):
         )
     except services.AnswerConflict as conflict:
         current = selectors.QuestionAnswer(question, conflict.current)
+        # The grid's rows are shown with the objectives' titles (one query, grids only).
+        objectives = selectors.objectives_for(
+            sections=[selectors.SectionAnswers(section=question.section, items=[current])]
+        )
         return _json_error(
             409,
             "conflict",
             _("Someone else saved this answer while you were editing."),
-            current=_answer_payload(current),
+            current=_answer_payload(current, objectives),
         )
     except ValidationError as exc:
         return _json_error(400, "invalid", " ".join(exc.messages))

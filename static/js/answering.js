@@ -9,6 +9,10 @@
 // - a save that started from an older revision is refused by the server (409) and the user
 //   chooses: keep mine, take theirs, or merge by hand;
 // - after the session ends, the kept text is saved when the user comes back logged in.
+//
+// Keyboard and screen readers: Tab always leaves an editor; each editor's toolbar is one Tab stop
+// (arrow keys move between its buttons, which say whether they are on); messages that appear
+// while someone types are announced (role="alert") without taking the focus from their field.
 "use strict";
 
 (() => {
@@ -29,6 +33,20 @@
     text.replace(/%\((\w+)\)s/g, (_m, name) => (name in values ? values[name] : ""));
   const pad = (n) => String(n).padStart(2, "0");
   const timeNow = () => `${pad(new Date().getHours())}:${pad(new Date().getMinutes())}`;
+  // Whether the user is in a field: moving the focus then would send their next keystrokes
+  // elsewhere, so new messages are only announced.
+  const inField = () => {
+    const el = document.activeElement;
+    return Boolean(el && (el.isContentEditable || el.matches("input, textarea, select")));
+  };
+  const FIELDS =
+    ".ql-editor, input:not([type=hidden]):not([disabled]), select, textarea:not([disabled])";
+  function focusFirstField(el) {
+    const checked = el.querySelector("input[type=radio]:checked");
+    const field = el.querySelector(FIELDS);
+    const target = checked && field && field.type === "radio" ? checked : field;
+    if (target) target.focus();
+  }
 
   // --- storage: the write-ahead journal ------------------------------------------------------
   const journal = {
@@ -56,7 +74,9 @@
   };
 
   // --- a tiny sanitiser to show the user's own HTML back to them (the server cleans on save) --
-  const ALLOWED = new Set(["P", "UL", "OL", "LI", "STRONG", "EM", "BR"]);
+  // Answer markup, and the tables in which the server shows lists of entries and the grid.
+  const ALLOWED = new Set(["P", "UL", "OL", "LI", "STRONG", "EM", "BR", "TIME", "SPAN", "DIV"]);
+  const TABLES = new Set(["TABLE", "THEAD", "TBODY", "TR", "TH", "TD"]);
   function safeFragment(html) {
     const doc = new DOMParser().parseFromString(`<body>${html || ""}</body>`, "text/html");
     const out = document.createDocumentFragment();
@@ -65,8 +85,9 @@
         if (child.nodeType === Node.TEXT_NODE) {
           parent.appendChild(document.createTextNode(child.textContent));
         } else if (child.nodeType === Node.ELEMENT_NODE) {
-          if (ALLOWED.has(child.tagName)) {
+          if (ALLOWED.has(child.tagName) || TABLES.has(child.tagName)) {
             const el = document.createElement(child.tagName);
+            if (child.tagName === "TABLE") el.className = "table table-sm table-bordered mb-0";
             parent.appendChild(el);
             copy(child, el);
           } else if (!["SCRIPT", "STYLE"].includes(child.tagName)) {
@@ -79,13 +100,73 @@
     return out;
   }
 
-  function valueAsFragment(type, value) {
-    if (type === "long_text") return safeFragment(value);
-    const pre = document.createElement("div");
-    pre.className = "answer-plain";
-    pre.textContent =
-      typeof value === "string" ? value : JSON.stringify(value, null, 1) || "";
-    return pre;
+  // The user's own value as the page shows answers: with the labels of choices, columns and
+  // statuses read from the question's fields, never as stored codes.
+  function valueAsFragment(block, value) {
+    if (block.type === "long_text") return safeFragment(value);
+    const el = block.el;
+    const out = document.createElement("div");
+    out.className = "answer-plain";
+    const choice = (v) => {
+      const input = [...el.querySelectorAll(`input[name="q-${block.key}"]`)].find(
+        (i) => i.value === v,
+      );
+      const label = input && el.querySelector(`label[for="${input.id}"]`);
+      return label ? label.textContent.trim() : v;
+    };
+    const list = (items) => {
+      const ul = document.createElement("ul");
+      ul.className = "mb-0";
+      for (const text of items) {
+        const li = document.createElement("li");
+        li.textContent = text;
+        ul.appendChild(li);
+      }
+      return ul;
+    };
+    switch (block.type) {
+      case "single_choice":
+        out.textContent = value ? choice(value) : "";
+        break;
+      case "multiple_choice":
+        out.appendChild(list((value || []).map(choice)));
+        break;
+      case "yes_no":
+        if (value) {
+          const word = document.createElement("p");
+          word.className = "fw-semibold mb-1";
+          word.textContent = value.answer ? choice(value.answer) : "";
+          out.append(word, safeFragment(value.explanation));
+        }
+        break;
+      case "entry_list": {
+        const label = (key) => {
+          const input = el.querySelector(`[data-column="${key}"]`);
+          return input ? input.dataset.label : key;
+        };
+        const rows = (value || []).map((row) =>
+          Object.entries(row)
+            .filter(([, text]) => text)
+            .map(([key, text]) => `${label(key)}: ${text}`)
+            .join(" · "),
+        );
+        out.appendChild(list(rows));
+        break;
+      }
+      case "objectives_grid": {
+        const rows = Object.entries(value || {}).map(([number, row]) => {
+          const select = el.querySelector(`[data-objective="${number}"] [data-field=status]`);
+          const option = select && [...select.options].find((o) => o.value === row.status);
+          const status = row.status && option ? option.textContent.trim() : row.status || "";
+          return `${number}. ${status}${row.note ? ` — ${row.note}` : ""}`;
+        });
+        out.appendChild(list(rows));
+        break;
+      }
+      default:
+        out.textContent = value === null || value === undefined ? "" : String(value);
+    }
+    return out;
   }
 
   // --- the editor ----------------------------------------------------------------------------
@@ -115,8 +196,10 @@
       const name = labels[`${format}:${value || ""}`] || label;
       button.setAttribute("aria-label", name);
       button.title = name;
+      if (format !== "indent") button.setAttribute("aria-pressed", "false");
       toolbar.appendChild(button);
     }
+    makeToolbarKeyboard(toolbar);
     const host = document.createElement("div");
     host.className = "answer-editor-host";
     container.insertBefore(toolbar, textarea);
@@ -154,9 +237,19 @@
     const editorRoot = quill.root;
     editorRoot.setAttribute("role", "textbox");
     editorRoot.setAttribute("aria-multiline", "true");
-    for (const attr of ["aria-labelledby", "aria-describedby"]) {
-      if (textarea.getAttribute(attr)) editorRoot.setAttribute(attr, textarea.getAttribute(attr));
+    if (textarea.getAttribute("aria-labelledby")) {
+      editorRoot.setAttribute("aria-labelledby", textarea.getAttribute("aria-labelledby"));
     }
+    // The help text, then the page's tip about Tab (the hint for typing without the editor goes).
+    const described = (textarea.getAttribute("aria-describedby") || "")
+      .split(/\s+/)
+      .filter((id) => id && !id.startsWith("hint-"));
+    editorRoot.setAttribute("aria-describedby", [...described, "editor-tip"].join(" "));
+    quill.on("editor-change", () => {
+      for (const button of toolbar.querySelectorAll("[aria-pressed]")) {
+        button.setAttribute("aria-pressed", String(button.classList.contains("ql-active")));
+      }
+    });
     if (!textarea.getAttribute("aria-labelledby") && textarea.id) {
       const label = document.querySelector(`label[for="${textarea.id}"]`);
       if (label) {
@@ -174,6 +267,27 @@
       if (source === "user") onEdit();
     });
     return quill;
+  }
+
+  // One Tab stop per toolbar (the WAI-ARIA toolbar pattern): arrows, Home and End move along it.
+  function makeToolbarKeyboard(toolbar) {
+    const buttons = [...toolbar.querySelectorAll("button")];
+    buttons.forEach((button, index) => {
+      button.tabIndex = index === 0 ? 0 : -1;
+    });
+    toolbar.addEventListener("keydown", (event) => {
+      const index = buttons.indexOf(document.activeElement);
+      if (index < 0) return;
+      const forward = getComputedStyle(toolbar).direction === "rtl" ? "ArrowLeft" : "ArrowRight";
+      const backward = forward === "ArrowLeft" ? "ArrowRight" : "ArrowLeft";
+      const moves = { [forward]: index + 1, [backward]: index - 1, Home: 0, End: -1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      const next = (moves[event.key] + buttons.length) % buttons.length;
+      buttons[index].tabIndex = -1;
+      buttons[next].tabIndex = 0;
+      buttons[next].focus();
+    });
   }
 
   function setEditorHtml(quill, html) {
@@ -242,6 +356,14 @@
         for (const input of row.querySelectorAll("input")) {
           const column = input.dataset.column;
           input.name = `q-${this.key}-${index}-${column || "delete"}`;
+          // A copied row would otherwise be announced as the row it was copied from.
+          const label = column ? table.dataset.cellLabel : table.dataset.removeLabel;
+          if (label) {
+            input.setAttribute(
+              "aria-label",
+              interpolate(label, { column: input.dataset.label || "", n: index + 1 }),
+            );
+          }
         }
       });
     }
@@ -389,6 +511,9 @@
       if (status === 401 || (status === 403 && (!data || data.error === "csrf"))) {
         this.halted = true;
         this.show(msg.msgUnsaved, "danger-emphasis");
+        if (this.state) {
+          this.state.append(" ", loginLink());
+        }
         askToLogIn();
         return false;
       }
@@ -415,26 +540,36 @@
       if (old) old.remove();
       const template = document.getElementById("conflict-template");
       const panel = template.content.firstElementChild.cloneNode(true);
-      panel.querySelector("[data-who]").textContent = interpolate(panel.dataset.whoText, {
+      const who = interpolate(panel.dataset.whoText, {
         who: theirs.updated_by || "?",
         time: theirs.updated_at_display || "",
       });
-      panel.querySelector("[data-mine]").appendChild(valueAsFragment(this.type, mine));
+      panel.querySelector("[data-who]").textContent = who;
+      panel.querySelector("[data-theirs]").setAttribute("aria-label", who);
+      panel.querySelector("[data-mine]").appendChild(valueAsFragment(this, mine));
       panel.querySelector("[data-theirs]").appendChild(safeFragment(theirs.display_html));
       panel.querySelector("[data-keep-mine]").addEventListener("click", async () => {
-        const ok = await this.save({ value: mine, revision: theirs.revision });
+        // What the field holds now: the user may have typed on after the conflict appeared.
+        const value = this.value();
+        const ok = await this.save({ value, revision: theirs.revision });
         if (ok) {
           panel.remove();
-          if (!this.matchesWidget(mine)) {
+          if (!this.matchesWidget(value)) {
             const fresh = await this.reload();
-            if (fresh) fresh.show(interpolate(msg.msgSaved, { time: timeNow() }), "success-emphasis");
+            if (fresh) {
+              fresh.show(interpolate(msg.msgSaved, { time: timeNow() }), "success-emphasis");
+              focusFirstField(fresh.el);
+            }
+          } else {
+            focusFirstField(this.el);
           }
         }
       });
       panel.querySelector("[data-take-theirs]").addEventListener("click", async () => {
         journal.clear(this.key);
         panel.remove();
-        await this.reload();
+        const fresh = await this.reload();
+        if (fresh) focusFirstField(fresh.el);
       });
       panel.querySelector("[data-merge]").addEventListener("click", async () => {
         panel.remove();
@@ -452,11 +587,13 @@
           const reference = panel.querySelector("[data-mine-box]").cloneNode(true);
           reference.classList.add("mb-2");
           fresh.el.querySelector("legend").after(reference);
+          focusFirstField(fresh.el);
         }
       });
       this.el.querySelector("legend").after(panel);
       this.show(msg.msgConflict, "danger-emphasis");
-      panel.focus();
+      // role="alert" announces it; the focus moves to the choice only if it is not in a field.
+      if (!inField()) panel.focus();
     }
 
     matchesWidget(value) {
@@ -487,25 +624,30 @@
   }
 
   // --- page-wide -----------------------------------------------------------------------------
-  function showBanner(text, link) {
+  function loginLink() {
+    const a = document.createElement("a");
+    a.href = msg.loginUrl;
+    a.textContent = msg.msgLoginLink;
+    a.addEventListener("click", () => {
+      leavingForLogin = true;
+    });
+    return a;
+  }
+
+  // The banner is an alert region that is always in the page (empty until needed), so that
+  // screen readers announce what is written into it.
+  function showBanner(text, link = null) {
     banner.replaceChildren(document.createTextNode(text));
     if (link) {
-      banner.appendChild(document.createTextNode(" "));
-      const a = document.createElement("a");
-      a.href = link.href;
-      a.textContent = link.text;
-      a.className = "alert-link";
-      a.addEventListener("click", () => {
-        leavingForLogin = true;
-      });
-      banner.appendChild(a);
+      link.className = "alert-link";
+      banner.append(" ", link);
     }
-    banner.classList.remove("d-none");
-    banner.focus();
+    banner.classList.add("alert", "alert-warning");
+    if (!inField()) banner.focus();
   }
 
   function askToLogIn() {
-    showBanner(msg.msgLogin, { href: msg.loginUrl, text: msg.msgLoginLink });
+    showBanner(msg.msgLogin, loginLink());
   }
 
   function updateProgress(progress) {
