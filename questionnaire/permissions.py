@@ -5,7 +5,8 @@ what to show. Roles:
 
 - ESCWA staff (accounts.StaffRole): reviewers see every country's submissions once submitted (and
   drafts too, to follow progress), comment, return, accept and publish; they never edit answers.
-  Admins may do everything a reviewer may, and manage questionnaires and teams.
+  Admins may do everything a reviewer may, and manage questionnaires and teams. Both may grant a
+  country a later deadline in a cycle.
 - Country members (Membership): focal points edit, submit and manage their team; contributors edit;
   viewers read. Nobody sees another country's submission.
 - Comments on a question are a conversation between ESCWA and the country: everyone who may see
@@ -37,6 +38,7 @@ class Action(StrEnum):
     START_SUBMISSION = "country.start_submission"
     MANAGE_TEAM = "country.manage_team"
     VIEW_ALL_COUNTRIES = "cycle.view_all_countries"
+    MANAGE_DEADLINES = "cycle.manage_deadlines"  # grant a country a later deadline
     PREVIEW_QUESTIONNAIRE = "questionnaire.preview"
     MANAGE_QUESTIONNAIRES = "questionnaire.manage"
 
@@ -85,6 +87,8 @@ def can(user, action: Action | str, obj=None) -> bool:
         return is_admin(user)
     if action in (Action.VIEW_ALL_COUNTRIES, Action.PREVIEW_QUESTIONNAIRE):
         return staff or (action == Action.PREVIEW_QUESTIONNAIRE and bool(country_roles(user)))
+    if action == Action.MANAGE_DEADLINES:
+        return staff
     if action == Action.MANAGE_TEAM:
         return is_admin(user) or role == CountryRole.FOCAL_POINT
     if action == Action.START_SUBMISSION:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import answering_views as answering
 from . import attachment_views as attachments
+from . import dashboard_views as dashboard
 from . import review_views as review
 from . import team_views as team
 from . import views
@@ -102,4 +103,28 @@ urlpatterns = [
         attachments.attachment_remove,
         name="attachment_remove",
     ),
+    # Following a cycle across countries (ESCWA staff)
+    path("cycles/<slug:slug>/", dashboard.cycle_dashboard, name="cycle_dashboard"),
+    path(
+        "cycles/<slug:slug>/extensions/",
+        dashboard.deadline_extension_grant,
+        name="deadline_extension_grant",
+    ),
+    path("cycles/<slug:slug>/questions/", dashboard.cycle_question_pick, name="cycle_questions"),
+    path(
+        "cycles/<slug:slug>/questions/<slug:key>/",
+        dashboard.cycle_question,
+        name="cycle_question",
+    ),
+    path("cycles/<slug:slug>/objectives/", dashboard.cycle_objectives, name="cycle_objectives"),
+    path("cycles/<slug:slug>/search/", dashboard.cycle_search, name="cycle_search"),
+    # Published national reviews (no login)
+    path("public/", dashboard.public_index, name="public_index"),
+    path("public/submissions/<int:pk>/", dashboard.public_submission, name="public_submission"),
+    path(
+        "public/submissions/<int:pk>/pdf/",
+        dashboard.public_submission_pdf,
+        name="public_submission_pdf",
+    ),
+    path("public/<slug:slug>/", dashboard.public_cycle, name="public_cycle"),
 ]

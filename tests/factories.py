@@ -217,3 +217,115 @@ def every_type_submission(*, country, version, answered: bool = True, user=None)
                 submission=submission, question=question, value=values[question.type], user=user
             )
     return submission
+
+
+# --- A review cycle with many countries, for the pages that compare countries ----------------
+
+# Long-text answers in the portal's three languages, so that search has words to find in each.
+COMMITTEE_TEXTS = [
+    "<p>The national committee on migration meets every month with the ministries.</p>",
+    "<p>Le comité national des migrations se réunit chaque mois avec les ministères.</p>",
+    "<p>تجتمع اللجنة الوطنية للهجرة كل شهر مع الوزارات.</p>",
+]
+PLAN_CHOICES = [
+    {"value": "adopted", "label": "Adopted"},
+    {"value": "drafting", "label": "Being drafted"},
+]
+
+
+def gcm_objectives():
+    """The 23 objectives (titles made up), created once."""
+    from questionnaire.models import Objective
+
+    for number in range(1, 24):
+        Objective.objects.get_or_create(
+            number=number,
+            defaults={"title": f"Objective title {number}", "short_label": f"Obj {number}"},
+        )
+    return list(Objective.objects.order_by("number"))
+
+
+def cross_country_version():
+    """A published version with four questions of different kinds: `committee` (long text),
+    `lead` (short text), `plan` (single choice, optional) and `objectives` (the grid)."""
+    from questionnaire import services
+
+    version = VersionFactory()
+    first = SectionFactory(version=version, number="I", title="Coordination", order=1)
+    second = SectionFactory(version=version, number="II", title="Progress", order=2)
+    QuestionFactory(section=first, key="committee", label="a", order=1, text="Who coordinates?")
+    QuestionFactory(
+        section=first, key="lead", label="b", order=2, type=QuestionType.SHORT_TEXT, text="Lead?"
+    )
+    QuestionFactory(
+        section=second,
+        key="plan",
+        label="a",
+        order=1,
+        type=QuestionType.SINGLE_CHOICE,
+        required=False,
+        options={"choices": PLAN_CHOICES},
+        text="Is there a plan?",
+    )
+    QuestionFactory(
+        section=second,
+        key="objectives",
+        label="b",
+        order=2,
+        type=QuestionType.OBJECTIVES_GRID,
+        required=False,
+        text="Status of each objective?",
+    )
+    return services.questionnaire_version_publish(version=version)
+
+
+# The status each country's submission reaches, in turn; None: the country has not started.
+CYCLE_STATUSES = (None, "draft", "submitted", "returned", "accepted", "published")
+_ROUTES = {
+    None: [],
+    "draft": [],
+    "submitted": ["submitted"],
+    "returned": ["submitted", "returned"],
+    "accepted": ["submitted", "accepted"],
+    "published": ["submitted", "accepted", "published"],
+}
+
+
+def cycle_with_countries(*, countries: int, version=None, statuses=CYCLE_STATUSES, **cycle_fields):
+    """An open cycle of `countries` new countries. Country i's submission (if its status is not
+    None) answers every question of `cross_country_version()` (in English, French or Arabic
+    in turn) and then moves to `statuses[i % len(statuses)]`."""
+    from questionnaire import services
+
+    gcm_objectives()
+    version = version or cross_country_version()
+    cycle = CycleFactory(version=version, **cycle_fields)
+    questions = {q.key: q for q in version.questions.all()}
+    for i in range(countries):
+        country = CountryFactory()
+        cycle.countries.add(country)
+        status = statuses[i % len(statuses)]
+        if status is None:
+            continue
+        submission = services.submission_create(
+            cycle=cycle, country=country, language=["en", "fr", "ar"][i % 3]
+        )
+        values = {
+            "committee": COMMITTEE_TEXTS[i % 3],
+            "lead": f"Ministry of Labour of {country.name_en}",
+            "plan": PLAN_CHOICES[i % 2]["value"],
+            "objectives": {
+                "1": {"status": "planned", "note": f"Data note of {country.name_en}"},
+                "4": {"status": "in_progress", "note": ""},
+                "23": {"status": "largely_achieved", "note": ""},
+            },
+        }
+        for key, value in values.items():
+            if key in questions:
+                services.answer_save(submission=submission, question=questions[key], value=value)
+        for step in _ROUTES[status]:
+            message = "Please revise section I." if step == "returned" else ""
+            submission = services.submission_transition(
+                submission=submission, to_status=step, message=message
+            )
+    return cycle
