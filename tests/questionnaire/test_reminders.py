@@ -1,0 +1,226 @@
+"""Deadline reminders: the right people, on the right days, in their language, and once."""
+
+import datetime
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from questionnaire import reminders, selectors
+from questionnaire.models import CountryRole, DeadlineExtension, Submission
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def cycle(db):
+    """Four countries due in 7 days: one not started, a draft, a submitted one, a returned one."""
+    return factories.cycle_with_countries(
+        countries=4,
+        statuses=(None, "draft", "submitted", "returned"),
+        opens_on=TODAY - datetime.timedelta(days=60),
+        deadline=TODAY + datetime.timedelta(days=7),
+    )
+
+
+@pytest.fixture
+def people(cycle):
+    """A focal point per country (Arabic, French, English, English), plus people who are not
+    reminded: a contributor, a viewer, an inactive focal point, one without an e-mail address."""
+    countries = list(cycle.countries.order_by("iso2"))
+    focal = {}
+    for country, language in zip(countries, ["ar", "fr", "en", "en"], strict=True):
+        user = factories.UserFactory(language=language)
+        factories.MembershipFactory(user=user, country=country, role=CountryRole.FOCAL_POINT)
+        focal[country.iso2] = user
+    first = countries[0]
+    for role in (CountryRole.CONTRIBUTOR, CountryRole.VIEWER):
+        factories.MembershipFactory(country=first, role=role)
+    inactive = factories.UserFactory(is_active=False)
+    factories.MembershipFactory(user=inactive, country=first, role=CountryRole.FOCAL_POINT)
+    no_mail = factories.UserFactory(email="")
+    factories.MembershipFactory(user=no_mail, country=first, role=CountryRole.FOCAL_POINT)
+    return focal
+
+
+def run(tmp_path, today=TODAY, days=reminders.DEFAULT_DAYS, **kwargs):
+    return reminders.send_deadline_reminders(today=today, days=days, ledger_dir=tmp_path, **kwargs)
+
+
+def recipients():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def status_of(cycle, user):
+    country = user.memberships.get().country
+    submission = Submission.objects.filter(cycle=cycle, country=country).first()
+    return submission.status if submission else None
+
+
+def test_focal_points_of_countries_that_have_not_submitted_are_reminded(tmp_path, cycle, people):
+    result = run(tmp_path)
+    expected = sorted(
+        user.email for user in people.values() if status_of(cycle, user) != "submitted"
+    )
+    assert recipients() == expected
+    assert len(result.sent) == 3
+
+
+def test_nobody_is_reminded_on_a_day_not_in_the_list(tmp_path, cycle, people):
+    run(tmp_path, today=TODAY + datetime.timedelta(days=1))  # 6 days left
+    assert mail.outbox == []
+
+
+def test_the_days_are_configurable_and_include_the_day_itself(tmp_path, cycle, people):
+    run(tmp_path, days=[0], today=cycle.deadline)
+    assert len(mail.outbox) == 3
+    assert all(m.subject.startswith("Today is the deadline") for m in mail.outbox)
+    mail.outbox.clear()
+    run(tmp_path, days=[14, 3], today=TODAY)
+    assert mail.outbox == []
+
+
+def test_each_reminder_speaks_the_recipient_s_language(tmp_path, cycle, people):
+    run(tmp_path)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    for user in people.values():
+        if user.email not in by_address:
+            continue
+        country = user.memberships.get().country
+        name = {"en": country.name_en, "fr": country.name_fr, "ar": country.name_ar}
+        assert name[user.language] in by_address[user.email].subject
+
+
+def test_the_reminder_says_what_is_left_and_links_to_the_answers(tmp_path, cycle, people):
+    run(tmp_path)
+    draft = Submission.objects.get(cycle=cycle, status="draft")
+    body = next(m.body for m in mail.outbox if m.to[0] == people[draft.country.iso2].email)
+    assert "due in 7 days" in body
+    assert f"/submissions/{draft.pk}/answer/" in body
+    assert "4 of 4 questions are answered." in body
+    returned = Submission.objects.get(cycle=cycle, status="returned")
+    body = next(m.body for m in mail.outbox if m.to[0] == people[returned.country.iso2].email)
+    assert "returned the answers for revision" in body
+
+
+def test_a_second_run_the_same_day_sends_nothing(tmp_path, cycle, people):
+    run(tmp_path)
+    assert len(mail.outbox) == 3
+    again = run(tmp_path)
+    assert len(mail.outbox) == 3
+    assert (len(again.sent), again.already_sent) == (0, 3)
+
+
+def test_the_next_day_sends_nothing_again(tmp_path, cycle, people):
+    run(tmp_path)
+    run(tmp_path, today=TODAY + datetime.timedelta(days=1))
+    assert len(mail.outbox) == 3
+
+
+def test_an_extension_moves_that_country_s_reminders(tmp_path, cycle, people):
+    draft = Submission.objects.get(cycle=cycle, status="draft")
+    DeadlineExtension.objects.create(
+        cycle=cycle, country=draft.country, deadline=cycle.deadline + datetime.timedelta(days=10)
+    )
+    run(tmp_path)
+    assert people[draft.country.iso2].email not in recipients()
+    mail.outbox.clear()
+    run(tmp_path, today=TODAY + datetime.timedelta(days=10))
+    assert recipients() == [people[draft.country.iso2].email]
+    assert "extension" in mail.outbox[0].body
+
+
+def test_a_failed_send_is_retried_by_the_next_run(tmp_path, cycle, people):
+    with mock.patch("questionnaire.reminders.send_mail", side_effect=OSError("down")):
+        failed = run(tmp_path)
+    assert (len(failed.sent), failed.failed) == (0, 3)
+    retried = run(tmp_path)
+    assert len(retried.sent) == 3
+
+
+def test_a_dry_run_sends_and_records_nothing(tmp_path, cycle, people):
+    dry = run(tmp_path, dry_run=True)
+    assert len(dry.sent) == 3
+    assert mail.outbox == []
+    assert not list(tmp_path.iterdir())
+    assert len(run(tmp_path).sent) == 3
+
+
+def test_closed_and_not_yet_open_cycles_send_nothing(tmp_path, cycle, people):
+    cycle.is_closed = True
+    cycle.save()
+    run(tmp_path)
+    cycle.is_closed = False
+    cycle.opens_on = TODAY + datetime.timedelta(days=1)
+    cycle.save()
+    run(tmp_path)
+    assert mail.outbox == []
+
+
+def test_a_country_without_a_focal_point_is_reported(tmp_path, cycle):
+    result = run(tmp_path)
+    assert mail.outbox == []
+    assert len(result.without_recipients) == 3
+
+
+def test_who_is_due_costs_the_same_for_3_and_12_countries(db):
+    def count(countries):
+        factories.cycle_with_countries(
+            countries=countries,
+            statuses=(None, "draft"),
+            opens_on=TODAY - datetime.timedelta(days=10),
+            deadline=TODAY + datetime.timedelta(days=3),
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            due = selectors.deadline_reminders_due(today=TODAY, days=[3])
+        return len(ctx), len(due)
+
+    small, small_due = count(3)
+    large, large_due = count(12)
+    assert small == large
+    assert (small_due, large_due) == (3, 15)
+
+
+# --- The command -------------------------------------------------------------------------------
+
+
+def command(tmp_path, *args):
+    out, err = StringIO(), StringIO()
+    call_command(
+        "send_deadline_reminders", "--ledger-dir", str(tmp_path), *args, stdout=out, stderr=err
+    )
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_reminds_once_a_day(tmp_path, cycle, people):
+    out, _err = command(tmp_path, "--days", "14,7")
+    assert out.count("Reminded ") == 3
+    assert "3 reminder(s) sent" in out
+    out, _err = command(tmp_path, "--days", "14,7")
+    assert "0 reminder(s) sent, 3 already sent today" in out
+    assert len(mail.outbox) == 3
+
+
+def test_the_command_can_send_another_day_s_reminders(tmp_path, cycle, people):
+    day = (cycle.deadline - datetime.timedelta(days=3)).isoformat()
+    out, _err = command(tmp_path, "--date", day, "--days", "3")
+    assert "3 reminder(s) sent" in out
+
+
+def test_the_command_warns_about_countries_nobody_can_be_reminded_for(tmp_path, cycle):
+    _out, err = command(tmp_path, "--days", "7")
+    assert err.count("has no active focal point") == 3
+
+
+@pytest.mark.parametrize("days", ["", "seven", "7,-1"])
+def test_the_command_refuses_bad_days(tmp_path, days):
+    with pytest.raises(CommandError):
+        command(tmp_path, "--days", days)
