@@ -162,6 +162,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "GCM Review Portal <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails sent outside a request (invitations, reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# send_deadline_reminders records what it sent each day here, so a second run sends nothing.
+REMINDER_LEDGER_DIR = os.environ.get("REMINDER_LEDGER_DIR", str(BASE_DIR / "var" / "reminders"))
 
 # Security: strict in production (DEBUG off), relaxed only for local HTTP development.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -1207,8 +1207,24 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return obj.resolved_at is not None
 
 
+class DeadlineExtensionForm(forms.ModelForm):
+    class Meta:
+        model = DeadlineExtension
+        fields = ("cycle", "country", "deadline", "reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(f) for f in ("cycle", "country", "deadline")):
+            # The same rules as the dashboard's form: one place, services.
+            services.deadline_extension_check(
+                cycle=cleaned["cycle"], country=cleaned["country"], deadline=cleaned["deadline"]
+            )
+        return cleaned
+
+
 @admin.register(DeadlineExtension)
 class DeadlineExtensionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+    form = DeadlineExtensionForm
     list_display = ("country", "cycle", "deadline", "reason", "granted_by", "granted_at")
     list_filter = ("cycle", "country")
     list_select_related = ("country", "cycle", "granted_by")

@@ -702,21 +702,9 @@ def deadline_extension_grant(
     it and when). The date may not be before the cycle's own deadline; granting the cycle's
     deadline itself takes an earlier extension back.
     """
-    from django.utils.formats import date_format
-
     if user is not None:
         permissions.require(user, Action.MANAGE_DEADLINES)
-    if cycle.is_closed:
-        raise ValidationError(_("This review cycle is closed."))
-    if not cycle.countries.filter(pk=country.pk).exists():
-        raise ValidationError(
-            _("%(country)s does not take part in this cycle.") % {"country": country}
-        )
-    if deadline < cycle.deadline:
-        raise ValidationError(
-            _("An extended deadline cannot be before the cycle's deadline (%(deadline)s).")
-            % {"deadline": date_format(cycle.deadline)}
-        )
+    deadline_extension_check(cycle=cycle, country=country, deadline=deadline)
     extension, _created = DeadlineExtension.objects.update_or_create(
         cycle=cycle,
         country=country,
@@ -728,3 +716,20 @@ def deadline_extension_grant(
         },
     )
     return extension
+
+
+def deadline_extension_check(*, cycle: ReviewCycle, country: Country, deadline) -> None:
+    """The rules an extension must meet, wherever it is granted (the dashboard, the admin)."""
+    from django.utils.formats import date_format
+
+    if cycle.is_closed:
+        raise ValidationError(_("This review cycle is closed."))
+    if not cycle.countries.filter(pk=country.pk).exists():
+        raise ValidationError(
+            _("%(country)s does not take part in this cycle.") % {"country": country}
+        )
+    if deadline < cycle.deadline:
+        raise ValidationError(
+            _("An extended deadline cannot be before the cycle's deadline (%(deadline)s).")
+            % {"deadline": date_format(cycle.deadline)}
+        )

@@ -727,3 +727,23 @@ def test_a_role_change_that_keeps_a_focal_point_is_saved(admin_client, focal_poi
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == CountryRole.FOCAL_POINT
+
+
+def test_an_extension_before_the_cycle_deadline_is_refused_in_the_admin(client, cycle, country):
+    from questionnaire.models import DeadlineExtension
+
+    admin_user = factories.AdminFactory(username="ext-admin")
+    client.force_login(admin_user)
+    cycle.countries.add(country)
+    response = client.post(
+        reverse("admin:questionnaire_deadlineextension_add"),
+        {
+            "cycle": cycle.pk,
+            "country": country.pk,
+            "deadline": (cycle.deadline - datetime.timedelta(days=1)).isoformat(),
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot be before the cycle" in response.content.decode()
+    assert not DeadlineExtension.objects.exists()
