@@ -15,14 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import answer_forms, permissions, selectors, services
-from .models import ReviewCycle, SubmissionStatus
+from .models import SubmissionStatus
 from .permissions import Action
 
 MAX_AUTOSAVE_BYTES = 1024 * 1024  # a generous long answer is ~100 kB of HTML
@@ -194,7 +194,8 @@ def answer_autosave(request, pk: int, key: str):
         base = payload["revision"]
         if not isinstance(base, int) or isinstance(base, bool) or base < 0:
             raise ValueError
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+        # RecursionError: JSON nested thousands deep ("[[[[…"), small enough to pass the limit.
         return _json_error(400, "malformed", _("The save request was malformed."))
     try:
         submission = selectors.submission_get(user=request.user, pk=pk)
@@ -357,8 +358,7 @@ def submission_submit(request, pk: int):
 @require_POST
 def submission_start(request, slug: str, iso2: str):
     """Start a country's submission for a cycle, optionally prefilled from the last cycle."""
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("version"), slug=slug)
-    country = selectors.country_for_member(user=request.user, iso2=iso2)
+    cycle, country = selectors.cycle_and_country_for_start(user=request.user, slug=slug, iso2=iso2)
     try:
         submission = services.submission_create(
             cycle=cycle,

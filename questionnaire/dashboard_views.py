@@ -173,7 +173,10 @@ def cycle_question_pick(request, slug: str):
         if first is None:
             raise Http404
         key = first.key
-    url = reverse("cycle_question", args=[cycle.slug, key])
+    try:
+        url = reverse("cycle_question", args=[cycle.slug, key])
+    except NoReverseMatch:  # not a question key at all ("<script>", "a/b"): no such question
+        raise Http404 from None
     if request.GET.get("sent"):
         url += "?sent=on"
     return redirect(url)

@@ -25,6 +25,8 @@ from . import richtext
 DEFAULT_MAX_LENGTH = 20_000
 SHORT_TEXT_MAX_LENGTH = 500
 MAX_ENTRIES = 200
+NUMBER_MAX_DIGITS = 40  # characters of a number as typed
+NUMBER_MAX_DECIMALS = 15
 
 # The default status scale of the objectives grid: no official template fixes one, so each
 # questionnaire version may override it in the question's options.
@@ -224,13 +226,22 @@ class Number(QuestionTypeHandler):
         # Stored as a decimal string: JSON floats would round 0.1 + 0.2 and large integers.
         if value in (None, ""):
             return None
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValidationError(_("Enter a number."))
+        text = str(value).strip().replace(",", ".")
+        if len(text) > NUMBER_MAX_DIGITS:
             raise ValidationError(_("Enter a number."))
         try:
-            number = decimal.Decimal(str(value).strip().replace(",", "."))
+            number = decimal.Decimal(text)
         except (decimal.InvalidOperation, ValueError):
             raise ValidationError(_("Enter a number.")) from None
-        if not number.is_finite() or abs(number) >= decimal.Decimal("1e15"):
+        # "1e-999999999" is short, but written out in full it is a gigabyte of zeros.
+        if (
+            not number.is_finite()
+            or abs(number) >= decimal.Decimal("1e15")
+            or (number and number.adjusted() < -NUMBER_MAX_DECIMALS)
+            or number.normalize().as_tuple().exponent < -NUMBER_MAX_DECIMALS
+        ):
             raise ValidationError(_("Enter a number."))
         if "min" in options and number < decimal.Decimal(str(options["min"])):
             raise ValidationError(_("Enter %(min)s or more.") % {"min": options["min"]})
@@ -314,12 +325,17 @@ class ObjectivesGrid(QuestionTypeHandler):
         allowed = {s["value"] for s in self.scale(options)}
         rows = {}
         for key, row in value.items():
-            if not (isinstance(key, str) and key.isdigit() and 1 <= int(key) <= OBJECTIVE_COUNT):
+            # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+            if not (
+                isinstance(key, str)
+                and re.fullmatch(r"[0-9]{1,3}", key)
+                and 1 <= int(key) <= OBJECTIVE_COUNT
+            ):
                 raise ValidationError(_("There is no objective “%(key)s”.") % {"key": key})
             if not isinstance(row, dict) or set(row) - {"status", "note"}:
                 raise ValidationError(_("Each objective has a status and a note."))
             status = row.get("status") or ""
-            if status and status not in allowed:
+            if status and (not isinstance(status, str) or status not in allowed):
                 raise ValidationError(
                     _("“%(status)s” is not on this questionnaire's scale.") % {"status": status}
                 )

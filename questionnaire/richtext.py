@@ -20,19 +20,33 @@ _TAG_ALIASES = (
     (re.compile(r"<(/?)i(\s[^>]*)?>", re.IGNORECASE), r"<\1em>"),
     (re.compile(r"<(/?)(?:div|h[1-6]|blockquote)(\s[^>]*)?>", re.IGNORECASE), r"<\1p>"),
 )
-# C0/C1 control characters other than tab and newline carry no meaning in an answer and break
-# XML-based exports (XLSX) and PDF text extraction.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Characters that carry no meaning in anything a user types, and are removed from all of it
+# (answers of every type, comments, names, descriptions, review messages):
+# - C0/C1 control characters other than tab and newline: they break XML-based exports (XLSX) and
+#   PDF text extraction, and PostgreSQL refuses NUL;
+# - lone surrogates (JSON can carry "\ud800"): no UTF-8 page, XLSX or PostgreSQL can hold them;
+# - the noncharacters U+FFFE and U+FFFF, which XML forbids;
+# - the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). They are
+#   invisible and reorder the text around them: an override can make "exe.pdf" read as "fdp.exe"
+#   or reverse the digits of a figure, and one left open leaks into the page's own text. The pages,
+#   the PDF and the exports set each answer's direction themselves (`dir="auto"`), so nobody needs
+#   to type them. The marks Arabic text does use (RLM U+200F, LRM U+200E, ALM U+061C) are kept.
+_CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 _BLANK_PARAGRAPH_RE = re.compile(r"<p>(?:\s|<br>)*</p>")
 
 
 def strip_control_characters(text: str) -> str:
+    """`text` without the characters above, with every line break as "\\n"."""
     return _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_html(value: str) -> str:
     """Return the canonical, safe stored form of an answer's HTML."""
-    value = strip_control_characters(value or "")
+    # Editors write every space as &nbsp; (Quill's getSemanticHTML does): plain spaces let text
+    # wrap and compare equal to what was typed.
+    value = strip_control_characters(value or "").replace("\xa0", " ")
     if "<" not in value:
         return plain_text_to_html(value)
     for pattern, replacement in _TAG_ALIASES:
@@ -45,11 +59,63 @@ def clean_html(value: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
-    # Editors write every space as &nbsp; (Quill's getSemanticHTML does): plain spaces let text
-    # wrap and compare equal to what was typed.
     cleaned = cleaned.replace("&nbsp;", " ").replace("\xa0", " ")
+    cleaned = _wrap_loose_text(cleaned)
     cleaned = _BLANK_PARAGRAPH_RE.sub("", cleaned).strip()
     return cleaned
+
+
+_TOKEN_RE = re.compile(r"(<[^>]*>)")
+_BLOCK_TAGS = frozenset({"p", "ul", "ol", "li"})
+
+
+def _wrap_loose_text(html: str) -> str:
+    """Put text and inline tags that stand outside any paragraph or list into a paragraph.
+
+    Stored answers are a sequence of blocks, so that cleaning a stored answer again (as every
+    render does) gives it back unchanged: loose text such as "&lt;" or "a\\n\\nb", left by a
+    removed tag, would otherwise be taken for typed text and escaped or split a second time.
+    `html` is nh3's output: well formed, allowed tags only, no attributes. A block inside an
+    inline tag ("<strong>a<p>b</p></strong>") ends the inline tag: the block keeps its text.
+    """
+    out: list[str] = []
+    loose: list[str] = []
+    open_inline: list[str] = []  # inline tags opened in `loose`
+    depth = 0
+
+    def flush() -> None:
+        run = "".join(loose) + "".join(f"</{tag}>" for tag in reversed(open_inline))
+        if _TOKEN_RE.sub("", run).strip():
+            out.append(f"<p>{run.strip()}</p>")
+        elif run.isspace():
+            out.append(run)  # between blocks; a run of empty tags goes
+        loose.clear()
+        open_inline.clear()
+
+    for token in _TOKEN_RE.split(html):
+        if not token:
+            continue
+        closing = token.startswith("</")
+        name = token.strip("</>").split()[0].lower() if token.startswith("<") else ""
+        if name in _BLOCK_TAGS:
+            if depth == 0:
+                flush()
+            depth += -1 if closing else 1
+            out.append(token)
+        elif depth > 0:
+            out.append(token)
+        elif name and name != "br":
+            if not closing:
+                open_inline.append(name)
+                loose.append(token)
+            elif name in open_inline:
+                open_inline.remove(name)
+                loose.append(token)
+            # else: the close of an inline tag a block already ended
+        else:
+            loose.append(token)
+    flush()
+    return "".join(out)
 
 
 _ITEM_RE = re.compile(

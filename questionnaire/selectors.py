@@ -439,6 +439,15 @@ def country_for_member(*, user, iso2: str) -> Country:
     return country
 
 
+def cycle_and_country_for_start(*, user, slug: str, iso2: str) -> tuple[ReviewCycle, Country]:
+    """The cycle and the country a submission is to be started for: 404 unless the user belongs
+    to the country (any country for admins), checked before the cycle is looked up so that an
+    outsider learns nothing about either. Whether they may start it is the service's decision."""
+    country = country_for_member(user=user, iso2=iso2)
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("version"), slug=slug)
+    return cycle, country
+
+
 # --- Teams and supporting documents -------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -66,6 +67,14 @@ class AnswerConflict(Exception):
     def __init__(self, current: Answer):
         super().__init__(_("This answer was changed by someone else while you were editing."))
         self.current = current
+
+
+def _plain_text(text: str | None) -> str:
+    """What a user typed into a plain-text field (a name, a description, a message), without the
+    characters `richtext.strip_control_characters` removes from every answer, and trimmed."""
+    from . import richtext  # the one definition of which characters user text may hold
+
+    return richtext.strip_control_characters(text or "").strip()
 
 
 def _check_backdating(user, at) -> None:
@@ -215,6 +224,10 @@ def submission_create(
     _check_backdating(user, at)
     if user is not None:
         permissions.require(user, Action.START_SUBMISSION, country)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            _("“%(language)s” is not one of the portal's languages.") % {"language": language}
+        )
     if cycle.version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("This cycle's questionnaire is not published."))
     if cycle.is_closed:
@@ -322,7 +335,7 @@ def submission_transition(
         )
     if user is not None:
         permissions.require(user, TRANSITIONS[move], submission)
-    message = (message or "").strip()
+    message = _plain_text(message)
     if move in TRANSITIONS_NEEDING_MESSAGE and not message:
         raise TransitionError(_("Say what the country should change."))
     if to_status == S.SUBMITTED:
@@ -506,7 +519,7 @@ def invitation_accept(
     if user is None or not user.is_authenticated:
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That user name is taken; choose another."))
-        first, _sep, last = full_name.strip().partition(" ")
+        first, _sep, last = _plain_text(full_name).partition(" ")
         user = User(username=username, email=invitation.email, first_name=first, last_name=last)
         user.set_password(password)
         user.save()
@@ -598,7 +611,7 @@ def attachment_add(
         kind=kind,
         size=size,
         sha256=digest.hexdigest(),
-        description=description.strip()[:300],
+        description=_plain_text(description)[:300],
         uploaded_by=user,
     )
     attachment.file.save("upload", File(file), save=False)
@@ -654,12 +667,10 @@ def comment_add(*, submission: Submission, question: Question, user, body: str) 
     The body is plain text (shown escaped, with its line breaks), required and at most
     COMMENT_MAX_LENGTH characters. The other side is e-mailed once the comment is stored.
     """
-    from . import richtext  # the one definition of which characters an answer may hold
-
     permissions.require(user, Action.COMMENT, submission)
     if question.version_id != submission.cycle.version_id:
         raise ValidationError(_("This question is not part of this submission's questionnaire."))
-    body = richtext.strip_control_characters(body or "").strip()
+    body = _plain_text(body)
     if not body:
         raise ValidationError(_("Write a comment first."))
     if len(body) > COMMENT_MAX_LENGTH:
@@ -710,7 +721,7 @@ def deadline_extension_grant(
         country=country,
         defaults={
             "deadline": deadline,
-            "reason": (reason or "").strip()[:300],
+            "reason": _plain_text(reason)[:300],
             "granted_by": user,
             "granted_at": timezone.now(),
         },

@@ -7,30 +7,24 @@ ESCWA staff only. The request returns at once; a worker does the work; the page 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from questionnaire import permissions
-from questionnaire.models import ReviewCycle
-from questionnaire.permissions import Action
+from questionnaire import selectors as questionnaire_selectors
 
 from . import compilation as service
+from . import selectors
 from .models import Compilation, JobStatus
 
 REFRESH_SECONDS = 3
 
 
-def _require_staff(request) -> None:
-    permissions.require(request.user, Action.VIEW_ALL_COUNTRIES)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def cycle_compilations(request, slug: str):
-    _require_staff(request)
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("version"), slug=slug)
+    cycle = questionnaire_selectors.cycle_get_for_staff(user=request.user, slug=slug)
     if request.method == "POST":
         language = request.POST.get("language") or request.LANGUAGE_CODE
         if language not in {code for code, _name in _languages()}:
@@ -39,7 +33,7 @@ def cycle_compilations(request, slug: str):
         job = service.compilation_request(cycle=cycle, user=request.user, language=language)
         messages.success(request, _("The compilation has started."))
         return redirect("compilation_detail", pk=job.pk)
-    jobs = list(Compilation.objects.filter(cycle=cycle).select_related("requested_by")[:20])
+    jobs = selectors.cycle_compilations(cycle=cycle)
     return render(
         request,
         "reports/compilations.html",
@@ -67,8 +61,7 @@ def _progress(job: Compilation) -> dict:
 @login_required
 @require_GET
 def compilation_detail(request, pk: int):
-    _require_staff(request)
-    job = get_object_or_404(Compilation.objects.select_related("cycle", "requested_by"), pk=pk)
+    job = selectors.compilation_get(user=request.user, pk=pk)
     return render(
         request,
         "reports/compilation_detail.html",
@@ -84,8 +77,7 @@ def compilation_detail(request, pk: int):
 @login_required
 @require_POST
 def compilation_retry(request, pk: int):
-    _require_staff(request)
-    job = get_object_or_404(Compilation, pk=pk)
+    job = selectors.compilation_get(user=request.user, pk=pk)
     if job.status != JobStatus.FAILED:
         messages.info(request, _("Only a failed compilation can be retried."))
     else:
@@ -97,8 +89,7 @@ def compilation_retry(request, pk: int):
 @login_required
 @require_GET
 def compilation_download(request, pk: int):
-    _require_staff(request)
-    job = get_object_or_404(Compilation.objects.select_related("cycle"), pk=pk)
+    job = selectors.compilation_get(user=request.user, pk=pk)
     if job.status != JobStatus.SUCCEEDED or not job.file:
         raise Http404
     try:
