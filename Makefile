@@ -19,7 +19,12 @@ TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
 export DEBUG ?= 1
 
-.PHONY: run test install system-deps test-deps lint check clean
+.PHONY: run test install messages system-deps test-deps lint check clean
+
+# Compiled translations (locale/*/LC_MESSAGES/*.mo) are not committed: each is built from its .po,
+# and rebuilt whenever that .po changes. msgfmt comes from Debian's gettext (RUN_DEBS).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
 
 $(STAMP): pyproject.toml
 	@# Debian ships venv's pip bootstrap separately (python3-venv); install it when missing.
@@ -30,7 +35,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(MO_FILES)
+
+messages: $(MO_FILES)
+
+# compilemessages runs `msgfmt --check-format`: a translation that drops or misspells a
+# placeholder fails the build instead of failing a page.
+locale/%.mo: locale/%.po | $(STAMP)
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+	$(BIN)/python manage.py compilemessages $(I18N_IGNORE) --locale $(firstword $(subst /, ,$*))
+	@touch $@
 
 # Installs only what is missing, so a second run costs a dpkg query.
 system-deps:
@@ -74,4 +88,4 @@ check: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache $(MO_FILES)
