@@ -83,6 +83,12 @@ test: test-deps install
 lint: install
 	$(BIN)/ruff check .
 
+.PHONY: audit
+# Security scans (docs/security.md): ruff's S rules, bandit, and pip-audit of the virtualenv.
+audit: install
+	$(BIN)/ruff check --select S .
+	.ci/audit
+
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .

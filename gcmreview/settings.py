@@ -34,7 +34,7 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
         )
     # Development only: never used when DEBUG is off.
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -48,7 +48,8 @@ from questionnaire.models import (
 from questionnaire.question_types import DEFAULT_OBJECTIVE_SCALE
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
-DEMO_PASSWORD = "gcm-demo-2020"
+# The demo accounts' published password (README, `make run`); production never loads the demo.
+DEMO_PASSWORD = "gcm-demo-2020"  # noqa: S105  # nosec B105
 
 VERSION_2_NOTES = (
     "For the second regional review, 2024: adds the status grid of the 23 objectives (III e)."
