@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import language
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, and a logged-in user's choice saved on their account.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("questionnaire.urls")),
     path("", include("reports.urls")),
 ]
