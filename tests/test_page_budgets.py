@@ -1,0 +1,321 @@
+"""Every main page costs a fixed number of SQL queries, whatever the size of the data.
+
+Each test counts one page's queries for a small and a large data set (3 and 12 countries, a
+few and many questions, revisions, members or compilation parts) and asserts that the counts
+are equal and within the page's budget. A page whose count grows with the data has an N+1
+query; a page over its budget reads more than it did when the budget was set. Both fail here.
+When a change adds a query on purpose, raise the budget and say why in the commit.
+
+Pages whose cost is asserted elsewhere, not repeated here:
+
+| page | test |
+|---|---|
+| home (reviewer) | tests/questionnaire/test_views.py::test_home_queries_do_not_grow_with_countries |
+| submission page | tests/questionnaire/test_views.py::test_submission_page_queries_do_not_grow_with_questions |
+| section page, autosave | tests/questionnaire/test_answering_queries.py |
+| review page | tests/questionnaire/test_review.py::test_the_review_page_costs_the_same_for_any_size |
+| dashboard, one question across countries, objectives matrix | tests/questionnaire/test_dashboard.py::test_queries_do_not_grow_with_the_number_of_countries |
+| search | tests/questionnaire/test_search.py::test_search_queries_do_not_grow_with_the_number_of_countries |
+| public index, cycle, submission | tests/questionnaire/test_public.py::test_public_queries_do_not_grow_with_the_number_of_countries |
+| export downloads | tests/reports/test_exports.py::test_download_view_queries_do_not_grow |
+
+Times belong in bench/ (docs/performance.md), never here.
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from questionnaire import services
+from questionnaire.models import CountryRole, Membership, Submission
+from reports.models import Compilation, CompilationPart, JobStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Queries per page: the most each may run (the small and large data sets must cost the same).
+BUDGETS = {
+    # session, user, memberships, then the page's own reads
+    "home (focal point)": 7,
+    "home (contributor)": 7,
+    "home (viewer)": 7,
+    "home (administrator)": 7,
+    "home (no role)": 3,
+    "check": 9,
+    "history": 7,
+    "answer fragment": 10,
+    "questionnaire preview": 8,
+    "exports page": 8,
+    "compilations": 6,
+    "compilation": 6,
+    "admin: submissions": 8,
+    "team": 6,
+    "countries": 5,
+}
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx)
+
+
+def assert_budget(page: str, small: int, large: int) -> None:
+    assert small == large, f"{page}: {small} queries for the small data, {large} for the large"
+    assert large <= BUDGETS[page], f"{page}: {large} queries, budget {BUDGETS[page]}"
+
+
+def compare(client, page: str, small_url: str, large_url: str) -> None:
+    client.get(small_url)  # first request: nothing cached on either side
+    assert_budget(page, count_queries(client, small_url), count_queries(client, large_url))
+
+
+# --- Data ----------------------------------------------------------------------------------------
+
+
+def submission_of(country, *, sections: int, questions: int, user=None):
+    version = factories.every_type_version(
+        sections=sections, questions=questions, prefix=f"q{sections}x{questions}"
+    )
+    return factories.every_type_submission(country=country, version=version, user=user)
+
+
+@pytest.fixture
+def small_and_large(country, focal_point):
+    """A submission of 9 questions (one of each type) and one of 72 (4 sections of 18), all
+    answered by the focal point."""
+    small = submission_of(country, sections=1, questions=9, user=focal_point)
+    large = submission_of(country, sections=4, questions=18, user=focal_point)
+    assert large.answers.count() == 8 * small.answers.count()
+    return small, large
+
+
+def grow_country_work(country, *, cycles: int, user) -> None:
+    """More cycles, each with more countries, and `country`'s submission in each."""
+    for _ in range(cycles):
+        cycle = factories.CycleFactory(version=factories.cross_country_version())
+        others = [factories.CountryFactory() for _ in range(4)]
+        cycle.countries.add(country, *others)
+        for each in (country, *others[:2]):
+            submission = services.submission_create(cycle=cycle, country=each)
+            services.answer_save(
+                submission=submission,
+                question=cycle.version.questions.get(key="committee"),
+                value="<p>The committee.</p>",
+                user=user if each == country else None,
+            )
+
+
+# --- Home, for each role (the reviewer's is in test_views) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        (CountryRole.FOCAL_POINT, "home (focal point)"),
+        (CountryRole.CONTRIBUTOR, "home (contributor)"),
+        (CountryRole.VIEWER, "home (viewer)"),
+    ],
+)
+def test_home_of_a_country_member(client, submission, country, role, page):
+    user = factories.MembershipFactory(country=country, role=role).user
+    client.force_login(user)
+    url = reverse("home")
+    client.get(url)
+    small = count_queries(client, url)
+    grow_country_work(country, cycles=3, user=None)
+    assert_budget(page, small, count_queries(client, url))
+
+
+def test_home_of_an_administrator(client, admin_user, submission, country):
+    client.force_login(admin_user)
+    url = reverse("home")
+    client.get(url)
+    small = count_queries(client, url)
+    grow_country_work(country, cycles=3, user=None)
+    assert_budget("home (administrator)", small, count_queries(client, url))
+
+
+def test_home_of_a_user_without_a_role(client, submission, country):
+    client.force_login(factories.UserFactory())
+    url = reverse("home")
+    client.get(url)
+    small = count_queries(client, url)
+    grow_country_work(country, cycles=3, user=None)
+    assert_budget("home (no role)", small, count_queries(client, url))
+
+
+# --- A submission's pages -----------------------------------------------------------------------
+
+
+def test_check_page(client, small_and_large, focal_point):
+    small, large = small_and_large
+    client.force_login(focal_point)
+    compare(
+        client,
+        "check",
+        reverse("submission_check", args=[small.pk]),
+        reverse("submission_check", args=[large.pk]),
+    )
+
+
+def test_history_page(client, small_and_large, focal_point):
+    """An answer saved twice, and one saved thirty times."""
+    small, large = small_and_large
+    few = small.answers.select_related("question").get(question__key="q1x9-1-1")
+    many = large.answers.select_related("question").get(question__key="q4x18-1-1")
+    for n in range(29):
+        services.answer_save(
+            submission=large, question=many.question, value=f"Ministry {n}", user=focal_point
+        )
+    services.answer_save(
+        submission=small, question=few.question, value="Ministry of Interior", user=focal_point
+    )
+    client.force_login(focal_point)
+    compare(
+        client,
+        "history",
+        reverse("answer_history", args=[small.pk, few.question.key]),
+        reverse("answer_history", args=[large.pk, many.question.key]),
+    )
+
+
+def test_answer_fragment(client, small_and_large, focal_point):
+    """What "take theirs" loads: one question's widget (here the objectives grid, the costliest)."""
+    small, large = small_and_large
+    client.force_login(focal_point)
+    compare(
+        client,
+        "answer fragment",
+        reverse("answer_fragment", args=[small.pk, "q1x9-1-8"]),
+        reverse("answer_fragment", args=[large.pk, "q4x18-4-17"]),
+    )
+
+
+def test_questionnaire_preview(client, reviewer):
+    small = factories.every_type_version(sections=1, questions=9, prefix="s")
+    large = factories.every_type_version(sections=4, questions=18, prefix="l")
+    client.force_login(reviewer)
+    compare(
+        client,
+        "questionnaire preview",
+        reverse("version_preview", args=[small.pk]),
+        reverse("version_preview", args=[large.pk]),
+    )
+
+
+# --- A cycle's staff pages (dashboard, question, matrix, search: see the module's docstring) ----
+
+
+@pytest.fixture
+def three_and_twelve():
+    return factories.cycle_with_countries(countries=3), factories.cycle_with_countries(countries=12)
+
+
+def test_exports_page(client, reviewer, three_and_twelve):
+    small, large = three_and_twelve
+    client.force_login(reviewer)
+    compare(
+        client,
+        "exports page",
+        reverse("cycle_exports", args=[small.slug]),
+        reverse("cycle_exports", args=[large.slug]),
+    )
+
+
+def compilation_of(cycle, *, jobs: int = 1) -> Compilation:
+    """`jobs` compilations of the cycle, the last one half done: a part per country and one
+    annex piece per question."""
+    submissions = list(Submission.objects.filter(cycle=cycle).order_by("pk"))
+    # Annex pieces are parts of their own where the compilation renders its annexes apart.
+    has_annex = any(f.name == "annex_key" for f in CompilationPart._meta.get_fields())
+    questions = list(cycle.version.questions.order_by("pk")) if has_annex else []
+    for _ in range(jobs):
+        job = Compilation.objects.create(cycle=cycle, status=JobStatus.RUNNING)
+        parts = [
+            CompilationPart(compilation=job, submission=s, order=i, content_hash=f"{i}")
+            for i, s in enumerate(submissions)
+        ] + [
+            CompilationPart(
+                compilation=job,
+                annex_key=f"question:{q.key}",
+                order=len(submissions) + i,
+                content_hash=f"a{i}",
+            )
+            for i, q in enumerate(questions)
+        ]
+        for i, part in enumerate(parts):
+            if i % 2:
+                part.status = JobStatus.SUCCEEDED
+        CompilationPart.objects.bulk_create(parts)
+    return job
+
+
+def test_compilation_pages(client, reviewer, three_and_twelve):
+    small, large = three_and_twelve
+    small_job = compilation_of(small, jobs=1)
+    large_job = compilation_of(large, jobs=4)
+    client.force_login(reviewer)
+    compare(
+        client,
+        "compilations",
+        reverse("cycle_compilations", args=[small.slug]),
+        reverse("cycle_compilations", args=[large.slug]),
+    )
+    compare(
+        client,
+        "compilation",
+        reverse("compilation_detail", args=[small_job.pk]),
+        reverse("compilation_detail", args=[large_job.pk]),
+    )
+
+
+def test_admin_changelist_of_submissions(client, admin_user):
+    factories.cycle_with_countries(countries=3)
+    client.force_login(admin_user)
+    url = reverse("admin:questionnaire_submission_changelist")
+    client.get(url)
+    small = count_queries(client, url)
+    factories.cycle_with_countries(countries=12)
+    assert_budget("admin: submissions", small, count_queries(client, url))
+
+
+# --- Teams ---------------------------------------------------------------------------------------
+
+
+def test_team_page(client, country, focal_point):
+    """A team of one (the focal point), then of 12 members and 6 pending invitations."""
+    other = factories.CountryFactory(iso2="TN", iso3="TUN", name_en="Tunisia")
+    Membership.objects.create(
+        user=factories.UserFactory(), country=other, role=CountryRole.FOCAL_POINT
+    )
+    client.force_login(focal_point)
+    url = reverse("country_team", args=[country.iso2])
+    client.get(url)
+    small = count_queries(client, url)
+    for role in [CountryRole.CONTRIBUTOR] * 6 + [CountryRole.VIEWER] * 5:
+        factories.MembershipFactory(country=country, role=role)
+    for n in range(6):
+        services.invitation_create(
+            country=country,
+            email=f"invitee{n}@example.org",
+            role=CountryRole.CONTRIBUTOR,
+            user=focal_point,
+            accept_url="http://testserver/invitations/{token}/",
+        )
+    assert_budget("team", small, count_queries(client, url))
+
+
+def test_country_list(client, admin_user, country):
+    client.force_login(admin_user)
+    url = reverse("country_list")
+    client.get(url)
+    small = count_queries(client, url)
+    for _ in range(11):
+        each = factories.CountryFactory()
+        factories.MembershipFactory(country=each, role=CountryRole.FOCAL_POINT)
+    assert_budget("countries", small, count_queries(client, url))
