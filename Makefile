@@ -1,5 +1,6 @@
 # GCM Review Portal: `make run` serves the demo, `make test` runs the whole suite.
 # Both install what they need first (a virtualenv from pyproject.toml, Debian packages via apt).
+# `make serve` runs it as production does (gunicorn, DEBUG off); `make bench` runs bench/.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -76,6 +77,30 @@ run: system-deps install
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+.PHONY: serve bench
+
+# Production-like, locally (docs/deploy.md): DEBUG off, static files collected and served by
+# whitenoise, gunicorn with gcmreview/gunicorn.conf.py, and one background worker. Plain HTTP on
+# 127.0.0.1, so no HTTPS redirect or HSTS; a new random SECRET_KEY unless one is set (sessions
+# end when it stops). Uses DATABASE_URL, or db.sqlite3 (`make run` once loads the demo there).
+serve: system-deps install
+	@export DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" \
+	  SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
+	echo "GCM Review Portal (production-like): http://$(HOST):$(PORT)/  Ctrl+C stops it." && \
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & \
+	$(BIN)/gunicorn --config gcmreview/gunicorn.conf.py gcmreview.wsgi
+
+# Every benchmark in bench/ with quick settings, then one table of figures (bench/run_all.py).
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES_URL); each script makes and drops its own
+# throwaway database. BENCH_ARGS="--full" for the scripts' own defaults, "--only load" for one.
+bench: system-deps install
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 test: test-deps install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

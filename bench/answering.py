@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -226,6 +227,15 @@ def run(args) -> None:
     for row in table:
         print(line(row))
     print()
+    # For bench/run_all.py: one line per figure.
+    for data, request, m in results:
+        name = "answering." + bench_slug(f"{data.split(' (')[0]} {request.split(' (')[0]}")
+        print(f"BENCH name={name}.p50 value={m['median']:.1f} unit=ms")
+        print(f"BENCH name={name}.p95 value={m['p95']:.1f} unit=ms")
+
+
+def bench_slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view that hits an unreachable database answers 503 "try again" (gcmreview.outage).
+    "gcmreview.outage.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,7 +130,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic copies (and, with DEBUG off, compresses and fingerprints) the static files here;
+# whitenoise serves them.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
@@ -142,6 +146,22 @@ STORAGES = {
         )
     },
 }
+# Several app servers and workers share one file store (docs/deploy.md): with
+# AWS_STORAGE_BUCKET_NAME set, attachments, PDFs and compilations go to that S3-compatible bucket
+# (django-storages) instead of MEDIA_ROOT. Credentials come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY in the environment (or the machine's role), read by boto3 itself.
+# Files are always served through the portal's own views, which check permissions first.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None  # MinIO, Ceph, ...
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or None  # "path": MinIO
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "")  # a prefix inside the bucket
+    AWS_DEFAULT_ACL = None  # objects inherit the bucket's (private) policy
+    AWS_S3_FILE_OVERWRITE = False  # a second file of the same name gets a new name
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_QUERYSTRING_EXPIRE = 300  # should a signed URL ever be made, it lasts five minutes
 
 # Background work (the regional compilation) goes through Django's tasks API: the database
 # backend, run by `manage.py db_worker` processes; tests use the immediate backend.

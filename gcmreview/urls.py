@@ -11,3 +11,7 @@ urlpatterns = [
     path("", include("questionnaire.urls")),
     path("", include("reports.urls")),
 ]
+
+# A database outage hit in a middleware (the session, the user) is a 503 "try again" page, not
+# a crash page (gcmreview.outage).
+handler500 = "gcmreview.views.server_error"

@@ -1,8 +1,13 @@
-"""Project-wide views: the CSRF failure page."""
+"""Project-wide views: the CSRF failure page, the server error page."""
+
+import sys
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
+
+from .outage import is_database_error, unavailable_response
 
 
 def csrf_failure(request, reason: str = ""):
@@ -17,3 +22,13 @@ def csrf_failure(request, reason: str = ""):
             status=403,
         )
     return django_csrf_failure(request, reason=reason)
+
+
+def server_error(request):
+    """handler500: an unreachable database is a 503 "try again" (gcmreview.outage), also when a
+    middleware (the session, the user) is what hit it; anything else is Django's 500 page.
+
+    Django calls this inside its `except` block, so the exception is still the current one."""
+    if is_database_error(sys.exception()):
+        return unavailable_response(request)
+    return defaults.server_error(request)
