@@ -8,6 +8,9 @@
   `ImmutableError` becomes an error message, never a server error.
 - Publishing, retiring and copying a version go through `services`, like every other caller.
 - Submissions, answers and their history are shown, never edited: they are the countries' word.
+- A question set's Arabic and French sit beside its English, one row per text (English | Arabic |
+  French); what is still untranslated is listed (`selectors.version_missing_translations`) and
+  pages show English in its place.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import permissions, selectors, services
+from . import i18n, permissions, selectors, services
 from .models import (
     Answer,
     AnswerRevision,
@@ -185,6 +188,75 @@ def _pretty_json(value) -> str:
     )
 
 
+# --- Translations, side by side ----------------------------------------------------------------
+
+TRANSLATIONS_CSS = {"all": ("css/admin_translations.css",)}
+
+
+def _language_attrs(name: str) -> dict:
+    """`lang` and `dir` for the field of one language, so that Arabic is typed right to left."""
+    code = name.rsplit("_", 1)[-1] if name.endswith(("_ar", "_fr")) else i18n.BASE_LANGUAGE
+    return {"lang": code, "dir": "rtl" if code == "ar" else "ltr"}
+
+
+def _with_translations(name: str) -> tuple[str, ...]:
+    """`("text", "text_ar", "text_fr")`: a text's field, then its Arabic and French."""
+    return (name, *(f"{name}_{code}" for code in i18n.TRANSLATION_LANGUAGES))
+
+
+def _text_widgets(*names: str, rows: int = 3) -> dict:
+    """Textareas for each text and its translations, each marked with its language."""
+    return {
+        name: forms.Textarea(
+            attrs={"rows": rows, "class": "vLargeTextField", **_language_attrs(name)}
+        )
+        for base in names
+        for name in _with_translations(base)
+    }
+
+
+def _line_widgets(*names: str) -> dict:
+    return {
+        name: forms.TextInput(attrs={"class": "vTextField", **_language_attrs(name)})
+        for base in names
+        for name in _with_translations(base)
+    }
+
+
+def _translations_fieldset(*names: str) -> tuple:
+    return (
+        _("Wording: English | Arabic | French"),
+        {
+            "classes": ["gcm-translations"],
+            "fields": [_with_translations(name) for name in names],
+            "description": _(
+                "Left blank, a translation is shown in English. Labels of choices, columns and "
+                "scale steps are translated in the type options: label_ar and label_fr beside "
+                "each label."
+            ),
+        },
+    )
+
+
+class MissingTranslationsMixin:
+    """A list column and a read-only field: what an object still lacks in Arabic and French."""
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations(self, obj):
+        gaps = i18n.missing(obj)
+        if not gaps:
+            return "—"
+        return ", ".join(
+            str(i18n.LANGUAGE_NAMES[code]) for code in dict.fromkeys(code for code, _w in gaps)
+        )
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations_detail(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return i18n.describe_missing(i18n.missing(obj)) or _("None: every text is translated.")
+
+
 # --- Forms -------------------------------------------------------------------------------------
 
 
@@ -230,16 +302,15 @@ class QuestionForm(forms.ModelForm):
             "label",
             "key",
             "text",
+            *(f"text_{code}" for code in i18n.TRANSLATION_LANGUAGES),
             "help_text",
+            *(f"help_text_{code}" for code in i18n.TRANSLATION_LANGUAGES),
             "type",
             "required",
             "options",
         ]
         field_classes = {"options": TypeOptionsField}
-        widgets = {
-            "text": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-            "help_text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-        }
+        widgets = {**_text_widgets("text"), **_text_widgets("help_text", rows=2)}
 
     def clean(self):
         cleaned = super().clean()
@@ -295,7 +366,15 @@ class QuestionInlineFormSet(BaseInlineFormSet):
 class SectionForm(forms.ModelForm):
     class Meta:
         model = Section
-        fields = ["version", "number", "title", "intro", "order"]
+        fields = [
+            "version",
+            "number",
+            "title",
+            "intro",
+            "order",
+            *i18n.translation_fields("section"),
+        ]
+        widgets = {**_line_widgets("title"), **_text_widgets("intro")}
 
     def clean(self):
         cleaned = super().clean()
@@ -357,11 +436,31 @@ class CountryAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
     )
 
 
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["number", "title", "short_label", *i18n.translation_fields("objective")]
+        widgets = {**_text_widgets("title", rows=2), **_line_widgets("short_label")}
+
+
 @admin.register(Objective)
-class ObjectiveAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
-    list_display = ("number", "short_label", "title")
+class ObjectiveAdmin(MissingTranslationsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
+    """Global reference data: the objectives' titles show in every version with an objectives
+    grid, so their translations are listed among each such version's missing ones."""
+
+    form = ObjectiveForm
+    list_display = ("number", "short_label", "title", "missing_translations")
     list_display_links = ("number", "short_label")
-    search_fields = ["title", "short_label"]
+    search_fields = ["title", "short_label", *i18n.translation_fields("objective")]
+    readonly_fields = ("missing_translations_detail",)
+    fieldsets = (
+        (None, {"fields": ("number",)}),
+        _translations_fieldset("title", "short_label"),
+        (None, {"fields": ("missing_translations_detail",)}),
+    )
+
+    class Media:
+        css = TRANSLATIONS_CSS
 
 
 @admin.register(GuidingPrinciple)
@@ -456,12 +555,27 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = ["title", "slug", *i18n.translation_fields("questionnaire")]
+        widgets = _line_widgets("title")
+
+
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
-    list_display = ("title", "slug", "version_count")
-    search_fields = ["title", "slug"]
+class QuestionnaireAdmin(MissingTranslationsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
+    form = QuestionnaireForm
+    list_display = ("title", "slug", "version_count", "missing_translations")
+    search_fields = ["title", "slug", *i18n.translation_fields("questionnaire")]
     prepopulated_fields = {"slug": ("title",)}
     inlines = [VersionInline]
+    fieldsets = (
+        (None, {"fields": ("slug",)}),
+        _translations_fieldset("title"),
+    )
+
+    class Media:
+        css = TRANSLATIONS_CSS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_version_count=Count("versions"))
@@ -471,11 +585,11 @@ class QuestionnaireAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
         return obj._version_count
 
 
-class SectionInline(DraftOnlyInlineMixin, admin.TabularInline):
+class SectionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = Section
     form = SectionForm
-    fields = ("order", "number", "title", "question_count")
-    readonly_fields = ("question_count",)
+    fields = ("order", "number", "title", "question_count", "missing_translations")
+    readonly_fields = ("question_count", "missing_translations")
     ordering = ("order", "pk")
     extra = 0
     show_change_link = True
@@ -527,6 +641,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         "published_at",
         "section_count",
         "question_count",
+        "missing_translation_count",
         "derived_from",
     )
     list_display_links = ("questionnaire", "number")
@@ -549,7 +664,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             # The number is the next free one, and a new version is always a draft.
-            return ("questionnaire", "notes")
+            return ("questionnaire", "notes", "official_translations")
         return (
             "questionnaire",
             "number",
@@ -558,13 +673,23 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             "derived_from",
             "created_at",
             "notes",
+            "official_translations",
+            "missing_translations",
         )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         # The status changes only through the publish and retire actions (services).
-        return ("questionnaire", "number", "status", "published_at", "derived_from", "created_at")
+        return (
+            "questionnaire",
+            "number",
+            "status",
+            "published_at",
+            "derived_from",
+            "created_at",
+            "missing_translations",
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -585,6 +710,41 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("questions"), ordering="_question_count")
     def question_count(self, obj):
         return obj._question_count
+
+    @admin.display(description=_("missing translations"))
+    def missing_translation_count(self, obj):
+        # A few queries per row: a questionnaire has a handful of versions.
+        return len(selectors.version_missing_translations(version=obj))
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations(self, obj):
+        """What pages will show in English for want of an Arabic or French text."""
+        missing = selectors.version_missing_translations(version=obj)
+        if not missing:
+            return _("None: every text of this version is translated into Arabic and French.")
+        by_place: dict[str, list] = {}
+        for item in missing:
+            by_place.setdefault(item.where, []).append(item)
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            ngettext(
+                "%(count)d text is shown in English for want of a translation:",
+                "%(count)d texts are shown in English for want of a translation:",
+                len(missing),
+            )
+            % {"count": len(missing)},
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                (
+                    (
+                        where,
+                        i18n.describe_missing([(item.language, item.what) for item in items]),
+                    )
+                    for where, items in by_place.items()
+                ),
+            ),
+        )
 
     # --- Pages of their own: compare, new draft, publish, retire ---
 
@@ -854,7 +1014,7 @@ def _changed_rows(diff: selectors.VersionDiff) -> list[dict]:
     ]
 
 
-class QuestionInline(DraftOnlyInlineMixin, admin.StackedInline):
+class QuestionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.StackedInline):
     model = Question
     form = QuestionForm
     formset = QuestionInlineFormSet
@@ -865,22 +1025,14 @@ class QuestionInline(DraftOnlyInlineMixin, admin.StackedInline):
     def get_fieldsets(self, request, obj=None):
         options = "options" if _is_draft(obj) else "options_display"
         return [
-            (
-                None,
-                {
-                    "fields": [
-                        ("order", "label", "key"),
-                        "text",
-                        "help_text",
-                        ("type", "required"),
-                        options,
-                    ]
-                },
-            )
+            (None, {"fields": [("order", "label", "key")]}),
+            _translations_fieldset("text", "help_text"),
+            (None, {"fields": [("type", "required"), options, "missing_translations_detail"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return () if _is_draft(obj) else ("options_display",)
+        readonly = ("missing_translations_detail",)
+        return readonly if _is_draft(obj) else (*readonly, "options_display")
 
     @admin.display(description=_("type options"))
     def options_display(self, obj):
@@ -888,20 +1040,36 @@ class QuestionInline(DraftOnlyInlineMixin, admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class SectionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
     form = SectionForm
-    list_display = ("__str__", "version", "order", "question_count")
+    list_display = ("__str__", "version", "order", "question_count", "missing_translations")
     list_filter = ("version__status", "version__questionnaire", "version")
     list_select_related = ("version__questionnaire",)
-    search_fields = ["title", "number", "version__questionnaire__title"]
+    search_fields = [
+        "title",
+        *i18n.translation_fields("section"),
+        "number",
+        "version__questionnaire__title",
+    ]
     inlines = [QuestionInline]
+
+    class Media:
+        css = TRANSLATIONS_CSS
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["version", ("number", "order")]}),
+            _translations_fieldset("title", "intro"),
+            (None, {"fields": ["missing_translations_detail"]}),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_question_count=Count("questions"))
 
     def get_readonly_fields(self, request, obj=None):
         # A section never moves to another version: its questions' keys belong to this one.
-        return () if obj is None else ("version",)
+        readonly = ("missing_translations_detail",)
+        return readonly if obj is None else (*readonly, "version")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version":
@@ -916,30 +1084,40 @@ class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class QuestionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
     form = QuestionForm
-    list_display = ("key", "label", "short_text", "type", "required", "section", "version")
+    list_display = (
+        "key",
+        "label",
+        "short_text",
+        "type",
+        "required",
+        "section",
+        "version",
+        "missing_translations",
+    )
     list_filter = ("type", "required", "version__status", "version__questionnaire", "version")
     list_select_related = ("section", "version__questionnaire")
-    search_fields = ["key", "text"]
+    search_fields = ["key", "text", *i18n.translation_fields("question")]
     ordering = ("version", "section__order", "order", "pk")
+
+    class Media:
+        css = TRANSLATIONS_CSS
 
     def get_fieldsets(self, request, obj=None):
         options = "options" if _is_draft(obj) else "options_display"
-        fields = [
-            "section",
-            ("order", "label", "key"),
-            "text",
-            "help_text",
-            ("type", "required"),
-            options,
-        ]
+        place = ["section", ("order", "label", "key")]
         if obj is not None:
-            fields.insert(0, "version")
-        return [(None, {"fields": fields})]
+            place.insert(0, "version")
+        return [
+            (None, {"fields": place}),
+            _translations_fieldset("text", "help_text"),
+            (None, {"fields": [("type", "required"), options, "missing_translations_detail"]}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ("version",) + (() if _is_draft(obj) else ("options_display",))
+        readonly = ("version", "missing_translations_detail")
+        return readonly + (() if _is_draft(obj) else ("options_display",))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from . import richtext
+from .i18n import option_label
 from .models import Question, QuestionType
 from .question_types import OBJECTIVE_COUNT
 
@@ -66,7 +67,8 @@ def value_from_post(question: Question, data: QueryDict) -> Any:
 
 
 def widget_context(question: Question, value: Any) -> dict:
-    """What a question's form widget needs to show `value` (stored, or posted back)."""
+    """What a question's form widget needs to show `value` (stored, or posted back), with the
+    labels of choices, columns and scale steps in the page's language."""
     options = question.options or {}
     kind = question.type
     context: dict[str, Any] = {"name": field_name(question), "value": value}
@@ -76,7 +78,12 @@ def widget_context(question: Question, value: Any) -> dict:
     elif kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         chosen = value if isinstance(value, list) else [value] if value else []
         context["choices"] = [
-            {**choice, "checked": choice["value"] in chosen, "index": index}
+            {
+                **choice,
+                "label": option_label(choice),
+                "checked": choice["value"] in chosen,
+                "index": index,
+            }
             for index, choice in enumerate(options.get("choices", []))
         ]
     elif kind == QuestionType.YES_NO:
@@ -89,7 +96,9 @@ def widget_context(question: Question, value: Any) -> dict:
             text=richtext.html_to_text(explanation),
         )
     elif kind == QuestionType.ENTRY_LIST:
-        columns = options.get("columns", [])
+        columns = [
+            {**column, "label": option_label(column)} for column in options.get("columns", [])
+        ]
         rows = [row for row in (value or []) if isinstance(row, dict)]
         rows = rows + [{}] * BLANK_ENTRY_ROWS
         context.update(
@@ -113,7 +122,9 @@ def widget_context(question: Question, value: Any) -> dict:
         )
     elif kind == QuestionType.OBJECTIVES_GRID:
         value = value if isinstance(value, dict) else {}
-        context["scale"] = question.type_handler.scale(options)
+        context["scale"] = [
+            {**step, "label": option_label(step)} for step in question.type_handler.scale(options)
+        ]
     return context
 
 

@@ -296,7 +296,11 @@ def public_submission_pdf(request, pk: int):
 
     submission = selectors.public_submission_get(pk=pk)
     response = HttpResponse(
-        pdf.submission_pdf(submission=submission), content_type="application/pdf"
+        pdf.submission_pdf(
+            submission=submission,
+            language=pdf.submission_pdf_language(submission, request.GET.get("language")),
+        ),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=False, filename=pdf.submission_pdf_filename(submission)

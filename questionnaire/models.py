@@ -18,6 +18,16 @@ class ImmutableError(ValidationError):
     """Raised when code tries to change something that must never change after the fact."""
 
 
+class TranslatedMixin:
+    """Models whose texts have Arabic and French twins (`title_ar`, `title_fr`); see i18n."""
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        """`field` in the active language (or `language`), English when it is not translated."""
+        from .i18n import tr
+
+        return tr(self, field, language)
+
+
 # --- Reference data -------------------------------------------------------------------------
 
 
@@ -55,10 +65,14 @@ class Country(models.Model):
         return getattr(self, f"name_{lang}", "") or self.name_en
 
 
-class Objective(models.Model):
+class Objective(TranslatedMixin, models.Model):
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     title = models.TextField(_("title"))
+    title_ar = models.TextField(_("title (Arabic)"), blank=True)
+    title_fr = models.TextField(_("title (French)"), blank=True)
     short_label = models.CharField(_("short label"), max_length=60)
+    short_label_ar = models.CharField(_("short label (Arabic)"), max_length=60, blank=True)
+    short_label_fr = models.CharField(_("short label (French)"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -90,9 +104,11 @@ class GuidingPrinciple(models.Model):
 # --- Questionnaires and their versions ---------------------------------------------------------
 
 
-class Questionnaire(models.Model):
+class Questionnaire(TranslatedMixin, models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=300)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -121,6 +137,15 @@ class QuestionnaireVersion(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    official_translations = models.BooleanField(
+        _("official translations"),
+        default=False,
+        help_text=_(
+            "Tick when the Arabic and French texts of this version are official translations. "
+            "Otherwise pages that show them say that the translation is unofficial and that the "
+            "English text is authoritative."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     derived_from = models.ForeignKey(
         "self",
@@ -148,6 +173,16 @@ class QuestionnaireVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.questionnaire} v{self.number} ({self.get_status_display()})"
 
+    # What a published or retired version keeps for good (its sections and questions are guarded
+    # by DraftOnlyMixin).
+    FROZEN_FIELDS = (
+        "number",
+        "notes",
+        "questionnaire_id",
+        "published_at",
+        "official_translations",
+    )
+
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
@@ -158,14 +193,12 @@ class QuestionnaireVersion(models.Model):
         if self.pk:
             stored = (
                 QuestionnaireVersion.objects.filter(pk=self.pk)
-                .values("status", "number", "notes", "questionnaire_id", "published_at")
+                .values("status", *self.FROZEN_FIELDS)
                 .first()
             )
             if stored and stored["status"] != VersionStatus.DRAFT:
                 changed = [
-                    field
-                    for field in ("number", "notes", "questionnaire_id", "published_at")
-                    if stored[field] != getattr(self, field)
+                    field for field in self.FROZEN_FIELDS if stored[field] != getattr(self, field)
                 ]
                 allowed_status = self.status == stored["status"] or (
                     stored["status"] == VersionStatus.PUBLISHED
@@ -217,13 +250,17 @@ class DraftOnlyMixin(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class Section(DraftOnlyMixin):
+class Section(TranslatedMixin, DraftOnlyMixin):
     version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections"
     )
     number = models.CharField(_("number"), max_length=8, help_text=_("Roman numeral: I, II, …"))
     title = models.CharField(_("title"), max_length=300)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
     intro = models.TextField(_("introduction"), blank=True)
+    intro_ar = models.TextField(_("introduction (Arabic)"), blank=True)
+    intro_fr = models.TextField(_("introduction (French)"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -253,7 +290,7 @@ class QuestionType(models.TextChoices):
     OBJECTIVES_GRID = "objectives_grid", _("GCM objectives grid")
 
 
-class Question(DraftOnlyMixin):
+class Question(TranslatedMixin, DraftOnlyMixin):
     """One question. `key` is stable across versions so answers can be carried forward."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
@@ -268,7 +305,11 @@ class Question(DraftOnlyMixin):
     )
     label = models.CharField(_("label"), max_length=8, help_text=_("a, b, c, …"))
     text = models.TextField(_("question text"))
+    text_ar = models.TextField(_("question text (Arabic)"), blank=True)
+    text_fr = models.TextField(_("question text (French)"), blank=True)
     help_text = models.TextField(_("help text"), blank=True)
+    help_text_ar = models.TextField(_("help text (Arabic)"), blank=True)
+    help_text_fr = models.TextField(_("help text (French)"), blank=True)
     type = models.CharField(
         _("type"), max_length=20, choices=QuestionType.choices, default=QuestionType.LONG_TEXT
     )
@@ -280,7 +321,8 @@ class Question(DraftOnlyMixin):
         blank=True,
         help_text=_(
             "Per type: choices [{value, label}], max_length, columns [{key, label}], "
-            "scale [{value, label}] for the objectives grid, min/max for numbers."
+            "scale [{value, label}] for the objectives grid, min/max for numbers. Each label may "
+            "have its Arabic and French beside it: {value, label, label_ar, label_fr}."
         ),
     )
 

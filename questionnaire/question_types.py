@@ -4,7 +4,8 @@ A value is stored as JSON on `Answer.value`. Each handler knows
 - `validate_options(options)`: whether the admin's type options make sense;
 - `clean(value, options)`: the canonical stored form of a submitted value, or ValidationError;
 - `is_empty(value)`: whether the question still counts as unanswered;
-- `as_text(value, options)`: a plain-text rendering for exports and search.
+- `as_text(value, options)`: a plain-text rendering for exports and search, choice and status
+  labels in the active language (`i18n.option_label`).
 
 Long text is stored as a small HTML subset cleaned by `richtext.clean_html` on every save, and
 rendered by the page and the PDF through the same function.
@@ -21,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import richtext
+from .i18n import TRANSLATION_LANGUAGES, option_labels
 
 DEFAULT_MAX_LENGTH = 20_000
 SHORT_TEXT_MAX_LENGTH = 500
@@ -29,13 +31,34 @@ NUMBER_MAX_DIGITS = 40  # characters of a number as typed
 NUMBER_MAX_DECIMALS = 15
 
 # The default status scale of the objectives grid: no official template fixes one, so each
-# questionnaire version may override it in the question's options.
+# questionnaire version may override it in the question's options. Like every label of a question's
+# options it carries its own Arabic and French (unofficial translations, see i18n).
 DEFAULT_OBJECTIVE_SCALE = [
-    {"value": "not_started", "label": "Not started"},
-    {"value": "planned", "label": "Planned"},
-    {"value": "in_progress", "label": "In progress"},
-    {"value": "largely_achieved", "label": "Largely achieved"},
-    {"value": "not_applicable", "label": "Not applicable"},
+    {
+        "value": "not_started",
+        "label": "Not started",
+        "label_ar": "لم يبدأ التنفيذ",
+        "label_fr": "Pas encore commencé",
+    },
+    {"value": "planned", "label": "Planned", "label_ar": "مُخطَّط له", "label_fr": "Prévu"},
+    {
+        "value": "in_progress",
+        "label": "In progress",
+        "label_ar": "قيد التنفيذ",
+        "label_fr": "En cours",
+    },
+    {
+        "value": "largely_achieved",
+        "label": "Largely achieved",
+        "label_ar": "تحقّق إلى حدّ كبير",
+        "label_fr": "Largement atteint",
+    },
+    {
+        "value": "not_applicable",
+        "label": "Not applicable",
+        "label_ar": "لا ينطبق",
+        "label_fr": "Sans objet",
+    },
 ]
 OBJECTIVE_COUNT = 23
 
@@ -57,6 +80,12 @@ def _choice_list(options: dict, name: str) -> list[dict]:
                 _("Each entry of “%(name)s” needs a value (or key) and a label.") % {"name": name}
             )
         ident = item.get("value") if name != "columns" else item.get("key")
+        for code in TRANSLATION_LANGUAGES:
+            if not isinstance(item.get(f"label_{code}", ""), str):
+                raise ValidationError(
+                    _("The label_%(code)s of “%(ident)s” must be text.")
+                    % {"code": code, "ident": ident}
+                )
         if not _SLUG_RE.match(ident):
             raise ValidationError(
                 _("“%(ident)s” is not a valid identifier (lowercase letters, digits, _ and -).")
@@ -154,7 +183,7 @@ class SingleChoice(QuestionTypeHandler):
         return value
 
     def as_text(self, value: Any, options: dict) -> str:
-        labels = {c["value"]: c["label"] for c in options.get("choices", [])}
+        labels = option_labels(options.get("choices", []))
         return labels.get(value, "") if value else ""
 
 
@@ -181,7 +210,7 @@ class MultipleChoice(QuestionTypeHandler):
         return [v for v in order if v in chosen]  # canonical: the questionnaire's order
 
     def as_text(self, value: Any, options: dict) -> str:
-        labels = {c["value"]: c["label"] for c in options.get("choices", [])}
+        labels = option_labels(options.get("choices", []))
         return "; ".join(labels.get(v, v) for v in value or [])
 
 
@@ -283,7 +312,7 @@ class EntryList(QuestionTypeHandler):
         if len(value) > options.get("max_rows", MAX_ENTRIES):
             raise ValidationError(_("Too many rows."))
         columns = [c["key"] for c in options.get("columns", [])]
-        labels = {c["key"]: c["label"] for c in options.get("columns", [])}
+        labels = option_labels(options.get("columns", []), key="key")
         rows = []
         for row in value:
             if not isinstance(row, dict) or set(row) - set(columns):
@@ -349,7 +378,7 @@ class ObjectivesGrid(QuestionTypeHandler):
         return dict(sorted(rows.items(), key=lambda item: int(item[0])))
 
     def as_text(self, value: Any, options: dict) -> str:
-        labels = {s["value"]: s["label"] for s in self.scale(options)}
+        labels = option_labels(self.scale(options))
         lines = []
         for key, row in (value or {}).items():
             status = labels.get(row.get("status"), "")

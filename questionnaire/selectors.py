@@ -25,9 +25,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
-from . import permissions, search
+from . import i18n, permissions, search
 from .models import (
     Answer,
     AnswerRevision,
@@ -40,6 +40,7 @@ from .models import (
     Membership,
     Objective,
     Question,
+    Questionnaire,
     QuestionnaireVersion,
     QuestionType,
     ReviewCycle,
@@ -172,7 +173,15 @@ class VersionDiff:
     unchanged: int
 
 
-COMPARED_FIELDS = ("label", "text", "help_text", "type", "required", "options")
+COMPARED_FIELDS = (
+    "label",
+    "text",
+    "help_text",
+    *i18n.translation_fields("question"),
+    "type",
+    "required",
+    "options",
+)
 
 
 def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> VersionDiff:
@@ -206,6 +215,50 @@ def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> 
         changed=changed,
         unchanged=unchanged,
     )
+
+
+@dataclass
+class MissingTranslation:
+    """One text of a version (or of the GCM objectives it shows) with no Arabic or French yet."""
+
+    obj: Questionnaire | Section | Question | Objective
+    where: str  # "Section II", "Question II.c (policy-...)", "Objective 4", the questionnaire
+    language: str  # "ar" or "fr"
+    what: str  # "title", "help text", "choice “law”"
+
+    @property
+    def language_name(self) -> str:
+        return str(i18n.LANGUAGE_NAMES[self.language])
+
+
+def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
+    """Every text of the version that has English but no Arabic or French: the questionnaire's
+    title, the sections' titles and introductions, the questions' texts, help texts and option
+    labels, and, when the version has an objectives grid, the objectives' titles and short
+    labels. Pages fall back to English for each; admins see the list. Four queries at most."""
+    found: list[MissingTranslation] = []
+
+    def add(obj, where: str) -> None:
+        found.extend(
+            MissingTranslation(obj=obj, where=where, language=code, what=what)
+            for code, what in i18n.missing(obj)
+        )
+
+    questionnaire = version.questionnaire
+    add(questionnaire, str(Questionnaire._meta.verbose_name).capitalize())
+    sections = version_sections(version=version)
+    for section in sections:
+        add(section, gettext("Section %(number)s") % {"number": section.number})
+        for question in section.question_list:
+            where = gettext("Question %(number)s.%(label)s (%(key)s)") % {
+                "number": section.number,
+                "label": question.label,
+                "key": question.key,
+            }
+            add(question, where)
+    for objective in objectives_for(sections=sections):
+        add(objective, gettext("Objective %(number)s") % {"number": objective.number})
+    return found
 
 
 # --- Pages: home, submission, preview ------------------------------------------------------------
@@ -732,7 +785,7 @@ def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
     objectives = list(Objective.objects.order_by("number")) if grids else []
     matrix = []
     for grid in grids:
-        scale = {s["value"]: s["label"] for s in grid.type_handler.scale(grid.options or {})}
+        scale = i18n.option_labels(grid.type_handler.scale(grid.options or {}))
         rows = []
         for submission in submissions:
             answer = answers.get((submission.pk, grid.pk))
@@ -1452,7 +1505,7 @@ def cycle_objectives_matrix(
     if question is None:
         return ObjectivesMatrix(cycle, None, [], [], [], [], include_drafts)
     scale = [
-        ScaleStep(value=step.get("value", ""), label=step.get("label", ""), tone=index)
+        ScaleStep(value=step.get("value", ""), label=i18n.option_label(step), tone=index)
         for index, step in enumerate(question.type_handler.scale(question.options or {}))
     ]
     steps = {step.value: step for step in scale}

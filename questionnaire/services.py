@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import filetypes, notifications, permissions
+from . import filetypes, i18n, notifications, permissions
 from .models import (
     Answer,
     AnswerRevision,
@@ -90,7 +90,8 @@ def _check_backdating(user, at) -> None:
 def questionnaire_version_create_draft(
     *, source: QuestionnaireVersion, notes: str = "", user=None
 ) -> QuestionnaireVersion:
-    """A new draft that deep-copies `source` (sections, questions, options), keeping every key."""
+    """A new draft that deep-copies `source` (sections, questions, options, their Arabic and French
+    texts), keeping every key."""
     if user is not None:
         permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
     number = (
@@ -104,13 +105,21 @@ def questionnaire_version_create_draft(
         number=number,
         status=VersionStatus.DRAFT,
         notes=notes or _("Copied from version %(number)s.") % {"number": source.number},
+        official_translations=source.official_translations,
         derived_from=source,
     )
     sections = list(source.sections.order_by("order", "pk"))
     questions = list(Question.objects.filter(section__version=source).order_by("order", "pk"))
     new_sections = Section.objects.bulk_create(
         [
-            Section(version=draft, number=s.number, title=s.title, intro=s.intro, order=s.order)
+            Section(
+                version=draft,
+                number=s.number,
+                title=s.title,
+                intro=s.intro,
+                order=s.order,
+                **{name: getattr(s, name) for name in i18n.translation_fields("section")},
+            )
             for s in sections
         ]
     )
@@ -128,6 +137,7 @@ def questionnaire_version_create_draft(
                 required=q.required,
                 order=q.order,
                 options=q.options,
+                **{name: getattr(q, name) for name in i18n.translation_fields("question")},
             )
             for q in questions
         ]
@@ -527,9 +537,7 @@ def invitation_accept(
     # (so the last focal point cannot lose that role by following a viewer's link).
     rank = {CountryRole.VIEWER: 0, CountryRole.CONTRIBUTOR: 1, CountryRole.FOCAL_POINT: 2}
     membership = (
-        Membership.objects.select_for_update()
-        .filter(user=user, country=invitation.country)
-        .first()
+        Membership.objects.select_for_update().filter(user=user, country=invitation.country).first()
     )
     if membership is None:
         Membership.objects.create(user=user, country=invitation.country, role=invitation.role)

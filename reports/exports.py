@@ -18,6 +18,12 @@ status. Exports are for ESCWA staff only (`selectors.export_cycle_get`).
 Answer text is the question type's `as_text`, worked out at export time so that every row is in
 the export's language (the stored `Answer.text` is in whatever language the saver used).
 
+The questionnaire's own words: section titles and question texts stay in English, the base every
+analysis can join on, whatever the export's language; an Arabic or French export adds the
+version's translation in two last columns (English where there is none), so no column moves with
+the language. Objective headings and status labels are in the export's language; the JSON
+document carries the English and every translation.
+
 Spreadsheet safety (OWASP "CSV injection", ASVS 1.2.10): a cell whose text begins with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, in CSV and XLSX alike,
 so that a spreadsheet shows it as text and never evaluates it. That includes long answers whose
@@ -47,7 +53,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
-from questionnaire import selectors
+from questionnaire import i18n, selectors
 from questionnaire.models import Answer, Question, QuestionType, ReviewCycle, SubmissionStatus
 from questionnaire.question_types import OBJECTIVE_COUNT
 from questionnaire.selectors import CountryAnswers, CycleAnswers
@@ -208,24 +214,35 @@ def long_table(data: CycleAnswers) -> Table:
         ],
         freeze="D2",
     )
+    translated = i18n.language() != i18n.BASE_LANGUAGE
+    if translated:
+        name = i18n.LANGUAGE_NAMES[i18n.language()]
+        table.columns += [
+            Column(_("Section (%(language)s)") % {"language": name}, 30, wrap=True),
+            Column(_("Question (%(language)s)") % {"language": name}, 50, wrap=True),
+        ]
     for row in data.included:
         status = status_text(row)
         for question in questions:
             answer = row.answers.get(question.pk)
-            table.rows.append(
-                [
-                    data.cycle.slug,
-                    row.country.iso2,
-                    row.country.name,
-                    f"{question.section.number}. {question.section.title}",
-                    question.key,
-                    question_label(question),
-                    question.text,
-                    answer_text(question, answer),
-                    status,
-                    iso(answer.updated_at) if answer else "",
+            cells = [
+                data.cycle.slug,
+                row.country.iso2,
+                row.country.name,
+                f"{question.section.number}. {question.section.title}",
+                question.key,
+                question_label(question),
+                question.text,
+                answer_text(question, answer),
+                status,
+                iso(answer.updated_at) if answer else "",
+            ]
+            if translated:
+                cells += [
+                    f"{question.section.number}. {i18n.tr(question.section, 'title')}",
+                    i18n.tr(question, "text"),
                 ]
-            )
+            table.rows.append(cells)
     return table
 
 
@@ -261,7 +278,7 @@ def grid_questions(data: CycleAnswers) -> list[Question]:
 
 def objective_headings(data: CycleAnswers) -> dict[int, str]:
     """``4. Legal identity`` per objective number; the bare number if the objective is missing."""
-    short = {o.number: o.short_label for o in data.objectives}
+    short = {o.number: i18n.tr(o, "short_label") for o in data.objectives}
     return {n: f"{n}. {short[n]}" if n in short else str(n) for n in range(1, OBJECTIVE_COUNT + 1)}
 
 
@@ -280,7 +297,7 @@ def objectives_tables(data: CycleAnswers) -> list[Table]:
     for question in questions:
         # Several grids are unusual; each gets its own pair of sheets, named by its label.
         prefix = f"{question_label(question)} " if len(questions) > 1 else ""
-        scale = {s["value"]: s["label"] for s in question.type_handler.scale(question.options)}
+        scale = i18n.option_labels(question.type_handler.scale(question.options))
         matrix = Table(
             title=prefix + _("Objectives"),
             columns=[
@@ -342,7 +359,7 @@ def about_table(data: CycleAnswers) -> Table:
         [
             _("Questionnaire"),
             _("%(title)s, version %(number)s")
-            % {"title": version.questionnaire.title, "number": version.number},
+            % {"title": i18n.tr(version.questionnaire, "title"), "number": version.number},
         ],
         [_("Submissions included"), statuses],
         [_("Countries included"), str(len(data.included))],
@@ -433,6 +450,20 @@ def write_xlsx(tables: list[Table], *, title: str) -> bytes:
     return buffer.getvalue()
 
 
+def translations(obj) -> dict[str, dict[str, str]]:
+    """`{"ar": {"title": …}, "fr": {…}}`: the translations `obj` has (none: `{}`)."""
+    result: dict[str, dict[str, str]] = {}
+    for code in i18n.TRANSLATION_LANGUAGES:
+        texts = {
+            name: getattr(obj, f"{name}_{code}")
+            for name in i18n.TRANSLATED_FIELDS[obj._meta.model_name]
+            if i18n.is_translated(obj, name, code)
+        }
+        if texts:
+            result[code] = texts
+    return result
+
+
 def json_document(data: CycleAnswers) -> dict:
     cycle = data.cycle
     version = cycle.version
@@ -485,6 +516,8 @@ def json_document(data: CycleAnswers) -> dict:
         "questionnaire": {
             "slug": version.questionnaire.slug,
             "title": version.questionnaire.title,
+            "translations": translations(version.questionnaire),
+            "official_translations": version.official_translations,
             "version": version.number,
             "published_at": iso(version.published_at) or None,
         },
@@ -493,11 +526,13 @@ def json_document(data: CycleAnswers) -> dict:
             {
                 "number": section.number,
                 "title": section.title,
+                "translations": translations(section),
                 "questions": [
                     {
                         "key": q.key,
                         "label": question_label(q),
                         "text": q.text,
+                        "translations": translations(q),
                         "type": q.type,
                         "required": q.required,
                         "options": q.options or {},
@@ -508,7 +543,12 @@ def json_document(data: CycleAnswers) -> dict:
             for section in data.sections
         ],
         "objectives": [
-            {"number": o.number, "short_label": o.short_label, "title": o.title}
+            {
+                "number": o.number,
+                "short_label": o.short_label,
+                "title": o.title,
+                "translations": translations(o),
+            }
             for o in data.objectives
         ],
         "countries": countries,

@@ -1,7 +1,11 @@
 """The PDF of one submission: Django templates laid out by WeasyPrint.
 
 The view, the `render_submission` command and the benchmark all call `submission_pdf`, so a PDF
-downloaded from the page and one rendered on the command line are the same document. Answers go
+downloaded from the page and one rendered on the command line are the same document. It is laid
+out in the submission's language (its headings, and the questions in the version's translation,
+English where there is none), unless a caller names another: an Arabic submission's PDF runs right
+to left. Numbers, page numbers included, keep Western digits (0-9) in every language, as the
+portal's pages and dates do and as the Maghreb's administrations write them. Answers go
 through the page's own `render_answer` (and so `richtext.clean_html`); the renderer reads only
 the project's static files (`fetcher.StaticFilesFetcher`).
 """
@@ -12,15 +16,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from questionnaire import selectors
+from questionnaire import i18n, selectors
 from questionnaire.models import Objective, QuestionType, Submission, SubmissionStatus
 
 from . import textdir
@@ -42,6 +47,7 @@ PORTAL_NAME = "ESCWA GCM Review Portal"
 class PdfQuestion:
     item: selectors.QuestionAnswer
     anchor: str
+    text: str  # in the document's language, else English
     short_text: str
     question_dir: textdir.TextDirection
     answer_dir: textdir.TextDirection
@@ -55,6 +61,8 @@ class PdfQuestion:
 class PdfSection:
     entry: selectors.SectionAnswers
     anchor: str
+    title: str  # in the document's language, else English
+    intro: str
     title_dir: textdir.TextDirection
     questions: list[PdfQuestion] = field(default_factory=list)
 
@@ -97,25 +105,34 @@ def _answer_direction(question, value: Any, default_lang: str) -> textdir.TextDi
     return textdir.detect_answer(value, default_lang)
 
 
-def pdf_sections(*, submission: Submission) -> tuple[list[PdfSection], list[Objective]]:
-    """The submission's sections and answers, each with its direction and anchor."""
-    entries = selectors.submission_sections(submission=submission)
+def pdf_sections(
+    *, submission: Submission, entries: list[selectors.SectionAnswers] | None = None
+) -> tuple[list[PdfSection], list[Objective]]:
+    """The submission's sections and answers in the active language, each with its direction
+    and anchor."""
+    if entries is None:
+        entries = selectors.submission_sections(submission=submission)
     default_lang = submission.language or "en"
     sections = []
     for index, entry in enumerate(entries, start=1):
+        title = i18n.tr(entry.section, "title")
         section = PdfSection(
             entry=entry,
             anchor=f"section-{index}",
-            title_dir=textdir.detect(entry.section.title, default_lang),
+            title=title,
+            intro=i18n.tr(entry.section, "intro"),
+            title_dir=textdir.detect(title, default_lang),
         )
         for item in entry.items:
             question = item.question
+            text = i18n.tr(question, "text")
             section.questions.append(
                 PdfQuestion(
                     item=item,
                     anchor=f"question-{question.key}",
-                    short_text=short_question(question.text),
-                    question_dir=textdir.detect(question.text, default_lang),
+                    text=text,
+                    short_text=short_question(text),
+                    question_dir=textdir.detect(text, default_lang),
                     answer_dir=_answer_direction(question, item.value, default_lang),
                 )
             )
@@ -124,7 +141,8 @@ def pdf_sections(*, submission: Submission) -> tuple[list[PdfSection], list[Obje
 
 
 def submission_context(*, submission: Submission, in_compilation: bool = False) -> dict:
-    sections, objectives = pdf_sections(submission=submission)
+    entries = selectors.submission_sections(submission=submission)
+    sections, objectives = pdf_sections(submission=submission, entries=entries)
     version = submission.cycle.version
     country = submission.country.name
     return {
@@ -132,7 +150,10 @@ def submission_context(*, submission: Submission, in_compilation: bool = False) 
         "country": country,
         "cycle": submission.cycle,
         "version": version,
-        "review_title": version.questionnaire.title,
+        "review_title": i18n.tr(version.questionnaire, "title"),
+        # The questions are in a translation ESCWA has not made official: the cover says so.
+        "unofficial_translation": not version.official_translations
+        and i18n.shows_translation(entries),
         "sections": sections,
         "objectives": objectives,
         "is_draft": submission.status not in FINAL_STATUSES,
@@ -148,10 +169,13 @@ def submission_context(*, submission: Submission, in_compilation: bool = False) 
     }
 
 
-def submission_html(*, submission: Submission, in_compilation: bool = False) -> str:
-    """The HTML document the PDF is laid out from, in the active language."""
-    context = submission_context(submission=submission, in_compilation=in_compilation)
-    return render_to_string("reports/submission_pdf.html", context)
+def submission_html(
+    *, submission: Submission, in_compilation: bool = False, language: str | None = None
+) -> str:
+    """The HTML document the PDF is laid out from, in `language` (else the active language)."""
+    with translation.override(language or get_language()):
+        context = submission_context(submission=submission, in_compilation=in_compilation)
+        return render_to_string("reports/submission_pdf.html", context)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -160,10 +184,24 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(pdf_tags=True)
 
 
-def submission_pdf(*, submission: Submission, in_compilation: bool = False) -> bytes:
-    """The submission's PDF. `in_compilation`: without the footer's page counter, for a part of
-    the regional compilation, which stamps its own numbers on the merged document."""
-    return html_to_pdf(submission_html(submission=submission, in_compilation=in_compilation))
+def submission_pdf(
+    *, submission: Submission, in_compilation: bool = False, language: str | None = None
+) -> bytes:
+    """The submission's PDF in `language` (else the active language; the download and the
+    command pass the submission's own). `in_compilation`: without the footer's page counter, for
+    a part of the regional compilation, which stamps its own numbers on the merged document."""
+    return html_to_pdf(
+        submission_html(submission=submission, in_compilation=in_compilation, language=language)
+    )
+
+
+def submission_pdf_language(submission: Submission, requested: str | None = None) -> str:
+    """The language a submission's PDF is laid out in: `requested` when it is one of the
+    portal's, else the submission's own."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if requested in codes:
+        return requested
+    return submission.language if submission.language in codes else settings.LANGUAGE_CODE
 
 
 def submission_pdf_filename(submission: Submission) -> str:

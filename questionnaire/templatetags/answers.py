@@ -8,15 +8,17 @@ through the templates' autoescaping.
 from __future__ import annotations
 
 import datetime
+import decimal
 from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import formats
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from questionnaire import richtext
+from questionnaire import i18n, richtext
 from questionnaire.models import Question, QuestionType
 from questionnaire.question_types import DEFAULT_MAX_LENGTH, OBJECTIVE_COUNT, SHORT_TEXT_MAX_LENGTH
 
@@ -33,7 +35,8 @@ def answer_html(value: Any) -> SafeString:
 
 
 def _labels(items: list[dict] | None, key: str = "value") -> dict[str, str]:
-    return {item.get(key): item.get("label", "") for item in items or [] if isinstance(item, dict)}
+    """`{value: label}` with each label in the active language (English when untranslated)."""
+    return i18n.option_labels(items or [], key=key)
 
 
 def _objective_rows(question: Question, value: Any, objectives) -> list[dict]:
@@ -48,7 +51,7 @@ def _objective_rows(question: Question, value: Any, objectives) -> list[dict]:
         rows.append(
             {
                 "number": number,
-                "title": objective.title if objective else "",
+                "title": objective.localized("title") if objective else "",
                 "status": scale.get(row.get("status"), row.get("status") or ""),
                 "note": row.get("note", ""),
             }
@@ -69,6 +72,12 @@ def _display_context(question: Question, value: Any, objectives) -> dict:
         value = value if isinstance(value, dict) else {}
         word = {"yes": _("Yes"), "no": _("No")}.get(value.get("answer"), "")
         return {"word": word, "explanation": value.get("explanation", "")}
+    if kind == QuestionType.NUMBER:
+        # Stored with a point (a decimal string); shown with the language's decimal separator.
+        try:
+            return {"number": formats.localize(decimal.Decimal(str(value)))}
+        except (decimal.InvalidOperation, ValueError):
+            return {"number": value}
     if kind == QuestionType.DATE:
         try:
             return {"date": datetime.date.fromisoformat(value)}
@@ -78,7 +87,7 @@ def _display_context(question: Question, value: Any, objectives) -> dict:
         columns = [c for c in options.get("columns", []) if isinstance(c, dict)]
         rows = [row for row in value or [] if isinstance(row, dict)]
         return {
-            "columns": [c.get("label", "") for c in columns],
+            "columns": [i18n.option_label(c) for c in columns],
             "rows": [[row.get(c.get("key"), "") for c in columns] for row in rows],
         }
     if kind == QuestionType.OBJECTIVES_GRID:
@@ -104,14 +113,14 @@ def render_question_widget(question: Question, objectives=()) -> SafeString:
     context = {
         "question": question,
         "options": options,
-        "choices": [c.get("label", "") for c in options.get("choices", []) or []],
-        "columns": [c.get("label", "") for c in options.get("columns", []) or []],
+        "choices": [i18n.option_label(c) for c in options.get("choices", []) or []],
+        "columns": [i18n.option_label(c) for c in options.get("columns", []) or []],
         "max_length": number_format(
             options.get("max_length", SHORT_TEXT_MAX_LENGTH if short else DEFAULT_MAX_LENGTH),
             force_grouping=True,
         ),
     }
     if question.type == QuestionType.OBJECTIVES_GRID:
-        context["scale"] = [s.get("label", "") for s in question.type_handler.scale(options)]
+        context["scale"] = [i18n.option_label(s) for s in question.type_handler.scale(options)]
         context["grid"] = _objective_rows(question, {}, objectives)
     return render_to_string(f"questionnaire/widgets/{question.type}.html", context)

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.contrib import admin
@@ -747,3 +748,92 @@ def test_an_extension_before_the_cycle_deadline_is_refused_in_the_admin(client, 
     assert response.status_code == 200
     assert "cannot be before the cycle" in response.content.decode()
     assert not DeadlineExtension.objects.exists()
+
+
+# --- Translations: side by side, and what is missing -------------------------------------------
+
+
+def test_a_questions_translations_are_edited_beside_its_english(admin_client, draft):
+    question = Question.objects.get(version=draft, key="mechanism")
+    page = admin_client.get(change_url(question)).content.decode()
+
+    assert "gcm-translations" in page
+    assert "css/admin_translations.css" in page
+    for name, lang, direction in [("text", "en", "ltr"), ("text_ar", "ar", "rtl")]:
+        assert re.search(rf'<textarea name="{name}"[^>]*lang="{lang}" dir="{direction}"', page)
+    assert 'name="help_text_fr"' in page
+
+    response = admin_client.post(
+        change_url(question),
+        question_post(question, text_ar="هل توجد آلية؟", text_fr="Existe-t-il un mécanisme ?"),
+    )
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.text_ar, question.text_fr) == ("هل توجد آلية؟", "Existe-t-il un mécanisme ?")
+
+
+def test_a_sections_translations_are_saved_with_its_questions(admin_client, draft):
+    section = draft.sections.get(number="I")
+    data = form_data(admin_client.get(change_url(section)))
+    data["title_ar"] = "المنهجية"
+    data["questions-0-text_fr"] = "Quel mécanisme ?"
+
+    response = admin_client.post(change_url(section), {**data, "_save": "Save"})
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    section.refresh_from_db()
+    assert section.title_ar == "المنهجية"
+    assert section.questions.order_by("order").first().text_fr == "Quel mécanisme ?"
+
+
+def test_a_published_versions_translations_are_read_only(admin_client, published_version):
+    question = Question.objects.filter(version=published_version).first()
+    page = admin_client.get(change_url(question)).content.decode()
+    assert 'name="text_ar"' not in page
+    assert "Question text (Arabic)" in page
+
+
+def test_the_version_page_lists_the_missing_translations(admin_client, draft):
+    Question.objects.filter(version=draft, key="mechanism").update(
+        text_ar="هل توجد آلية؟", text_fr="Existe-t-il un mécanisme ?"
+    )
+    page = admin_client.get(change_url(draft)).content.decode()
+
+    # Two sections' titles, two questions' texts and the questionnaire's title, in two languages.
+    assert "10 texts are shown in English for want of a translation" in page
+    assert "Question I.b (lead): Arabic: question text; French: question text" in page
+    assert "Question I.a (mechanism)" not in page
+    assert 'name="official_translations"' in page
+
+    changelist = admin_client.get(VERSIONS_URL).content.decode()
+    assert '<td class="field-missing_translation_count">10</td>' in changelist
+
+
+def test_the_lists_flag_what_is_not_translated(admin_client, draft):
+    Question.objects.filter(version=draft, key="mechanism").update(text_ar="هل توجد آلية؟")
+    Objective.objects.create(number=1, title="Data", short_label="Data", title_fr="Données")
+
+    questions = admin_client.get(
+        url("questionnaire_question_changelist") + f"?version__id__exact={draft.pk}"
+    ).content.decode()
+    objectives = admin_client.get(url("questionnaire_objective_changelist")).content.decode()
+
+    assert re.search(r'field-missing_translations">French</td>', questions)  # mechanism
+    assert re.search(r'field-missing_translations">Arabic, French</td>', questions)  # the others
+    assert re.search(r'field-missing_translations">Arabic, French</td>', objectives)
+
+
+def test_type_options_document_their_translations(admin_client, draft):
+    question = Question.objects.get(version=draft, key="mechanism")
+    choices = [{"value": "law", "label": "A law", "label_ar": "قانون"}]
+    response = admin_client.post(
+        change_url(question),
+        question_post(
+            question, type=QuestionType.SINGLE_CHOICE, options=json.dumps({"choices": choices})
+        ),
+    )
+    assert response.status_code == 302
+    page = admin_client.get(change_url(question)).content.decode()
+    assert "label_ar" in page and "label_fr" in page  # the options' help text
+    assert "choice “law”" in page  # its French is missing

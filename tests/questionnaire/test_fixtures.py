@@ -162,7 +162,8 @@ def test_reference_data(demo):
 def test_version_1_has_the_sections_and_questions_of_the_fixture(demo):
     v1 = version(1)
     assert v1.status == VersionStatus.PUBLISHED
-    assert v1.notes == "As sent to countries for the first regional review, 2020."
+    assert v1.notes.startswith("As sent to countries for the first regional review, 2020.\n")
+    assert "unofficial translations" in v1.notes
     assert [(s.number, s.title) for s in v1.sections.order_by("order")] == SECTION_TITLES
     stored = questions(1)
     assert len(stored) == 24

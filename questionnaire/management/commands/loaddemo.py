@@ -11,6 +11,12 @@ documented roles and password back.
 Versions, submissions, answers and transitions go through `questionnaire.services`, with
 `user=None`: the system did the import, and no demo user should appear to have submitted or
 accepted Morocco's 2020 review.
+
+The questionnaire's Arabic and French (fixtures/questionnaire-translations.json, unofficial) are
+part of each version's wording, so they are loaded when a version is built, like its English:
+a version published before they existed keeps its wording (published versions never change) and
+the command says so. The questionnaire's title and the GCM objectives are not versioned: their
+translations follow the fixture on every run.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import StaffRole, User
-from questionnaire import services
+from questionnaire import i18n, services
 from questionnaire.models import (
     Answer,
     AnswerRevision,
@@ -172,6 +178,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
     def load(self) -> list[str]:
+        self.translations = read_fixture("questionnaire-translations.json")
         countries = self.load_countries()
         objectives = self.load_objectives()
         principles = self.load_principles()
@@ -211,10 +218,15 @@ class Command(BaseCommand):
         return countries
 
     def load_objectives(self) -> list[Objective]:
+        translated = self.translations["objectives"]
         return [
             Objective.objects.update_or_create(
                 number=row["number"],
-                defaults={"title": row["title"], "short_label": row["short_label"]},
+                defaults={
+                    "title": row["title"],
+                    "short_label": row["short_label"],
+                    **translated.get(str(row["number"]), {}),
+                },
             )[0]
             for row in read_fixture("objectives.json")
         ]
@@ -229,22 +241,32 @@ class Command(BaseCommand):
 
     # --- Questionnaire versions --------------------------------------------------------------
 
+    def with_translation_note(self, notes: str) -> str:
+        return f"{notes}\n{self.translations['version_note']}"
+
     def load_version_1(self, data: dict) -> QuestionnaireVersion:
+        titles = self.translations["questionnaire"]
         questionnaire, _ = Questionnaire.objects.update_or_create(
-            slug=data["slug"], defaults={"title": data["title"]}
+            slug=data["slug"],
+            defaults={
+                "title": data["title"],
+                "title_ar": titles["title_ar"],
+                "title_fr": titles["title_fr"],
+            },
         )
+        notes = self.with_translation_note(data["notes"])
         version = questionnaire.versions.filter(number=data["version"]).first()
         if version is None:
             version = QuestionnaireVersion.objects.create(
-                questionnaire=questionnaire, number=data["version"], notes=data["notes"]
+                questionnaire=questionnaire, number=data["version"], notes=notes
             )
         if not version.is_editable:
             self.warn_if_different(version, data["sections"])
             return version
         # No service builds a version from scratch (the admin edits drafts row by row); the
         # model guards allow this only while the version is a draft.
-        if version.notes != data["notes"]:
-            version.notes = data["notes"]
+        if version.notes != notes:
+            version.notes = notes
             version.save(update_fields=["notes"])
         self.sync_draft(version, data["sections"])
         return services.questionnaire_version_publish(
@@ -258,7 +280,11 @@ class Command(BaseCommand):
             section, _ = Section.objects.update_or_create(
                 version=version,
                 number=section_data["number"],
-                defaults={"title": section_data["title"], "order": section_data["order"]},
+                defaults={
+                    "title": section_data["title"],
+                    "order": section_data["order"],
+                    **self.section_translations(section_data["number"]),
+                },
             )
             for q in section_data["questions"]:
                 keys.append(q["key"])
@@ -273,6 +299,7 @@ class Command(BaseCommand):
                         "required": q["required"],
                         "order": q["order"],
                         "options": q.get("options", {}),
+                        **self.question_translations(q["key"]),
                     },
                 )
         for question in Question.objects.filter(version=version).exclude(key__in=keys):
@@ -281,8 +308,37 @@ class Command(BaseCommand):
         for section in version.sections.exclude(number__in=numbers):
             section.delete()
 
+    def section_translations(self, number: str) -> dict[str, str]:
+        found = self.translations["sections"].get(number, {})
+        return {name: found.get(name, "") for name in i18n.translation_fields("section")}
+
+    def question_translations(self, key: str) -> dict[str, str]:
+        found = self.translations["questions"].get(key, {})
+        return {name: found.get(name, "") for name in i18n.translation_fields("question")}
+
+    def warn_if_untranslated(self, version: QuestionnaireVersion) -> None:
+        """A version published before its translations were in the fixture keeps its wording."""
+        stored = list(Question.objects.filter(version=version).select_related("section"))
+        differs = any(
+            {n: getattr(q, n) for n in i18n.translation_fields("question")}
+            != self.question_translations(q.key)
+            or {n: getattr(q.section, n) for n in i18n.translation_fields("section")}
+            != self.section_translations(q.section.number)
+            for q in stored
+        )
+        if differs:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{version} is published and its Arabic and French differ from "
+                    "questionnaire-translations.json; it was left as it is (a published version "
+                    "never changes). A new database gets them: make run after removing "
+                    "db.sqlite3."
+                )
+            )
+
     def warn_if_different(self, version: QuestionnaireVersion, sections: list[dict]) -> None:
         """A published version cannot follow a changed fixture: say so instead of failing."""
+        self.warn_if_untranslated(version)
         expected = [
             (s["number"], s["title"], q["key"], q["label"], q["text"], q["type"], q["required"])
             for s in sections
@@ -314,8 +370,11 @@ class Command(BaseCommand):
         """Version 2 is version 1 plus the objectives grid in section III."""
         version = v1.questionnaire.versions.filter(number=v1.number + 1).first()
         if version is None:
-            version = services.questionnaire_version_create_draft(source=v1, notes=VERSION_2_NOTES)
+            version = services.questionnaire_version_create_draft(
+                source=v1, notes=self.with_translation_note(VERSION_2_NOTES)
+            )
         if not version.is_editable:
+            self.warn_if_untranslated(version)
             return version
         section = version.sections.get(number=GRID_SECTION)
         last = (
@@ -335,6 +394,7 @@ class Command(BaseCommand):
                 "required": GRID_QUESTION["required"],
                 "order": (last or 0) + 1,
                 "options": copy.deepcopy(GRID_QUESTION["options"]),
+                **self.question_translations(GRID_QUESTION["key"]),
             },
         )
         return services.questionnaire_version_publish(

@@ -75,7 +75,9 @@ class Command(BaseCommand):
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default=settings.LANGUAGE_CODE,
-            help="Language of the headings, statuses and country names (default %(default)s).",
+            help="Language of the headings, statuses, country names and objective labels; "
+            "ar or fr also adds the questions in that language beside the English "
+            "(default %(default)s).",
         )
         parser.add_argument(
             "-o",

@@ -7,7 +7,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 
 from questionnaire import selectors
 from reports import pdf
@@ -29,9 +28,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--language",
-            default=settings.LANGUAGE_CODE,
             choices=[code for code, _name in settings.LANGUAGES],
-            help="Language of the document's headings (the answers keep theirs).",
+            help="Language of the document's headings and questions (the answers keep theirs); "
+            "by default the submission's own language.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -41,8 +40,8 @@ class Command(BaseCommand):
             )
         except ObjectDoesNotExist as exc:
             raise CommandError(str(exc)) from None
-        with translation.override(options["language"]):
-            data = pdf.submission_pdf(submission=submission)
+        language = pdf.submission_pdf_language(submission, options["language"])
+        data = pdf.submission_pdf(submission=submission, language=language)
         output = Path(options["output"] or pdf.submission_pdf_filename(submission))
         try:
             output.write_bytes(data)

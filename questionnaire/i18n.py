@@ -1,0 +1,167 @@
+"""The questionnaire's own words in the reader's language: the one accessor for them.
+
+What a questionnaire version asks (its sections, questions, the labels in a question's type
+options), the questionnaire's title and the GCM objectives are data, written in the admin, not
+interface strings: gettext's catalogues (locale/) do not hold them. English is the base field
+(`text`); the Arabic and French texts sit beside it (`text_ar`, `text_fr`), and beside each
+`label` of a question's options (`label_ar`, `label_fr`).
+
+`tr(obj, "text")` and `option_label(item)` return the active language's text and fall back to
+English when there is none, so a version that is only partly translated still reads whole.
+Templates use the `tr` and `option_label` filters of `{% load translated %}`. `missing(obj)`
+lists what an administrator has still to translate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+BASE_LANGUAGE = "en"
+# The languages a question set can be translated into, besides English.
+TRANSLATION_LANGUAGES = ("ar", "fr")
+LANGUAGE_NAMES = {"ar": _("Arabic"), "fr": _("French")}
+
+# Per model (by `_meta.model_name`): the fields that have an Arabic and a French twin.
+TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
+    "questionnaire": ("title",),
+    "section": ("title", "intro"),
+    "question": ("text", "help_text"),
+    "objective": ("title", "short_label"),
+}
+# The lists of a question's type options whose items carry a `label` (and its translations).
+OPTION_LISTS: dict[str, Any] = {
+    "choices": _("choice"),
+    "columns": _("column"),
+    "scale": _("status"),
+}
+
+
+def language(code: str | None = None) -> str:
+    """`code` (else the active language) as one of the question set's languages; English for
+    any other."""
+    code = (code or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    return code if code in TRANSLATION_LANGUAGES else BASE_LANGUAGE
+
+
+def translation_fields(model_name: str) -> list[str]:
+    """`["text_ar", "text_fr", "help_text_ar", …]`: the translation fields of a model."""
+    return [
+        f"{name}_{code}" for name in TRANSLATED_FIELDS[model_name] for code in TRANSLATION_LANGUAGES
+    ]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) and value.strip() else ""
+
+
+def tr(obj: Any, field: str, code: str | None = None) -> str:
+    """The `field` of `obj` in the active language (or `code`), English when it has none."""
+    if obj is None:
+        return ""
+    lang = language(code)
+    if lang != BASE_LANGUAGE:
+        translated = _text(getattr(obj, f"{field}_{lang}", ""))
+        if translated:
+            return translated
+    return getattr(obj, field, "") or ""
+
+
+def is_translated(obj: Any, field: str, code: str | None = None) -> bool:
+    """Whether `tr` shows a translation (not the English fallback) of `obj.field`."""
+    lang = language(code)
+    return lang != BASE_LANGUAGE and bool(_text(getattr(obj, f"{field}_{lang}", "")))
+
+
+def option_label(item: Any, code: str | None = None) -> str:
+    """The label of a choice, column or scale step of a question's options, in the active
+    language (or `code`), English when it has none."""
+    if not isinstance(item, dict):
+        return ""
+    lang = language(code)
+    if lang != BASE_LANGUAGE:
+        translated = _text(item.get(f"label_{lang}"))
+        if translated:
+            return translated
+    label = item.get("label", "")
+    return label if isinstance(label, str) else ""
+
+
+def option_labels(items: Any, key: str = "value", code: str | None = None) -> dict[str, str]:
+    """`{value: label}` of a list of choices or scale steps (`key="key"` for columns)."""
+    if not isinstance(items, list):
+        return {}
+    return {
+        item.get(key): option_label(item, code)
+        for item in items
+        if isinstance(item, dict) and item.get(key) is not None
+    }
+
+
+# --- What is shown, what is missing -------------------------------------------------------------
+
+
+def _questions_of(section: Any) -> Iterable[Any]:
+    # A selectors.SectionAnswers (with `.items`) or a Section with its prefetched `question_list`.
+    if hasattr(section, "items") and hasattr(section, "section"):
+        return [item.question for item in section.items]
+    return getattr(section, "question_list", [])
+
+
+def shows_translation(sections: Iterable[Any], code: str | None = None) -> bool:
+    """Whether a page showing `sections` (Sections with `question_list`, or SectionAnswers) shows
+    some of their text translated into the active language. No query: reads what is loaded."""
+    lang = language(code)
+    if lang == BASE_LANGUAGE:
+        return False
+    for entry in sections or ():
+        section = getattr(entry, "section", entry)
+        if any(is_translated(section, name, lang) for name in TRANSLATED_FIELDS["section"]):
+            return True
+        for question in _questions_of(entry):
+            if any(is_translated(question, name, lang) for name in TRANSLATED_FIELDS["question"]):
+                return True
+    return False
+
+
+def missing(obj: Any) -> list[tuple[str, str]]:
+    """What `obj` (a questionnaire, section, question or objective) lacks in Arabic and French:
+    `(language code, what)` for every text that has English but no translation, the labels of a
+    question's type options included. No query."""
+    model_name = obj._meta.model_name
+    gaps = []
+    for code in TRANSLATION_LANGUAGES:
+        for name in TRANSLATED_FIELDS[model_name]:
+            if _text(getattr(obj, name, "")) and not is_translated(obj, name, code):
+                gaps.append((code, str(obj._meta.get_field(name).verbose_name)))
+        if model_name == "question":
+            options = obj.options if isinstance(obj.options, dict) else {}
+            for list_name, what in OPTION_LISTS.items():
+                items = options.get(list_name)
+                for item in items if isinstance(items, list) else []:
+                    if (
+                        isinstance(item, dict)
+                        and _text(item.get("label"))
+                        and not _text(item.get(f"label_{code}"))
+                    ):
+                        ident = item.get("key" if list_name == "columns" else "value", "")
+                        gaps.append(
+                            (code, gettext("%(what)s “%(ident)s”") % {"what": what, "ident": ident})
+                        )
+    return gaps
+
+
+def describe_missing(gaps: list[tuple[str, str]]) -> str:
+    """`Arabic: help text, choice “law”; French: help text`, or an empty string."""
+    by_language: dict[str, list[str]] = {}
+    for code, what in gaps:
+        by_language.setdefault(code, []).append(what)
+    return "; ".join(
+        gettext("%(language)s: %(texts)s")
+        % {"language": LANGUAGE_NAMES[code], "texts": ", ".join(whats)}
+        for code, whats in by_language.items()
+    )
