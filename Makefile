@@ -72,6 +72,8 @@ run: system-deps install
 	@echo "  escwa    ESCWA reviewer"
 	@echo "  morocco  focal point, Morocco"
 	@echo "  jordan   focal point, Jordan"
+	@echo "admin and escwa set up two-factor authentication at their first login (an authenticator"
+	@echo "app scans the QR code shown); without a phone: OTP_REQUIRED_FOR_STAFF=0 make run"
 	@echo "A background worker runs beside the web server (regional compilation); Ctrl+C stops both."
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \

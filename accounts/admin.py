@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from questionnaire import permissions
 from questionnaire.models import Membership
 
+from . import services
 from .models import User
 
 
@@ -38,9 +42,47 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Portal"), {"fields": ("staff_role", "language")}),
     )
-    list_display = ("username", "email", "first_name", "last_name", "staff_role", "is_active")
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "staff_role",
+        "is_active",
+        "two_factor",
+    )
     list_filter = ("staff_role", "is_active", "is_superuser", "memberships__country")
     inlines = [MembershipInline]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(authenticator))
+
+    @admin.display(description=_("two-factor"), boolean=True, ordering="has_two_factor")
+    def two_factor(self, obj):
+        return obj.has_two_factor
+
+    @admin.action(
+        description=_("Remove two-factor devices of selected users (lost phone)"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            services.two_factor_reset(user=user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication was reset for %(count)d user: they set it up again "
+                "at their next login if they are ESCWA staff.",
+                "Two-factor authentication was reset for %(count)d users: those who are ESCWA "
+                "staff set it up again at their next login.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
     # ESCWA administrators manage country teams (questionnaire.permissions): they need to find
     # users, e.g. in the membership form's autocomplete, even without Django's model permissions.

@@ -1,12 +1,14 @@
-"""Log in, log out and password change: django.contrib.auth's views with the portal's templates.
+"""Log in, log out, password change and reset, two-factor authentication, the session's clock.
 
-The URL names are Django's own ("login", "logout", "password_change", ...), which settings and
-contrib.auth's views refer to. The templates live under accounts/, not registration/, so that the
-admin keeps its own password-change pages.
+The URL names are Django's own ("login", "logout", "password_change", "password_reset", ...),
+which settings and contrib.auth's views refer to. The templates live under accounts/, not
+registration/, so that the admin keeps its own password-change pages.
 """
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from . import views
 
 urlpatterns = [
     path(
@@ -30,4 +32,29 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/turn-off/", views.two_factor_disable, name="two_factor_disable"),
+    path("session/", views.session_status, name="session_status"),
+    path("session/keep-alive/", views.session_keepalive, name="session_keepalive"),
 ]

@@ -1,5 +1,8 @@
 import pytest
+from django.contrib.auth.signals import user_logged_in
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from accounts import selectors as account_selectors
 from questionnaire import services
 from questionnaire.models import CountryRole, QuestionType
 
@@ -16,6 +19,26 @@ def _fast_password_hashing(settings):
 def _tasks_run_inline(settings):
     # The same task code as production, run at enqueue time instead of by a db_worker.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _staff_logins_pass_the_second_step(request):
+    """Logging staff in (force_login, or the login form in browser tests) also passes the second
+    step, as if they had typed the code from their authenticator app, so that tests about
+    something else need not. The middleware asking for the code runs in every test all the same;
+    tests of the second step itself are marked `real_two_factor` and get no such help."""
+    if request.node.get_closest_marker("real_two_factor"):
+        yield
+        return
+
+    def verified(sender, request, user, **kwargs):
+        if request is None or not account_selectors.user_is_escwa_staff(user):
+            return
+        request.session[DEVICE_ID_SESSION_KEY] = factories.authenticator(user).persistent_id
+
+    user_logged_in.connect(verified, dispatch_uid="tests.two_factor")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests.two_factor")
 
 
 @pytest.fixture

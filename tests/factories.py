@@ -39,6 +39,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def authenticator(user):
+    """The user's confirmed authenticator app (a TOTP device), made if they have none. Its
+    current code is `authenticator(user).token()`; see tests/accounts for the next one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
 class ReviewerFactory(UserFactory):
     staff_role = StaffRole.REVIEWER
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import RequestFactory
 from django.utils import timezone
 
 from questionnaire import services
@@ -33,7 +34,8 @@ def test_invitation_emails_a_single_use_link(
         token=token, username="colleague", password="a-long-pass-phrase-2024", full_name="Ana B"
     )
     assert Membership.objects.get(user=user, country=country).role == CountryRole.CONTRIBUTOR
-    assert authenticate(username="colleague", password="a-long-pass-phrase-2024") == user
+    request = RequestFactory().post("/accounts/login/")  # django-axes needs the request
+    assert authenticate(request, username="colleague", password="a-long-pass-phrase-2024") == user
     with pytest.raises(ValidationError, match="already been used"):
         services.invitation_accept(token=token, username="other", password="x" * 20)
 

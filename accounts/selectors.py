@@ -1,0 +1,40 @@
+"""Reads about accounts: who must use two-factor authentication, and with which devices."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def user_is_escwa_staff(user) -> bool:
+    """ESCWA reviewers and administrators, and whoever may enter the Django admin."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.is_staff or user.staff_role)
+    )
+
+
+def two_factor_required(user) -> bool:
+    """Staff must use two-factor authentication (unless OTP_REQUIRED_FOR_STAFF is off, for a
+    demo on a machine without an authenticator app); everyone else may choose to."""
+    return settings.OTP_REQUIRED_FOR_STAFF and user_is_escwa_staff(user)
+
+
+def two_factor_authenticator(user) -> TOTPDevice | None:
+    """The user's confirmed authenticator app, if any (there is at most one)."""
+    if not user.is_authenticated:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
+def two_factor_enrolled(user) -> bool:
+    """Whether the user has set up an authenticator app, and so must give a code at login."""
+    return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_backup_codes_left(user) -> int:
+    """How many unused backup codes the user has."""
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    return device.token_set.count() if device else 0

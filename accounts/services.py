@@ -1,0 +1,127 @@
+"""Writes about accounts: two-factor devices and backup codes, and login lockouts.
+
+A user has at most one authenticator app (a django-otp TOTPDevice) and one set of backup codes
+(a StaticDevice whose tokens are deleted as they are used). Views, the admin and tests all go
+through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import axes.utils
+import django_otp
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import selectors
+
+BACKUP_CODE_COUNT = 10
+AUTHENTICATOR_NAME = "Authenticator app"
+BACKUP_CODES_NAME = "Backup codes"
+
+
+class TwoFactorThrottled(Exception):
+    """Too many wrong codes in a row: the next attempt is refused until `until`."""
+
+    def __init__(self, until: datetime.datetime | None):
+        super().__init__(until)
+        self.until = until
+
+
+def two_factor_enrolment_start(*, user) -> TOTPDevice:
+    """The unconfirmed authenticator the user is setting up: the one started earlier if there is
+    one (a reloaded page keeps the QR code that was scanned), else a new random secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_enrolment_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm `device` with a code from the app. It replaces any earlier authenticator of the
+    user, and the user gets new backup codes, returned here to be shown once. None when the code
+    is wrong."""
+    if device.user_id != user.pk or device.confirmed:
+        raise PermissionDenied(_("This authenticator cannot be confirmed."))
+    _check_throttle(device)
+    if not device.verify_token(_clean(token)):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    return two_factor_backup_codes_generate(user=user)
+
+
+@transaction.atomic
+def two_factor_backup_codes_generate(*, user) -> list[str]:
+    """Replace the user's backup codes with BACKUP_CODE_COUNT new ones, returned to be shown
+    once: only the user keeps them."""
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=BACKUP_CODES_NAME, confirmed=True)
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def two_factor_verify(*, user, token: str) -> Device | None:
+    """The device that accepts `token`: six digits are a code from the authenticator app,
+    anything else a backup code (which then stops working). None when nothing accepts it.
+    Each wrong code doubles the wait before the next one is tried (django-otp's throttling):
+    raises TwoFactorThrottled while it lasts."""
+    token = _clean(token)
+    if not token:
+        return None
+    if token.isdigit():
+        device = selectors.two_factor_authenticator(user)
+    else:
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    _check_throttle(device)
+    return django_otp.verify_token(user, device.persistent_id, token)
+
+
+@transaction.atomic
+def two_factor_disable(*, user) -> None:
+    """Remove the user's authenticator and backup codes. Refused to those who must use
+    two-factor authentication (staff): an administrator removes a lost device in the admin
+    instead, and the user sets up a new one at their next login."""
+    if selectors.two_factor_required(user):
+        raise PermissionDenied(_("ESCWA staff cannot turn off two-factor authentication."))
+    two_factor_reset(user=user)
+
+
+@transaction.atomic
+def two_factor_reset(*, user) -> int:
+    """An administrator's answer to a lost phone and lost backup codes: remove the user's
+    devices. Staff set up a new authenticator at their next login; others log in with their
+    password alone until they set one up again. Returns how many devices went."""
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    static, _by_model = StaticDevice.objects.filter(user=user).delete()
+    return removed + static
+
+
+def login_lockout_clear(*, username: str) -> int:
+    """Forget the failed logins of `username` from every address, so that a locked-out user who
+    has just reset their password can log in with it (the attempts were guessing a password that
+    is no longer theirs). Returns how many records went."""
+    return axes.utils.reset(username=username)
+
+
+def _clean(token: str) -> str:
+    """Codes are typed with spaces (`123 456`) and backup codes in any case."""
+    return "".join((token or "").split()).lower()
+
+
+def _check_throttle(device) -> None:
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        raise TwoFactorThrottled((data or {}).get("locked_until"))

@@ -1,0 +1,32 @@
+import time
+
+import pytest
+from django.core.cache import cache
+from django_otp.oath import hotp
+
+from tests import factories
+
+
+def next_code(device) -> str:
+    """A code the device accepts now: the current one, or the next one if the current one has
+    been used already (each code works once; django-otp accepts one step ahead)."""
+    device.refresh_from_db()
+    now = (int(time.time()) - device.t0) // device.step + device.drift
+    step = max(now, device.last_t + 1)
+    return str(hotp(device.bin_key, step, digits=device.digits)).zfill(device.digits)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The password-reset throttle counts in the cache: one test's e-mails must not count in
+    # the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def enrolled_focal_point(focal_point):
+    """A focal point who chose two-factor authentication."""
+    factories.authenticator(focal_point)
+    return focal_point
