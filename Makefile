@@ -76,8 +76,10 @@ run: system-deps install
 	@echo "app scans the QR code shown); without a phone: OTP_REQUIRED_FOR_STAFF=0 make run"
 	@echo "A background worker runs beside the web server (regional compilation); Ctrl+C stops both."
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & \
+	@# Ctrl+C reaches both (one process group). When the server stops by itself, the worker is
+	@# stopped too. (Not `trap 'kill 0'`: that signals the shell itself, which runs the trap again.)
+	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 .PHONY: serve bench
@@ -94,8 +96,8 @@ serve: system-deps install
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	echo "GCM Review Portal (production-like): http://$(HOST):$(PORT)/  Ctrl+C stops it." && \
-	trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	$(BIN)/gunicorn --config gcmreview/gunicorn.conf.py gcmreview.wsgi
 
 # Every benchmark in bench/ with quick settings, then one table of figures (bench/run_all.py).
