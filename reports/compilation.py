@@ -1,17 +1,21 @@
-"""The regional compilation: one PDF per cycle, built from the countries' parts.
+"""The regional compilation: one PDF per cycle, built from parts rendered on their own.
 
-The work is split so that several workers share it and unchanged countries cost nothing:
+The work is split so that several workers share it and unchanged parts cost nothing:
 
 1. `compilation_request` records a Compilation and enqueues `tasks.prepare_compilation`.
-2. `prepare` lists the accepted and published submissions and hashes what each country's part
-   shows; a part whose hash is already in `RenderedPart` is done at once, the others are each
-   enqueued as `tasks.render_part`.
-3. `render_part` renders one country (the same templates as the submission PDF) into the cache.
-   Whichever worker finishes the last part enqueues `tasks.assemble_compilation`, exactly once.
-4. `assemble` renders the cover and contents (with the page where each country starts) and the
-   annexes, merges everything with pypdf, stamps "page X of Y" on every page and stores the file.
+2. `prepare` lists the parts: each accepted and published submission (a country's part), and the
+   pieces of the annexes (the objectives matrix when the questionnaire has a grid, then the
+   answers to each question, every country side by side). It hashes what each part shows; a part
+   whose hash is already in `RenderedPart` is done at once, the others are each enqueued as
+   `tasks.render_part`, largest first, so that the workers finish at about the same time.
+3. `render_part` renders one part into the cache (the same templates as the submission PDF for a
+   country). Whichever worker finishes the last part enqueues `tasks.assemble_compilation`,
+   exactly once.
+4. `assemble` renders the cover and contents (with the page where each country starts), merges
+   everything with pypdf, draws "page X of Y" on every page but the cover and stores the file.
 
-`manage.py compile_region` runs the same functions inline.
+After one answer changed, a compilation renders two parts (that country's, and the annex piece of
+that question) and the assembly. `manage.py compile_region` runs the same functions inline.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import io
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -30,19 +35,42 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    TextStringObject,
+)
+from weasyprint import HTML
 
 from questionnaire import permissions, selectors
 from questionnaire.models import Answer, ReviewCycle, Submission, SubmissionStatus
 from questionnaire.permissions import Action
 
 from . import pdf
+from .fetcher import StaticFilesFetcher, static_base_url, static_roots
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 
 logger = logging.getLogger(__name__)
 
-# Bump when the part templates change, so cached parts are rendered again.
-PART_LAYOUT_VERSION = "2"
+# Bump when the part templates change, so cached parts are rendered again (3: laid out untagged,
+# see _layout).
+PART_LAYOUT_VERSION = "3"
+# An annex piece is hashed from its own HTML and the stylesheets it links to, so a change of
+# template, text or style is seen by itself; bump this for anything else (the fonts, WeasyPrint).
+ANNEX_LAYOUT_VERSION = "1"
+ANNEX_STYLESHEETS = ("css/pdf.css", "css/compilation.css")
+OBJECTIVES_PIECE = "objectives"
+QUESTION_PIECE = "question-"
 COMPILED_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
+# The cover and one page of contents: the front matter is laid out again only when it is longer.
+FRONT_PAGES_GUESS = 2
+# The page numbers drawn over the merged pages: the name they go by in each page's resources,
+# and the version of their cached layout (hashed with their HTML, which holds their style).
+PAGE_NUMBER_XOBJECT = "/GcmPageNumber"
+NUMBERS_LAYOUT_VERSION = "1"
 
 
 # --- Requests ----------------------------------------------------------------------------------
@@ -85,6 +113,10 @@ def compilation_retry(*, compilation: Compilation, user=None) -> Compilation:
 
 def part_hash(submission: Submission, language: str) -> str:
     """A hash of everything a country's part shows, so an unchanged part is never re-rendered."""
+    return _digest(_part_material(submission, language))
+
+
+def _part_material(submission: Submission, language: str) -> str:
     answers = list(
         Answer.objects.filter(submission=submission)
         .order_by("question_id")
@@ -107,21 +139,82 @@ def part_hash(submission: Submission, language: str) -> str:
         "version": submission.cycle.version_id,
         "answers": answers,
     }
-    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+    return json.dumps(material, sort_keys=True, default=str)
+
+
+def _digest(material: str) -> str:
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@dataclass
+class AnnexPiece:
+    """A piece of the annexes, rendered and cached on its own; each starts on a new page."""
+
+    key: str
+    context: dict
+
+    def html(self) -> str:
+        """The piece's document, in the active language."""
+        return render_to_string("reports/compilation_annex.html", self.context)
+
+
+def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
+    """The annexes cut where one answer's change stays inside one piece: the objectives matrix
+    (when the questionnaire has a grid), then each question with every compiled country's answer.
+    The first piece carries the annexes' title, the first question the heading of its annex."""
+    data = selectors.cycle_compilation_annex(cycle=cycle, statuses=COMPILED_STATUSES)
+    base = {
+        "cycle": cycle,
+        "objectives": data["objectives"],
+        "matrix": [],
+        "by_question": [],
+        "by_question_number": None,
+        "first": False,
+    }
+    pieces = []
+    if data["matrix"]:
+        pieces.append(AnnexPiece(OBJECTIVES_PIECE, {**base, "matrix": data["matrix"]}))
+    for index, entry in enumerate(data["by_question"]):
+        context = {**base, "by_question": [entry]}
+        if index == 0:
+            context["by_question_number"] = len(data["matrix"]) + 1
+        pieces.append(AnnexPiece(QUESTION_PIECE + entry["question"].key, context))
+    if pieces:
+        pieces[0].context["first"] = True
+    return pieces
+
+
+def annex_piece_hash(html: str, language: str) -> str:
+    """A hash of an annex piece's document and of the stylesheets it is laid out with."""
+    roots = static_roots()
+    styles = [
+        hashlib.sha256((roots[0] / name).read_bytes()).hexdigest() for name in ANNEX_STYLESHEETS
+    ]
+    material = {
+        "layout": ANNEX_LAYOUT_VERSION,
+        "language": language,
+        "styles": styles,
+        "html": html,
+    }
+    return _digest(json.dumps(material, sort_keys=True))
 
 
 # --- The steps ---------------------------------------------------------------------------------
 
 
 def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None) -> list[int]:
-    """List the parts; return the ids of those that need rendering (enqueued when asked)."""
+    """List the parts; return the ids of those that need rendering, largest first (and enqueue
+    them when asked)."""
     compilation = Compilation.objects.select_related("cycle").get(pk=compilation_id)
+    language = compilation.language
     submissions = list(
         Submission.objects.filter(cycle=compilation.cycle, status__in=COMPILED_STATUSES)
         .select_related("country", "cycle")
         .order_by("country__name_en")
     )
-    pending = []
+    with translation.override(language):
+        annexes = [(piece.key, piece.html()) for piece in annex_pieces(compilation.cycle)]
+    pending = []  # (size of what the part shows, part id): the largest are started first
     with transaction.atomic():
         Compilation.objects.filter(pk=compilation_id).update(
             status=JobStatus.RUNNING,
@@ -129,34 +222,50 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
             heartbeat_at=timezone.now(),
             attempts=F("attempts") + 1,
         )
-        for order, submission in enumerate(submissions):
-            content_hash = part_hash(submission, compilation.language)
-            cached = RenderedPart.objects.filter(content_hash=content_hash).first()
-            part, _created = CompilationPart.objects.get_or_create(
-                compilation=compilation,
-                submission=submission,
-                defaults={"order": order, "content_hash": content_hash},
-            )
-            if cached is not None and cached.file and cached.file.storage.exists(cached.file.name):
-                part.rendered = cached
-                part.from_cache = True
-                part.status = JobStatus.SUCCEEDED
-                part.finished_at = timezone.now()
-                part.save()
-            elif part.status != JobStatus.SUCCEEDED:
-                pending.append(part.pk)
+        order = 0
+        for submission in submissions:
+            material = _part_material(submission, language)
+            part = _plan_part(compilation, order, _digest(material), submission=submission)
+            if part is not None:
+                pending.append((len(material), part.pk))
+            order += 1
+        for key, html in annexes:
+            content_hash = annex_piece_hash(html, language)
+            part = _plan_part(compilation, order, content_hash, annex_key=key)
+            if part is not None:
+                pending.append((len(html), part.pk))
+            order += 1
+    part_ids = [part_id for _size, part_id in sorted(pending, reverse=True)]
     if enqueue is not None:
-        for part_id in pending:
+        for part_id in part_ids:
             transaction.on_commit(lambda part_id=part_id: enqueue(part_id))
-    if not pending:
+    if not part_ids:
         _queue_assembly_if_complete(compilation_id)
-    return pending
+    return part_ids
+
+
+def _plan_part(compilation, order: int, content_hash: str, **identity) -> CompilationPart | None:
+    """The part's row, taken from the cache when it can be; None when it needs no rendering."""
+    part, _created = CompilationPart.objects.get_or_create(
+        compilation=compilation,
+        **identity,
+        defaults={"order": order, "content_hash": content_hash},
+    )
+    cached = _cached(content_hash)
+    if cached is not None:
+        part.rendered = cached
+        part.from_cache = True
+        part.status = JobStatus.SUCCEEDED
+        part.finished_at = timezone.now()
+        part.save()
+        return None
+    return None if part.status == JobStatus.SUCCEEDED else part
 
 
 def render_part(part_id: int) -> None:
-    """Render one country's part into the cache (or reuse a copy another worker just made)."""
+    """Render one part into the cache (or reuse a copy another worker just made)."""
     part = CompilationPart.objects.select_related(
-        "compilation", "submission__country", "submission__cycle__version__questionnaire"
+        "compilation__cycle", "submission__country", "submission__cycle__version__questionnaire"
     ).get(pk=part_id)
     if part.status == JobStatus.SUCCEEDED:
         return
@@ -165,27 +274,81 @@ def render_part(part_id: int) -> None:
     )
     Compilation.objects.filter(pk=part.compilation_id).update(heartbeat_at=timezone.now())
     try:
-        rendered = RenderedPart.objects.filter(content_hash=part.content_hash).first()
-        if rendered is None:
-            with translation.override(part.compilation.language):
-                data = pdf.submission_pdf(submission=part.submission, in_compilation=True)
-            pages = len(PdfReader(io.BytesIO(data)).pages)
-            try:
-                with transaction.atomic():
-                    rendered = RenderedPart(content_hash=part.content_hash, page_count=pages)
-                    rendered.file.save(f"{part.content_hash}.pdf", ContentFile(data), save=False)
-                    rendered.save()
-            except IntegrityError:  # two workers rendered the same content: keep the first
-                rendered = RenderedPart.objects.get(content_hash=part.content_hash)
+        rendered = _render_country(part) if part.is_country else _render_annex_piece(part)
     except Exception as exc:
         logger.exception("Rendering part %s failed", part_id)
-        _fail(part, _("%(country)s could not be rendered: %(error)s")
-              % {"country": part.submission.country.name, "error": exc})  # fmt: skip
+        if part.is_country:
+            message = _("%(country)s could not be rendered: %(error)s") % {
+                "country": part.submission.country.name,
+                "error": exc,
+            }
+        else:
+            message = _("The annexes could not be rendered: %(error)s") % {"error": exc}
+        _fail(part, message)
         raise
     CompilationPart.objects.filter(pk=part_id).update(
-        status=JobStatus.SUCCEEDED, rendered=rendered, finished_at=timezone.now(), error=""
+        status=JobStatus.SUCCEEDED,
+        rendered=rendered,
+        content_hash=rendered.content_hash,
+        finished_at=timezone.now(),
+        error="",
     )
     _queue_assembly_if_complete(part.compilation_id)
+
+
+def _render_country(part: CompilationPart) -> RenderedPart:
+    rendered = _cached(part.content_hash)
+    if rendered is None:
+        with translation.override(part.compilation.language):
+            html = pdf.submission_html(submission=part.submission, in_compilation=True)
+        rendered = _store(part.content_hash, _layout(html))
+    return rendered
+
+
+def _render_annex_piece(part: CompilationPart) -> RenderedPart:
+    """The piece as the answers are now: if one changed since `prepare`, the PDF is stored under
+    the hash of what it shows, never under the older hash."""
+    language = part.compilation.language
+    with translation.override(language):
+        pieces = {piece.key: piece for piece in annex_pieces(part.compilation.cycle)}
+        if part.annex_key not in pieces:
+            raise LookupError(f"the questionnaire has no annex piece {part.annex_key!r}")
+        html = pieces[part.annex_key].html()
+    content_hash = annex_piece_hash(html, language)
+    rendered = _cached(content_hash)
+    if rendered is None:
+        rendered = _store(content_hash, _layout(html))
+    return rendered
+
+
+def _cached(content_hash: str) -> RenderedPart | None:
+    """The cached PDF of this content, if its file is still in storage."""
+    rendered = RenderedPart.objects.filter(content_hash=content_hash).first()
+    return rendered if rendered is not None and _on_disk(rendered) else None
+
+
+def _on_disk(rendered: RenderedPart) -> bool:
+    return bool(rendered.file) and rendered.file.storage.exists(rendered.file.name)
+
+
+def _store(content_hash: str, data: bytes) -> RenderedPart:
+    """File `data` in the cache under `content_hash` (again, if the row lost its file)."""
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    with transaction.atomic():
+        rendered = (
+            RenderedPart.objects.select_for_update().filter(content_hash=content_hash).first()
+        )
+        if rendered is not None and _on_disk(rendered):
+            return rendered  # another worker rendered the same content meanwhile
+        try:
+            with transaction.atomic():
+                rendered = rendered or RenderedPart(content_hash=content_hash)
+                rendered.page_count = pages
+                rendered.file.save(f"{content_hash}.pdf", ContentFile(data), save=False)
+                rendered.save()
+        except IntegrityError:  # two workers rendered the same content: keep the first
+            rendered = RenderedPart.objects.get(content_hash=content_hash)
+    return rendered
 
 
 def _fail(part: CompilationPart, message: str) -> None:
@@ -259,37 +422,35 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     parts = list(
         compilation.parts.select_related("submission__country", "rendered").order_by("order")
     )
-    readers = [PdfReader(part.rendered.file.open("rb")) for part in parts]
-    annex = PdfReader(io.BytesIO(_annex_pdf(compilation)))
+    countries = [part for part in parts if part.is_country]
 
     # The contents need the page each country starts on, which depends on how long the front
-    # matter is: lay it out once to count its pages, then again with the real numbers.
-    front = _front_pdf(compilation, parts, readers, front_pages=1, annex_pages=len(annex.pages))
-    front_pages = len(PdfReader(io.BytesIO(front)).pages)
-    front = _front_pdf(
-        compilation, parts, readers, front_pages=front_pages, annex_pages=len(annex.pages)
-    )
-    front_reader = PdfReader(io.BytesIO(front))
+    # matter is: laid out for a cover and one page of contents, and again if that was wrong.
+    front_reader = PdfReader(io.BytesIO(_front_pdf(compilation, countries, FRONT_PAGES_GUESS)))
+    if len(front_reader.pages) != FRONT_PAGES_GUESS:
+        front = _front_pdf(compilation, countries, len(front_reader.pages))
+        front_reader = PdfReader(io.BytesIO(front))
 
     writer = PdfWriter()
     writer.append(front_reader, import_outline=False)
     writer.add_outline_item(title=_("Contents"), page_number=1)
-    countries = writer.add_outline_item(title=_("Countries"), page_number=len(front_reader.pages))
-    for part, reader in zip(parts, readers, strict=True):
+    outline = writer.add_outline_item(title=_("Countries"), page_number=len(front_reader.pages))
+    annex_start = None
+    for part in parts:
         start = len(writer.pages)
-        writer.append(reader, import_outline=False)
-        writer.add_outline_item(
-            title=part.submission.country.name, page_number=start, parent=countries
-        )
-    annex_start = len(writer.pages)
-    writer.append(annex, import_outline=False)
-    writer.add_outline_item(title=_("Annexes"), page_number=annex_start)
+        with part.rendered.file.open("rb") as file:
+            writer.append(PdfReader(file), import_outline=False)
+        if part.is_country:
+            writer.add_outline_item(
+                title=part.submission.country.name, page_number=start, parent=outline
+            )
+        elif annex_start is None:
+            annex_start = start
+            writer.add_outline_item(title=_("Annexes"), page_number=annex_start)
 
     total = len(writer.pages)
-    numbers = PdfReader(io.BytesIO(_page_numbers_pdf(compilation, total)))
-    for index, page in enumerate(writer.pages):
-        if index:  # no number on the cover
-            page.merge_page(numbers.pages[index])
+    _stamp_page_numbers(writer, compilation, total)
+    writer._root_object[NameObject("/Lang")] = TextStringObject(compilation.language)
     writer.add_metadata(
         {
             "/Title": _("Regional compilation: %(cycle)s") % {"cycle": compilation.cycle.name},
@@ -301,13 +462,13 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     return buffer.getvalue(), total
 
 
-def _front_pdf(compilation, parts, readers, *, front_pages: int, annex_pages: int) -> bytes:
+def _front_pdf(compilation, countries, front_pages: int) -> bytes:
     start = front_pages + 1
     rows = []
-    for part, reader in zip(parts, readers, strict=True):
+    for part in countries:
         rows.append({"country": part.submission.country, "submission": part.submission,
                      "page": start})  # fmt: skip
-        start += len(reader.pages)
+        start += part.rendered.page_count
     html = render_to_string(
         "reports/compilation_front.html",
         {
@@ -319,26 +480,89 @@ def _front_pdf(compilation, parts, readers, *, front_pages: int, annex_pages: in
             "portal_name": pdf.PORTAL_NAME,
         },
     )
-    return pdf.html_to_pdf(html)
+    return _layout(html)
 
 
-def _annex_pdf(compilation: Compilation) -> bytes:
-    context = selectors.cycle_compilation_annex(cycle=compilation.cycle, statuses=COMPILED_STATUSES)
-    html = render_to_string(
-        "reports/compilation_annex.html",
-        {**context, "compilation": compilation, "cycle": compilation.cycle},
+def _stamp_page_numbers(writer: PdfWriter, compilation: Compilation, total: int) -> None:
+    """Draw "Page X of Y" on every page but the cover.
+
+    WeasyPrint lays the numbers out (in the document's language and fonts), one page each; each
+    is drawn over its page as a form XObject, marked as a pagination artifact. No content stream
+    is parsed or rewritten, as pypdf's merge_page would do for every page: each page gets two
+    more references in its /Contents and one in its resources.
+    """
+    if total < 2:
+        return
+    with _page_numbers(compilation, range(2, total + 1)).file.open("rb") as file:
+        numbers = PdfReader(file)
+        _draw_over(writer, numbers)
+
+
+def _draw_over(writer: PdfWriter, numbers: PdfReader) -> None:
+    """Page i + 1 of `numbers` over page i + 1 of the writer's, for every page but the first."""
+    before = _stream(writer, b"q\n")
+    after = _stream(
+        writer,
+        b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q "
+        + PAGE_NUMBER_XOBJECT.encode()
+        + b" Do Q EMC\n",
     )
-    return pdf.html_to_pdf(html)
+    overlay_resources = {}  # the numbers' resources (their font), copied into the writer once
+    for index in range(1, len(writer.pages)):
+        page, number = writer.pages[index], numbers.pages[index - 1]
+        source = number.raw_get("/Resources")  # WeasyPrint shares one dictionary by document
+        key = source.idnum if isinstance(source, IndirectObject) else id(source)
+        if key not in overlay_resources:
+            overlay_resources[key] = writer._add_object(source.get_object().clone(writer))
+        form = DecodedStreamObject()
+        form.set_data(number.get_contents().get_data())
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(number.mediabox),
+                NameObject("/Resources"): overlay_resources[key],
+            }
+        )
+        # A page's resources may be shared with the other pages of its part: each page gets its
+        # own copy, naming its own number.
+        resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
+        xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+        xobjects[NameObject(PAGE_NUMBER_XOBJECT)] = writer._add_object(form.flate_encode())
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources
+        contents = page.get("/Contents")
+        streams = [] if contents is None else contents.get_object()
+        if not isinstance(streams, ArrayObject):
+            streams = [contents]
+        page[NameObject("/Contents")] = ArrayObject([before, *streams, after])
 
 
-def _page_numbers_pdf(compilation: Compilation, total: int) -> bytes:
+def _stream(writer: PdfWriter, data: bytes):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
+
+
+def _page_numbers(compilation: Compilation, pages: range) -> RenderedPart:
+    """One page per number, the text alone where the footer goes; cached like the parts (under
+    a hash of its document), as most recompilations have as many pages as the one before."""
+    total = pages[-1]
     html = render_to_string(
         "reports/compilation_numbers.html",
         {
-            "pages": range(1, total + 1),
-            "total": total,
-            "cycle": compilation.cycle,
-            "page_counter_css": pdf.page_counter_css(),
+            "numbers": [
+                _("Page %(page)s of %(pages)s") % {"page": page, "pages": total} for page in pages
+            ],
         },
     )
-    return pdf.html_to_pdf(html)
+    content_hash = _digest(json.dumps({"layout": NUMBERS_LAYOUT_VERSION, "html": html}))
+    return _cached(content_hash) or _store(content_hash, _layout(html))
+
+
+def _layout(html: str) -> bytes:
+    """A document of the compilation laid out, through the same fetcher as every document of
+    ours (`pdf.html_to_pdf`), but untagged: pypdf's merge keeps no structure tree, so a part's
+    tags would only cost time to write and, ten times more, to read back when merging."""
+    document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
+    return document.write_pdf()

@@ -48,13 +48,18 @@ def _languages():
 
 
 def _progress(job: Compilation) -> dict:
-    parts = list(job.parts.values_list("status", "from_cache"))
-    done = sum(1 for status, _cached in parts if status == JobStatus.SUCCEEDED)
+    """Countries done (what the page says), and every part done (the bar: the annex pieces are
+    rendered beside the countries)."""
+    parts = list(job.parts.values_list("status", "from_cache", "submission_id"))
+    done = [(cached, country) for status, cached, country in parts if status == JobStatus.SUCCEEDED]
+    countries = sum(1 for _status, _cached, country in parts if country is not None)
     return {
-        "total": len(parts),
-        "done": done,
-        "cached": sum(1 for status, cached in parts if cached and status == JobStatus.SUCCEEDED),
-        "percent": round(100 * done / len(parts)) if parts else 0,
+        "total": countries,
+        "done": sum(1 for _cached, country in done if country is not None),
+        "cached": sum(1 for cached, country in done if cached and country is not None),
+        "parts_total": len(parts),
+        "parts_done": len(done),
+        "percent": round(100 * len(done) / len(parts)) if parts else 0,
     }
 
 

@@ -21,10 +21,11 @@ class JobStatus(models.TextChoices):
 
 
 class RenderedPart(models.Model):
-    """A country's part of a compilation, cached under a hash of everything it shows.
+    """A part of a compilation (a country's review, or one piece of the annexes), cached under a
+    hash of everything it shows.
 
-    Recompiling after one country changed renders only that country: every other part's hash is
-    unchanged, so its PDF is taken from here.
+    Recompiling after one answer changed renders only that country and the annex piece of that
+    question: every other part's hash is unchanged, so its PDF is taken from here.
     """
 
     content_hash = models.CharField(max_length=64, unique=True)
@@ -78,7 +79,8 @@ class Compilation(models.Model):
 
     @property
     def parts_total(self) -> int:
-        return self.parts.count()
+        """Countries in the compilation (its annex pieces are parts too, but not countries)."""
+        return self.parts.filter(submission__isnull=False).count()
 
     @property
     def is_finished(self) -> bool:
@@ -86,10 +88,15 @@ class Compilation(models.Model):
 
 
 class CompilationPart(models.Model):
-    """One country's submission within a compilation."""
+    """One piece of a compilation, rendered on its own: a country's submission, or a piece of
+    the annexes (`annex_key`: the objectives matrix, or the answers to one question)."""
 
     compilation = models.ForeignKey(Compilation, on_delete=models.CASCADE, related_name="parts")
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    annex_key = models.CharField(max_length=120, blank=True, default="")
+    # Place in the document: the countries first, then the annex pieces.
     order = models.PositiveIntegerField()
     content_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -107,8 +114,22 @@ class CompilationPart(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["compilation", "submission"], name="one_part_per_submission"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["compilation", "annex_key"],
+                condition=~models.Q(annex_key=""),
+                name="one_part_per_annex_piece",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submission__isnull=False, annex_key="")
+                | (models.Q(submission__isnull=True) & ~models.Q(annex_key="")),
+                name="part_is_a_country_or_an_annex_piece",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.compilation_id}/{self.submission_id}"
+        return f"{self.compilation_id}/{self.submission_id or self.annex_key}"
+
+    @property
+    def is_country(self) -> bool:
+        return self.submission_id is not None

@@ -36,8 +36,11 @@ class Command(BaseCommand):
         path = Path(output)
         with job.file.open("rb") as source:
             path.write_bytes(source.read())
-        cached = job.parts.filter(from_cache=True).count()
+        countries = job.parts.filter(submission__isnull=False)
+        annexes = job.parts.filter(submission__isnull=True)
         self.stdout.write(
-            f"Wrote {path} ({job.page_count} pages, {job.parts.count()} countries, "
-            f"{cached} taken from the cache)."
+            f"Wrote {path} ({job.page_count} pages, {countries.count()} countries, "
+            f"{countries.filter(from_cache=True).count()} taken from the cache; "
+            f"{annexes.count()} annex pieces, {annexes.filter(from_cache=True).count()} "
+            f"from the cache)."
         )
