@@ -237,6 +237,8 @@
     const editorRoot = quill.root;
     editorRoot.setAttribute("role", "textbox");
     editorRoot.setAttribute("aria-multiline", "true");
+    // Typed text takes its own direction: an English answer on an Arabic page reads left to right.
+    editorRoot.setAttribute("dir", "auto");
     if (textarea.getAttribute("aria-labelledby")) {
       editorRoot.setAttribute("aria-labelledby", textarea.getAttribute("aria-labelledby"));
     }

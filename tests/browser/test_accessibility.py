@@ -95,18 +95,20 @@ def test_the_answering_pages_have_no_serious_violation(demo, live_server, page, 
     found += axe_findings(page, f"every question type [{language}]")
     # The grid and the entries fit the column: nothing makes the page scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    # A list item's text leaves room for its bullet on the side the line starts from: the right
-    # in Arabic (Quill's own styles put it on the left whatever the direction).
+    # A list item's text leaves room for its bullet on the side the line starts from, which is
+    # the text's own direction (the editor has dir="auto": English answers on an Arabic page run
+    # left to right); Quill's own styles put it on the left whatever the direction.
     gap = page.locator("#question-t-1-0 .ql-editor li").first.evaluate(
         """li => {
             const item = li.getBoundingClientRect();
             const range = document.createRange();
             range.selectNodeContents(li.lastChild);
             const text = range.getBoundingClientRect();
-            return {start: text.left - item.left, end: item.right - text.right};
+            return {start: text.left - item.left, end: item.right - text.right,
+                    rtl: getComputedStyle(li).direction === "rtl"};
         }"""
     )
-    room = gap["end"] if language == "ar" else gap["start"]
+    room = gap["end"] if gap["rtl"] else gap["start"]
     assert 16 <= room <= 48, gap
     page.goto(f"{base}/submissions/{answered.pk}/check/")
     found += axe_findings(page, f"check and submit [{language}]")
