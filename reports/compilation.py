@@ -56,8 +56,9 @@ from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 logger = logging.getLogger(__name__)
 
 # Bump when the part templates change, so cached parts are rendered again (3: laid out untagged,
-# see _layout).
+# see _layout). A change of their stylesheet is seen by itself.
 PART_LAYOUT_VERSION = "3"
+PART_STYLESHEETS = ("css/pdf.css",)
 # An annex piece is hashed from its own HTML and the stylesheets it links to, so a change of
 # template, text or style is seen by itself; bump this for anything else (the fonts, WeasyPrint).
 ANNEX_LAYOUT_VERSION = "1"
@@ -138,6 +139,7 @@ def _part_material(submission: Submission, language: str) -> str:
         "cycle": [submission.cycle.slug, submission.cycle.name],
         "version": submission.cycle.version_id,
         "answers": answers,
+        "styles": _stylesheets(PART_STYLESHEETS),
     }
     return json.dumps(material, sort_keys=True, default=str)
 
@@ -186,17 +188,20 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
 
 def annex_piece_hash(html: str, language: str) -> str:
     """A hash of an annex piece's document and of the stylesheets it is laid out with."""
-    roots = static_roots()
-    styles = [
-        hashlib.sha256((roots[0] / name).read_bytes()).hexdigest() for name in ANNEX_STYLESHEETS
-    ]
     material = {
         "layout": ANNEX_LAYOUT_VERSION,
         "language": language,
-        "styles": styles,
+        "styles": _stylesheets(ANNEX_STYLESHEETS),
         "html": html,
     }
     return _digest(json.dumps(material, sort_keys=True))
+
+
+def _stylesheets(names: tuple[str, ...]) -> list[str]:
+    """Hashes of static stylesheets: a part laid out with a stylesheet that changed since is
+    laid out again."""
+    root = static_roots()[0]
+    return [hashlib.sha256((root / name).read_bytes()).hexdigest() for name in names]
 
 
 # --- The steps ---------------------------------------------------------------------------------

@@ -134,6 +134,15 @@ def test_an_unchanged_part_is_not_rendered_again(cycle, two_countries, monkeypat
     assert "New." in "".join(p.extract_text() for p in PdfReader(third.file.open("rb")).pages)
 
 
+def test_a_changed_stylesheet_lays_out_every_part_again(cycle, two_countries, monkeypatch):
+    run(cycle)
+    real = compilation._stylesheets
+    monkeypatch.setattr(compilation, "_stylesheets", lambda names: [*real(names), "changed"])
+    second = run(cycle)
+    assert second.parts.count() == 5
+    assert not second.parts.filter(from_cache=True).exists()
+
+
 def test_each_annex_piece_starts_a_page_and_the_first_has_the_title(cycle, two_countries):
     job = run(cycle)
     reader = PdfReader(job.file.open("rb"))
