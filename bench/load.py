@@ -681,12 +681,12 @@ def autosave(browser: Browser, submission: int, key: str, block: dict, value, to
         if status == 409 and payload and payload.get("current"):
             # Someone saved in between: the page shows both; this user keeps theirs, which is
             # a save based on the revision now stored.
+            browser.samples[-1].kind = "POST autosave (409 conflict)"
             conflicts += 1
             revision = payload["current"]["revision"]
             block["revision"] = revision
             if conflicts > MAX_CONFLICT_RETRIES:
-                return
-            browser.samples[-1].kind = "POST autosave (409 conflict)"
+                return  # the page would leave the choice to the user: a correct answer all along
             continue
         if status == 0 or status >= 500:
             browser.samples[-1].kind = f"POST autosave ({status or 'no answer'}, retried)"
