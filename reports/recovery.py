@@ -30,7 +30,7 @@ def compilation_recover_stale(*, now: datetime.datetime | None = None) -> dict[s
     counts = {"requeued": 0, "failed": 0, "assemblies": 0}
     with transaction.atomic():
         stale = (
-            CompilationPart.objects.select_for_update(skip_locked=True)
+            CompilationPart.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("submission__country")
             .filter(
                 status=JobStatus.RUNNING,
