@@ -529,7 +529,7 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- Questionnaires and their versions ---------------------------------------------------------
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The questionnaire's versions, as a list: each opens in its own page."""
 
     model = QuestionnaireVersion
@@ -541,18 +541,6 @@ class VersionInline(admin.TabularInline):
     show_change_link = True
     ordering = ("number",)
     verbose_name_plural = _("versions")
-
-    def has_view_permission(self, request, obj=None):
-        return _can_manage(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -1185,24 +1173,12 @@ class ReviewCycleAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
 # --- Submissions and their history (read-only) -------------------------------------------------
 
 
-class SubmissionEventInline(admin.TabularInline):
+class SubmissionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SubmissionEvent
     fields = ("created_at", "actor", "from_status", "to_status", "message")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        return _can_manage(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Submission)
