@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import selectors as account_selectors
@@ -13,6 +15,14 @@ from . import factories
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is the point in production and a waste in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in English: a request in Arabic leaves its language active in the thread
+    (LocaleMiddleware activates it and nothing deactivates it), which would leak into the next."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
