@@ -111,6 +111,7 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
         "questions": questions,
         "can_edit": permissions.can(request.user, Action.EDIT_ANSWERS, page.submission),
         "can_submit": permissions.can(request.user, Action.SUBMIT, page.submission),
+        "comment_max_length": services.COMMENT_MAX_LENGTH,
     }
 
 
@@ -310,7 +311,9 @@ def answer_restore(request, pk: int, key: str, revision: int):
 @login_required
 @require_GET
 def submission_check(request, pk: int):
-    """Before submitting: every required question still unanswered, each linking to itself."""
+    """Before submitting: every required question still unanswered, the comment threads still
+    open, and (after a return) what changed since the previous submission, each linking to its
+    question."""
     submission = selectors.submission_get(user=request.user, pk=pk)
     missing = services.submission_missing_required(submission=submission)
     events = selectors.submission_timeline(submission=submission)
@@ -322,10 +325,17 @@ def submission_check(request, pk: int):
             "missing": missing,
             "progress": selectors.submission_progress(submission=submission),
             "can_submit": permissions.can(request.user, Action.SUBMIT, submission),
+            "may_edit": permissions.can(request.user, Action.EDIT_ANSWERS, submission),
             "events": events,
             "return_notice": selectors.submission_return_notice(
                 submission=submission, events=events
             ),
+            "open_threads": selectors.submission_open_threads(
+                submission=submission, user=request.user
+            ),
+            "changes": selectors.submission_changes(submission=submission, events=events)
+            if submission.status == SubmissionStatus.RETURNED
+            else None,
         },
     )
 

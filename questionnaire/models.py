@@ -494,6 +494,39 @@ class SubmissionEvent(AppendOnlyModel):
         return f"{self.submission}: {self.from_status or '—'} → {self.to_status}"
 
 
+class PublicationAgreement(AppendOnlyModel):
+    """A country's agreement that ESCWA publish its accepted answers on the public pages.
+
+    Given once, by one of the country's focal points, on an accepted submission; publishing
+    needs it (services.submission_transition). A history row: never changed or deleted.
+    """
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.PROTECT, related_name="publication_agreement"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreed by"),
+    )
+    created_at = models.DateTimeField(
+        _("agreed at"), default=timezone.now, editable=False, db_index=True
+    )
+
+    class Meta:
+        verbose_name = _("publication agreement")
+        verbose_name_plural = _("publication agreements")
+
+    def __str__(self) -> str:
+        return f"{self.submission}: agreed to publication"
+
+    # Told apart from the status moves beside it in a submission's timeline.
+    is_publication_agreement = True
+
+
 class Answer(models.Model):
     """The current value of one question in one submission.
 
@@ -684,10 +717,25 @@ class Attachment(models.Model):
 
 
 class Comment(models.Model):
-    """A remark in the thread of one question of a submission, between ESCWA and the country."""
+    """A remark on one question of a submission, between ESCWA and the country.
+
+    A comment without `parent` opens a thread; the thread is open until someone marks it
+    resolved. Replies (`parent` set) belong to that thread and are never open or resolved on
+    their own. `notified_at` is when the other side was e-mailed about it: comments travel in one
+    message with the next review decision or submission (or when their author sends them), not
+    one e-mail each.
+    """
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="comments")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -705,6 +753,7 @@ class Comment(models.Model):
         related_name="+",
         verbose_name=_("resolved by"),
     )
+    notified_at = models.DateTimeField(_("sent by e-mail at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -716,7 +765,12 @@ class Comment(models.Model):
                 condition=models.Q(resolved_at__isnull=True, resolved_by__isnull=True)
                 | models.Q(resolved_at__isnull=False),
                 name="comment_resolution_consistent",
-            )
+            ),
+            # A thread is resolved as a whole: its replies carry no state of their own.
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | models.Q(resolved_at__isnull=True),
+                name="comment_reply_not_resolved",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -724,7 +778,8 @@ class Comment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.resolved_at is None
+        """Whether the thread this comment opens still waits for an answer (replies: never)."""
+        return self.parent_id is None and self.resolved_at is None
 
 
 class DeadlineExtension(models.Model):

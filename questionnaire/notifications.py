@@ -58,17 +58,18 @@ DECISION_TEMPLATES = {
 }
 
 
-def submission_moved(*, submission, actor, message: str) -> int:
+def submission_moved(*, submission, actor, message: str, comments=()) -> int:
     """A submission was submitted (to ESCWA's reviewers) or returned, accepted or published (to
-    the country's focal points and contributors)."""
+    the country's focal points and contributors). `comments`: the comments written since the
+    last message, listed in this one."""
     context = {
         "submission": submission,
         "actor": actor,
         "message": message,
+        "comments": comments,
         "url": absolute_url(reverse("submission_detail", args=[submission.pk])),
     }
     if submission.status == SubmissionStatus.SUBMITTED:
-        context["url"] = absolute_url(reverse("submission_review", args=[submission.pk]))
         return _send(template="submission_submitted", recipients=reviewers(), context=context)
     if submission.status in DECISION_TEMPLATES:
         return _send(
@@ -77,6 +78,19 @@ def submission_moved(*, submission, actor, message: str) -> int:
             context=context,
         )
     return 0
+
+
+def publication_agreed(*, submission, actor) -> int:
+    """A country agreed that its accepted answers be published: ESCWA's reviewers may now."""
+    return _send(
+        template="publication_agreed",
+        recipients=reviewers(),
+        context={
+            "submission": submission,
+            "actor": actor,
+            "url": absolute_url(reverse("submission_detail", args=[submission.pk])),
+        },
+    )
 
 
 def invitation_sent(*, invitation, link: str) -> int:
@@ -100,28 +114,18 @@ def country_editors(country_id: int):
     )
 
 
-def comment_added(*, comment) -> int:
-    """A comment by ESCWA goes to the country's team; a comment by the country to ESCWA's
-    reviewers. Nobody is told about their own comment."""
-    from . import permissions
-
-    submission = comment.submission
-    by_staff = permissions.is_reviewer(comment.author)
-    if by_staff:
-        recipients = country_team(submission.country_id)
-        page = "submission_detail"
-    else:
-        recipients = reviewers()
-        page = "submission_review"
-    path = reverse(page, args=[submission.pk]) + f"#thread-{comment.question.key}"
+def comments_sent(*, submission, sender, comments, from_escwa: bool) -> int:
+    """One message with the comments one side wrote since its last message: ESCWA's to the
+    country's whole team, the country's to ESCWA's reviewers. Nobody is told of their own."""
+    recipients = country_team(submission.country_id) if from_escwa else reviewers()
     return _send(
-        template="comment_added",
-        recipients=recipients.exclude(pk=comment.author_id),
+        template="comments_sent",
+        recipients=recipients.exclude(pk=sender.pk),
         context={
-            "comment": comment,
             "submission": submission,
-            "question": comment.question,
-            "by_staff": by_staff,
-            "url": absolute_url(path),
+            "sender": sender,
+            "comments": comments,
+            "from_escwa": from_escwa,
+            "url": absolute_url(reverse("submission_detail", args=[submission.pk])),
         },
     )

@@ -10,9 +10,13 @@ what to show. Roles:
 - Country members (Membership): focal points edit, submit and manage their team; contributors edit;
   viewers read. Nobody sees another country's submission.
 - Comments on a question are a conversation between ESCWA and the country: everyone who may see
-  the submission may write one (a viewer too: asking is not answering); marking one resolved is
-  for ESCWA staff and the country's editors (focal points, contributors). Once a submission is
-  published its threads are closed: no new comments, no change of state.
+  the submission may write one or reply (a viewer too: asking is not answering). A thread is
+  marked resolved by ESCWA staff or by whoever opened it; a thread the country opened may also
+  be resolved by the country's editors (focal points, contributors), but only ESCWA closes
+  ESCWA's remarks. Once a submission is published, or its cycle closed, its threads are closed:
+  no new comments, no change of state.
+- Publication needs the country's word: one of its focal points agrees, once the answers are
+  accepted; ESCWA staff then publish.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 
-from .models import Country, CountryRole, Submission, SubmissionStatus
+from .models import Comment, Country, CountryRole, Submission, SubmissionStatus
 
 
 class Action(StrEnum):
@@ -34,7 +38,8 @@ class Action(StrEnum):
     REVIEW = "submission.review"  # return, accept
     PUBLISH = "submission.publish"
     COMMENT = "submission.comment"
-    RESOLVE_COMMENT = "submission.resolve_comment"
+    RESOLVE_COMMENT = "submission.resolve_comment"  # on a Submission: any thread; on a Comment: it
+    AGREE_TO_PUBLISH = "submission.agree_to_publish"
     START_SUBMISSION = "country.start_submission"
     MANAGE_TEAM = "country.manage_team"
     VIEW_ALL_COUNTRIES = "cycle.view_all_countries"
@@ -67,16 +72,28 @@ def country_roles(user) -> dict[int, str]:
     return cached
 
 
+def is_escwa_account(user) -> bool:
+    """Whether the account belongs to ESCWA (a reviewer or an admin), active or not: a comment
+    written by ESCWA stays ESCWA's after its author's account is closed."""
+    return bool(user.staff_role or user.is_superuser)
+
+
 def _country_id(obj) -> int | None:
     if isinstance(obj, Country):
         return obj.pk
     if isinstance(obj, Submission):
         return obj.country_id
+    if isinstance(obj, Comment):
+        return obj.submission.country_id
     return None
 
 
+def _threads_closed(submission: Submission) -> bool:
+    return submission.status == SubmissionStatus.PUBLISHED or submission.cycle.is_closed
+
+
 def can(user, action: Action | str, obj=None) -> bool:
-    """Whether `user` may do `action` to `obj` (a Submission, a Country, or nothing)."""
+    """Whether `user` may do `action` to `obj` (a Submission, a Comment, a Country, or nothing)."""
     action = Action(action)
     if not (user.is_authenticated and user.is_active):
         return False
@@ -94,6 +111,14 @@ def can(user, action: Action | str, obj=None) -> bool:
     if action == Action.START_SUBMISSION:
         return role == CountryRole.FOCAL_POINT
 
+    if isinstance(obj, Comment):
+        if action != Action.RESOLVE_COMMENT or _threads_closed(obj.submission):
+            return False
+        if staff or obj.author_id == user.pk:
+            return True
+        # The country's editors close the country's own threads, never ESCWA's remarks.
+        editor = role in (CountryRole.FOCAL_POINT, CountryRole.CONTRIBUTOR)
+        return editor and not is_escwa_account(obj.author)
     if not isinstance(obj, Submission):
         return False
     if action == Action.VIEW_SUBMISSION:
@@ -108,8 +133,10 @@ def can(user, action: Action | str, obj=None) -> bool:
         return staff
     if action == Action.PUBLISH:
         return staff
+    if action == Action.AGREE_TO_PUBLISH:
+        return role == CountryRole.FOCAL_POINT and obj.status == SubmissionStatus.ACCEPTED
     if action in (Action.COMMENT, Action.RESOLVE_COMMENT):
-        if obj.status == SubmissionStatus.PUBLISHED:
+        if _threads_closed(obj):
             return False
         if action == Action.COMMENT:
             return staff or role is not None
@@ -128,6 +155,7 @@ __all__ = [
     "can",
     "country_roles",
     "is_admin",
+    "is_escwa_account",
     "is_reviewer",
     "require",
 ]

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, selectors, services
@@ -71,32 +71,23 @@ DONE_MESSAGES = {
 }
 
 
-# Where a comment form sends the user back to; anything else means the submission page.
-RETURN_PAGES = {"review": "submission_review", "detail": "submission_detail"}
-
-
-def _back(request, pk: int, key: str = "") -> str:
-    page = RETURN_PAGES.get(request.POST.get("return_to", ""), "submission_detail")
-    return reverse(page, args=[pk]) + (f"#thread-{key}" if key else "")
+def _back(request, submission, question=None) -> str:
+    """Where a comment form sends the user back to: the answering page it was written on
+    (`return_to=answer`), else the submission page; at the question's threads."""
+    if question is not None and request.POST.get("return_to") == "answer":
+        url = reverse("answer_section", args=[submission.pk, question.section.number])
+        return f"{url}#question-{question.key}"
+    url = reverse("submission_detail", args=[submission.pk])
+    return f"{url}#thread-{question.key}" if question is not None else url
 
 
 @login_required
 @require_GET
 def submission_review(request, pk: int):
-    """The review page: answers, what changed since the previous submission, comment threads,
-    the decisions open to the reviewer, and the timeline."""
-    page = selectors.review_page(user=request.user, pk=pk)
-    return render(
-        request,
-        "questionnaire/review/review.html",
-        {
-            "page": page,
-            "submission": page.submission,
-            "activity": page.activity,
-            "sections": page.sections,
-            "objectives": page.objectives,
-        },
-    )
+    """The review page became the submission page with its review tools; links in e-mails sent
+    before then still lead there."""
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    return redirect("submission_detail", pk=submission.pk)
 
 
 @login_required
@@ -113,6 +104,13 @@ def submission_move(request, pk: int, move: str):
         m.to_status == to_status
         for m in selectors.submission_moves(user=request.user, submission=submission)
     )
+    # Publishing waits for the country's word; the service refuses it too.
+    waiting_for_agreement = (
+        allowed
+        and to_status == S.PUBLISHED
+        and selectors.submission_publication_agreement(submission=submission) is None
+    )
+    allowed = allowed and not waiting_for_agreement
     form = MoveForm(request.POST if request.method == "POST" else None, to_status=to_status)
     error, status = None, 200
     if request.method == "POST":
@@ -133,7 +131,7 @@ def submission_move(request, pk: int, move: str):
                     request,
                     str(DONE_MESSAGES[to_status]) % {"country": submission.country.name},
                 )
-                return redirect("submission_review", pk=pk)
+                return redirect("submission_detail", pk=pk)
             # The move may have become impossible meanwhile (a colleague decided first).
             submission.refresh_from_db()
             allowed = False
@@ -148,8 +146,15 @@ def submission_move(request, pk: int, move: str):
             "to_status": to_status,
             "to_label": S(to_status).label,
             "allowed": allowed,
+            "waiting_for_agreement": waiting_for_agreement,
             "form": form,
             "error": error,
+            # Accepting while threads are open is allowed, but said first, with the threads.
+            "open_threads": selectors.submission_open_threads(
+                submission=submission, user=request.user
+            )
+            if to_status == S.ACCEPTED
+            else [],
         },
         status=status,
     )
@@ -158,9 +163,15 @@ def submission_move(request, pk: int, move: str):
 @login_required
 @require_POST
 def comment_add(request, pk: int):
-    """Add a comment to one question's thread, then go back to where it was written."""
+    """Open a thread on one question, or reply to one (`parent`), then go back to where it was
+    written."""
     submission = selectors.submission_get(user=request.user, pk=pk)
     question = selectors.submission_question(submission=submission, key=request.POST.get("key", ""))
+    parent = None
+    if request.POST.get("parent"):
+        parent = selectors.comment_get(
+            user=request.user, pk=pk, comment_id=_int_or_404(request.POST["parent"])
+        )
     form = CommentForm(request.POST)
     error = None
     if form.is_valid():
@@ -170,12 +181,15 @@ def comment_add(request, pk: int):
                 question=question,
                 user=request.user,
                 body=form.cleaned_data["body"],
+                parent=parent,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, _("Your comment was added."))
-            return redirect(_back(request, pk, question.key))
+            messages.success(
+                request, _COMMENT_STORED[bool(parent), permissions.is_reviewer(request.user)]
+            )
+            return redirect(_back(request, submission, question))
     else:
         error = " ".join(form.errors.get("body", []))
     # Nothing was stored: show the text again rather than lose it.
@@ -185,20 +199,99 @@ def comment_add(request, pk: int):
         {
             "submission": submission,
             "question": question,
+            "parent": parent,
             "form": form,
             "error": error,
             "return_to": request.POST.get("return_to", ""),
-            "back_url": _back(request, pk, question.key),
+            "back_url": _back(request, submission, question),
             "comment_max_length": services.COMMENT_MAX_LENGTH,
         },
         status=400,
     )
 
 
+def _int_or_404(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise Http404 from None
+
+
+# Said once a comment is stored: (a reply?, by ESCWA?) → message. Who is told, and when.
+_COMMENT_STORED = {
+    (False, True): gettext_lazy(
+        "Your comment was added. The country's team receives your comments together by e-mail "
+        "when you return or accept the submission, or when you send them."
+    ),
+    (True, True): gettext_lazy(
+        "Your reply was added. The country's team receives your comments together by e-mail "
+        "when you return or accept the submission, or when you send them."
+    ),
+    (False, False): gettext_lazy(
+        "Your comment was added. ESCWA's reviewers receive your comments together by e-mail "
+        "when your answers are submitted, or when you send them."
+    ),
+    (True, False): gettext_lazy(
+        "Your reply was added. ESCWA's reviewers receive your comments together by e-mail "
+        "when your answers are submitted, or when you send them."
+    ),
+}
+
+
 @login_required
 @require_POST
 def comment_resolve(request, pk: int, comment_id: int):
     comment = selectors.comment_get(user=request.user, pk=pk, comment_id=comment_id)
-    services.comment_resolve(comment=comment, user=request.user)
-    messages.success(request, _("The comment was marked as resolved."))
-    return redirect(_back(request, pk, comment.question.key))
+    try:
+        services.comment_resolve(comment=comment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The thread was marked as resolved."))
+    return redirect(_back(request, comment.submission, comment.question))
+
+
+@login_required
+@require_POST
+def comments_send(request, pk: int):
+    """E-mail the other side, in one message, the comments this side wrote since its last."""
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    count = services.comments_send(submission=submission, user=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d comment was sent by e-mail.",
+                "%(count)d comments were sent by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("There were no new comments to send."))
+    return redirect(_back(request, submission))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publication_agree(request, pk: int):
+    """A focal point agrees, for the country, that ESCWA publish its accepted answers. GET asks
+    for confirmation; POST records it."""
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    permissions.require(request.user, permissions.Action.AGREE_TO_PUBLISH, submission)
+    if request.method == "POST":
+        if request.POST.get("confirm") == "yes":
+            services.submission_publication_agree(submission=submission, user=request.user)
+            messages.success(
+                request,
+                _(
+                    "Thank you: ESCWA's reviewers were told that %(country)s agrees to the "
+                    "publication of its answers."
+                )
+                % {"country": submission.country.name},
+            )
+            return redirect("submission_detail", pk=pk)
+        messages.error(request, _("Tick the box to confirm that your country agrees."))
+    return render(
+        request, "questionnaire/review/publication_agree.html", {"submission": submission}
+    )

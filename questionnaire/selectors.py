@@ -39,6 +39,7 @@ from .models import (
     Invitation,
     Membership,
     Objective,
+    PublicationAgreement,
     Question,
     Questionnaire,
     QuestionnaireVersion,
@@ -458,6 +459,7 @@ def answering_section(
         [current],
         comment_threads(
             submission=submission,
+            user=user,
             questions=[item.question for item in current.items],
             open_only=True,
         ),
@@ -860,26 +862,59 @@ def submission_return_notice(
     )
 
 
+# Comments written by ESCWA's accounts (reviewers, admins), in SQL.
+_BY_ESCWA = Q(author__is_superuser=True) | ~Q(author__staff_role="")
+
+
+def comments_visible_to(*, user) -> Q:
+    """A comment reaches the other side when it is sent (with the next review decision or
+    submission, or by its author's "send"): until then only its own side sees it, so that a
+    reviewer's remarks reach the country together, once the review is done."""
+    own_side = _BY_ESCWA if permissions.is_reviewer(user) else ~_BY_ESCWA
+    return Q(notified_at__isnull=False) | own_side
+
+
 def comment_threads(
-    *, submission: Submission, questions: list[Question] | None = None, open_only: bool = False
+    *,
+    submission: Submission,
+    user,
+    questions: list[Question] | None = None,
+    open_only: bool = False,
 ) -> dict[int, list[Comment]]:
-    """Question id → its comments, oldest first, each with its author, who resolved it, and
-    `from_escwa` (written by ESCWA staff). Only `questions`' threads when given; only unresolved
-    comments with `open_only`. One query."""
+    """Question id → the threads on it that `user` may read, oldest first: each thread is the
+    comment that opened it, with its replies in `comment.thread_replies` (oldest first). Every
+    comment carries its author, who resolved it, and `from_escwa` (written by ESCWA staff). Only
+    `questions`' threads when given; only unresolved threads with `open_only`. One query."""
     comments = (
         Comment.objects.filter(submission=submission)
-        .select_related("author", "resolved_by")
+        .filter(comments_visible_to(user=user))
+        .select_related("author", "resolved_by", "question__section")
         .order_by("created_at", "pk")
     )
     if questions is not None:
         comments = comments.filter(question_id__in=[q.pk for q in questions])
     if open_only:
-        comments = comments.filter(resolved_at__isnull=True)
-    threads: dict[int, list[Comment]] = {}
+        comments = comments.filter(
+            Q(parent__isnull=True, resolved_at__isnull=True)
+            | Q(parent__isnull=False, parent__resolved_at__isnull=True)
+        )
+    roots: dict[int, Comment] = {}
+    replies: list[Comment] = []
     for comment in comments:
+        comment.submission = submission  # permissions read it; no query per comment
         # Whether ESCWA wrote it stays true after the author's account is closed.
-        comment.from_escwa = bool(comment.author.staff_role or comment.author.is_superuser)
-        threads.setdefault(comment.question_id, []).append(comment)
+        comment.from_escwa = permissions.is_escwa_account(comment.author)
+        if comment.parent_id is None:
+            comment.thread_replies = []
+            roots[comment.pk] = comment
+        else:
+            replies.append(comment)
+    for reply in replies:
+        if reply.parent_id in roots:
+            roots[reply.parent_id].thread_replies.append(reply)
+    threads: dict[int, list[Comment]] = {}
+    for root in roots.values():
+        threads.setdefault(root.question_id, []).append(root)
     return threads
 
 
@@ -890,12 +925,14 @@ def _attach_comments(sections: list[SectionAnswers], threads: dict[int, list[Com
 
 
 def open_comment_counts(*, submissions) -> dict[int, int]:
-    """Submission id → how many of its comments are still unresolved (0 included), for the given
-    submissions (objects or ids; a queryset is evaluated). One query."""
+    """Submission id → how many of its threads are still unresolved (0 included), for the given
+    submissions (objects or ids; a queryset is evaluated), as ESCWA's pages count them: the
+    country's threads once sent, ESCWA's own at once. One query."""
     ids = [getattr(s, "pk", s) for s in submissions]
     counts = dict.fromkeys(ids, 0)
     rows = (
-        Comment.objects.filter(submission_id__in=ids, resolved_at__isnull=True)
+        Comment.objects.filter(submission_id__in=ids, parent__isnull=True, resolved_at__isnull=True)
+        .filter(Q(notified_at__isnull=False) | _BY_ESCWA)
         .values("submission_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -930,9 +967,17 @@ def review_move_action(*, to_status: str) -> Action:
     return next(action for (_frm, to), action in TRANSITIONS.items() if to == to_status)
 
 
+def submission_publication_agreement(*, submission: Submission) -> PublicationAgreement | None:
+    """The country's agreement to publish the submission, with who gave it, or None. One query."""
+    return (
+        PublicationAgreement.objects.filter(submission=submission).select_related("actor").first()
+    )
+
+
 @dataclass
 class SubmissionActivity:
-    """What the submission and review pages show around the answers."""
+    """What the submission page (and the check page) shows around the answers: the timeline,
+    the return message, the review decisions, the comment threads' state, publication."""
 
     timeline: list[SubmissionEvent]
     return_notice: SubmissionEvent | None
@@ -941,6 +986,10 @@ class SubmissionActivity:
     may_comment: bool
     may_resolve: bool
     open_comments: int
+    # Comments the user's side wrote that the other side was not e-mailed about yet.
+    unsent_comments: int = 0
+    publication_agreement: PublicationAgreement | None = None
+    may_agree_to_publish: bool = False
 
     @property
     def comment_max_length(self) -> int:
@@ -948,15 +997,33 @@ class SubmissionActivity:
 
         return COMMENT_MAX_LENGTH
 
+    @property
+    def timeline_entries(self) -> list:
+        """The status moves and the country's agreement to publication, oldest first."""
+        entries = list(self.timeline)
+        if self.publication_agreement is not None:
+            entries.append(self.publication_agreement)
+            entries.sort(key=lambda entry: entry.created_at)
+        return entries
+
 
 def submission_activity(
     *, user, submission: Submission, sections: list[SectionAnswers]
 ) -> SubmissionActivity:
-    """The timeline, the return message while returned, the decisions open to the user, and every
-    question's comment thread attached to `sections` (`item.comments`). Two queries."""
+    """The timeline, the return message while returned, the decisions open to the user, the
+    publication agreement, and every question's comment threads attached to `sections`
+    (`item.comments`). Three queries."""
     timeline = submission_timeline(submission=submission)
-    threads = comment_threads(submission=submission)
+    threads = comment_threads(submission=submission, user=user)
     _attach_comments(sections, threads)
+    roots = [root for thread in threads.values() for root in thread]
+    mine_escwa = permissions.is_reviewer(user)
+    unsent = sum(
+        1
+        for root in roots
+        for comment in (root, *root.thread_replies)
+        if comment.notified_at is None and comment.from_escwa == mine_escwa
+    )
     return SubmissionActivity(
         timeline=timeline,
         return_notice=submission_return_notice(submission=submission, events=timeline),
@@ -964,9 +1031,11 @@ def submission_activity(
         may_review=permissions.can(user, Action.REVIEW, submission),
         may_comment=permissions.can(user, Action.COMMENT, submission),
         may_resolve=permissions.can(user, Action.RESOLVE_COMMENT, submission),
-        open_comments=sum(
-            1 for thread in threads.values() for comment in thread if comment.is_open
-        ),
+        open_comments=sum(1 for root in roots if root.is_open),
+        # Once threads are closed (published, cycle closed) nothing more is sent.
+        unsent_comments=unsent if permissions.can(user, Action.COMMENT, submission) else 0,
+        publication_agreement=submission_publication_agreement(submission=submission),
+        may_agree_to_publish=permissions.can(user, Action.AGREE_TO_PUBLISH, submission),
     )
 
 
@@ -1059,33 +1128,74 @@ def submission_changes(
 
 
 @dataclass
-class ReviewPage:
+class SubmissionPage:
+    """One submission as its page shows it, to its country's team and to ESCWA alike; the review
+    tools (decisions, what changed since the previous submission) for those who may review."""
+
     submission: Submission
     sections: list[SectionAnswers]
     objectives: list[Objective]
     activity: SubmissionActivity
     changes: SubmissionChanges | None
+    may_edit: bool
+    may_submit: bool
 
 
-def review_page(*, user, pk: int) -> ReviewPage:
-    """A submission for ESCWA's review: every answer with its comment thread and, once it was
-    submitted again, what changed since the previous submission. 404 for whoever may not see the
-    submission; PermissionDenied for its country's own team. A fixed number of queries."""
+def submission_page(*, user, pk: int) -> SubmissionPage:
+    """A submission for its page: every answer with its comment threads and, for ESCWA's
+    reviewers once it was submitted again, what changed since the previous submission. 404 for
+    whoever may not see the submission. A fixed number of queries."""
     submission = submission_get(user=user, pk=pk)
-    permissions.require(user, Action.REVIEW, submission)
     sections = submission_sections(submission=submission)
     activity = submission_activity(user=user, submission=submission, sections=sections)
-    changes = submission_changes(submission=submission, events=activity.timeline)
+    changes = None
+    if activity.may_review:
+        changes = submission_changes(submission=submission, events=activity.timeline)
+        # While the country revises, its changes so far; nothing changed yet: just the answers.
+        if (
+            changes is not None
+            and not changes.changed
+            and submission.status != SubmissionStatus.SUBMITTED
+        ):
+            changes = None
     if changes is not None:
         for entry in sections:
             for item in entry.items:
                 item.change = changes.by_question.get(item.question.pk)
-    return ReviewPage(
+    return SubmissionPage(
         submission=submission,
         sections=sections,
         objectives=objectives_for(sections=sections),
         activity=activity,
         changes=changes,
+        may_edit=permissions.can(user, Action.EDIT_ANSWERS, submission),
+        may_submit=permissions.can(user, Action.SUBMIT, submission),
+    )
+
+
+@dataclass
+class OpenThread:
+    """An open thread as the check page lists it: where it is and its latest word."""
+
+    question: Question
+    comment: Comment
+
+    @property
+    def latest(self) -> Comment:
+        return self.comment.thread_replies[-1] if self.comment.thread_replies else self.comment
+
+
+def submission_open_threads(*, submission: Submission, user) -> list[OpenThread]:
+    """Every unresolved thread of the submission that `user` may read, in questionnaire order,
+    with its replies, for the check page. One query."""
+    threads = comment_threads(submission=submission, user=user, open_only=True)
+    return sorted(
+        (
+            OpenThread(question=root.question, comment=root)
+            for roots in threads.values()
+            for root in roots
+        ),
+        key=lambda t: (t.question.section.order, t.question.order, t.comment.created_at),
     )
 
 

@@ -32,6 +32,7 @@ from .models import (
     DeadlineExtension,
     Invitation,
     Membership,
+    PublicationAgreement,
     Question,
     QuestionnaireVersion,
     ReviewCycle,
@@ -354,6 +355,18 @@ def submission_transition(
             raise TransitionError(
                 _("%(count)d required questions are still unanswered.") % {"count": len(missing)}
             )
+    if (
+        to_status == S.PUBLISHED
+        and user is not None  # a replayed import records what happened before agreements
+        and not PublicationAgreement.objects.filter(submission=submission).exists()
+    ):
+        raise TransitionError(
+            _(
+                "%(country)s has not agreed to the publication of its answers yet. One of its "
+                "focal points can agree on the submission's page."
+            )
+            % {"country": submission.country.name}
+        )
     now = at or timezone.now()
     submission.status = to_status
     if to_status == S.SUBMITTED:
@@ -370,12 +383,43 @@ def submission_transition(
         created_at=now,
     )
     if user is not None:  # system moves (imports, loaddemo) notify nobody
+        # The comments written since the last message travel with this one: the country's with
+        # its submission, ESCWA's with its decision.
+        comments = []
+        if to_status in COMMENTS_SENT_WITH:
+            comments = _comments_take_unsent(
+                submission=submission, from_escwa=COMMENTS_SENT_WITH[to_status]
+            )
         transaction.on_commit(
             lambda: notifications.submission_moved(
-                submission=submission, actor=user, message=message
+                submission=submission, actor=user, message=message, comments=comments
             )
         )
     return submission
+
+
+# Whose unsent comments a move's e-mail carries: the country's (False) or ESCWA's (True).
+COMMENTS_SENT_WITH = {S.SUBMITTED: False, S.RETURNED: True, S.ACCEPTED: True, S.PUBLISHED: True}
+
+
+@transaction.atomic
+def submission_publication_agree(*, submission: Submission, user) -> PublicationAgreement:
+    """A focal point agrees, for the country, that ESCWA publish its accepted answers
+    (Action.AGREE_TO_PUBLISH). Given once; ESCWA's reviewers are told by e-mail."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("cycle", "country")
+        .get(pk=submission.pk)
+    )
+    permissions.require(user, Action.AGREE_TO_PUBLISH, submission)
+    agreement, created = PublicationAgreement.objects.get_or_create(
+        submission=submission, defaults={"actor": user}
+    )
+    if created:
+        transaction.on_commit(
+            lambda: notifications.publication_agreed(submission=submission, actor=user)
+        )
+    return agreement
 
 
 # --- Answers -----------------------------------------------------------------------------------
@@ -668,16 +712,30 @@ COMMENT_MAX_LENGTH = 5000
 
 
 @transaction.atomic
-def comment_add(*, submission: Submission, question: Question, user, body: str) -> Comment:
-    """Add a remark to the thread of one question of a submission.
+def comment_add(
+    *, submission: Submission, question: Question, user, body: str, parent: Comment | None = None
+) -> Comment:
+    """Open a thread on one question of a submission, or reply to one (`parent`).
 
-    Who may write is `permissions` (Action.COMMENT): ESCWA staff and anyone on the country's team.
-    The body is plain text (shown escaped, with its line breaks), required and at most
-    COMMENT_MAX_LENGTH characters. The other side is e-mailed once the comment is stored.
+    Who may write is `permissions` (Action.COMMENT): ESCWA staff and anyone on the country's team,
+    until the submission is published or its cycle closed. A reply goes into an open thread of
+    the same question. The body is plain text (shown escaped, with its line breaks), required and
+    at most COMMENT_MAX_LENGTH characters. Nobody is e-mailed yet: comments travel together with
+    the next review decision or submission, or when their author sends them (`comments_send`).
     """
     permissions.require(user, Action.COMMENT, submission)
     if question.version_id != submission.cycle.version_id:
         raise ValidationError(_("This question is not part of this submission's questionnaire."))
+    if parent is not None:
+        parent = Comment.objects.select_for_update().get(pk=parent.pk)
+        if parent.submission_id != submission.pk or parent.question_id != question.pk:
+            raise ValidationError(_("This thread belongs to another question."))
+        if parent.parent_id is not None:
+            parent = Comment.objects.select_for_update().get(pk=parent.parent_id)
+        if not parent.is_open:
+            raise ValidationError(
+                _("This thread was marked as resolved; start a new comment instead.")
+            )
     body = _plain_text(body)
     if not body:
         raise ValidationError(_("Write a comment first."))
@@ -686,26 +744,60 @@ def comment_add(*, submission: Submission, question: Question, user, body: str) 
             _("A comment can be at most %(max)d characters long; this one has %(count)d.")
             % {"max": COMMENT_MAX_LENGTH, "count": len(body)}
         )
-    comment = Comment.objects.create(
-        submission=submission, question=question, author=user, body=body
+    return Comment.objects.create(
+        submission=submission, question=question, author=user, body=body, parent=parent
     )
-    transaction.on_commit(lambda: notifications.comment_added(comment=comment))
-    return comment
 
 
 @transaction.atomic
 def comment_resolve(*, comment: Comment, user) -> Comment:
-    """Mark a comment as dealt with (Action.RESOLVE_COMMENT: ESCWA staff or the country's editors).
+    """Mark a thread as dealt with (Action.RESOLVE_COMMENT on the comment: ESCWA staff or the
+    thread's author; the country's editors only for threads the country opened).
 
     Resolving twice keeps the first resolution: who closed a thread, and when, is not rewritten.
     """
-    permissions.require(user, Action.RESOLVE_COMMENT, comment.submission)
+    permissions.require(user, Action.RESOLVE_COMMENT, comment)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.parent_id is not None:
+        raise ValidationError(_("A reply cannot be resolved on its own: resolve its thread."))
     if comment.resolved_at is None:
         comment.resolved_at = timezone.now()
         comment.resolved_by = user
         comment.save(update_fields=["resolved_at", "resolved_by"])
     return comment
+
+
+def _comments_take_unsent(*, submission: Submission, from_escwa: bool) -> list[Comment]:
+    """One side's comments on the submission that nobody was e-mailed about yet, oldest first,
+    marked sent now (the caller e-mails them after the commit). Inside the caller's
+    transaction, so two requests never send the same comment."""
+    unsent = list(
+        Comment.objects.select_for_update(of=("self",))
+        .filter(submission=submission, notified_at__isnull=True)
+        .select_related("author", "question__section", "parent")
+        .order_by("question__section__order", "question__order", "created_at", "pk")
+    )
+    unsent = [c for c in unsent if permissions.is_escwa_account(c.author) == from_escwa]
+    if unsent:
+        Comment.objects.filter(pk__in=[c.pk for c in unsent]).update(notified_at=timezone.now())
+    return unsent
+
+
+@transaction.atomic
+def comments_send(*, submission: Submission, user) -> int:
+    """E-mail the other side, in one message, the comments the user's side wrote on the
+    submission since its last message; return how many. ESCWA's go to the country's team, the
+    country's to ESCWA's reviewers (Action.COMMENT). Sending nothing sends no e-mail."""
+    permissions.require(user, Action.COMMENT, submission)
+    from_escwa = permissions.is_reviewer(user)
+    comments = _comments_take_unsent(submission=submission, from_escwa=from_escwa)
+    if comments:
+        transaction.on_commit(
+            lambda: notifications.comments_sent(
+                submission=submission, sender=user, comments=comments, from_escwa=from_escwa
+            )
+        )
+    return len(comments)
 
 
 # --- Deadlines ---------------------------------------------------------------------------------

@@ -55,6 +55,12 @@ urlpatterns = [
         review.comment_resolve,
         name="comment_resolve",
     ),
+    path("submissions/<int:pk>/comments/send/", review.comments_send, name="comments_send"),
+    path(
+        "submissions/<int:pk>/publication/agree/",
+        review.publication_agree,
+        name="publication_agree",
+    ),
     path("submissions/<int:pk>/check/", answering.submission_check, name="submission_check"),
     path("submissions/<int:pk>/submit/", answering.submission_submit, name="submission_submit"),
     path(

@@ -30,19 +30,19 @@ def home(request):
 @login_required
 @require_GET
 def submission_detail(request, pk: int):
-    submission = selectors.submission_get(user=request.user, pk=pk)
-    sections = selectors.submission_sections(submission=submission)
+    """One page per submission for everyone who may see it: the answers with their comment
+    threads and timeline; the ways on for the country's team (revise, check and submit, agree to
+    publication); the review tools (decisions, what changed) for ESCWA."""
+    page = selectors.submission_page(user=request.user, pk=pk)
     return render(
         request,
         "questionnaire/submission_detail.html",
         {
-            "submission": submission,
-            "sections": sections,
-            "objectives": selectors.objectives_for(sections=sections),
-            # Timeline, return message, review decisions, and a comment thread on each question.
-            "activity": selectors.submission_activity(
-                user=request.user, submission=submission, sections=sections
-            ),
+            "page": page,
+            "submission": page.submission,
+            "sections": page.sections,
+            "objectives": page.objectives,
+            "activity": page.activity,
         },
     )
 

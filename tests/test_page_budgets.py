@@ -44,7 +44,7 @@ BUDGETS = {
     "home (viewer)": 7,
     "home (administrator)": 7,
     "home (no role)": 3,
-    "check": 9,
+    "check": 10,  # + the open comment threads
     "history": 7,
     "answer fragment": 10,
     "questionnaire preview": 8,

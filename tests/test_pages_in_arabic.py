@@ -94,6 +94,8 @@ def samples(demo) -> dict[str, dict]:
         "submission_move": {"pk": pk, "move": "return"},
         "comment_add": {"pk": pk},
         "comment_resolve": {"pk": pk, "comment_id": demo["comment"].pk},
+        "comments_send": {"pk": pk},
+        "publication_agree": {"pk": demo["morocco"].pk},
         "submission_check": {"pk": pk},
         "submission_submit": {"pk": pk},
         "submission_start": {"slug": "arab-2024", "iso2": "JO"},

@@ -48,7 +48,7 @@ def log_in(browser, base_url, username):
 
 
 def test_return_revise_resubmit_accept(jordan, live_server, browser):
-    review_url = f"{live_server.url}/submissions/{jordan.pk}/review/"
+    review_url = f"{live_server.url}/submissions/{jordan.pk}/"
 
     # ESCWA comments on I b and returns the submission with a message.
     escwa = log_in(browser, live_server.url, "escwa")
@@ -58,7 +58,7 @@ def test_return_revise_resubmit_accept(jordan, live_server, browser):
     thread.get_by_label(re.compile("Your comment on question")).fill(COMMENT)
     thread.get_by_role("button", name="Add comment").click()
     expect(escwa.get_by_text("Your comment was added.")).to_be_visible()
-    expect(escwa.locator(f"#thread-{LEAD} .portal-comment")).to_contain_text(COMMENT)
+    expect(escwa.locator(f"#thread-{LEAD} .portal-comment-body")).to_contain_text(COMMENT)
 
     escwa.get_by_role("link", name="Return for revision…").click()
     expect(escwa.get_by_role("heading", level=1)).to_contain_text("for revision?")
@@ -74,7 +74,17 @@ def test_return_revise_resubmit_accept(jordan, live_server, browser):
     notice = country.locator(".portal-return-notice")
     expect(notice).to_contain_text("ESCWA returned these answers for revision")
     expect(notice).to_contain_text(MESSAGE)
-    expect(country.locator(f"#question-{LEAD} .portal-open-comments")).to_contain_text(COMMENT)
+    comments = country.locator(f"#open-comments-{LEAD}")
+    expect(comments).to_contain_text(COMMENT)
+    # The country answers in the thread itself: a reply, not a second open comment.
+    comments.locator("summary", has_text="Reply").click()
+    comments.get_by_label("Your reply").fill("Done: the Ministry of Interior.")
+    comments.get_by_role("button", name="Send reply").click()
+    expect(country.get_by_text("Your reply was added.")).to_be_visible()
+    expect(country.locator(f"#open-comments-{LEAD} .portal-reply")).to_contain_text(
+        "Done: the Ministry of Interior."
+    )
+    expect(country.locator(f"#open-comments-{LEAD}-title")).to_contain_text("1 open comment thread")
 
     box = country.locator(f"#question-{LEAD} .ql-editor")
     box.click()
@@ -86,6 +96,9 @@ def test_return_revise_resubmit_accept(jordan, live_server, browser):
 
     country.goto(f"{live_server.url}/submissions/{jordan.pk}/check/")
     expect(country.locator(".portal-return-notice")).to_contain_text(MESSAGE)
+    # Before submitting again: the open thread and what changed since the return.
+    expect(country.locator("#open-threads-title")).to_contain_text("1 comment thread is still open")
+    expect(country.locator("#changes-title")).to_contain_text("What changed since you submitted")
     country.get_by_label(re.compile("I confirm")).check()
     country.get_by_role("button", name="Submit").click()
     expect(country.locator(".alert-success")).to_contain_text("submitted")
@@ -99,9 +112,13 @@ def test_return_revise_resubmit_accept(jordan, live_server, browser):
     expect(diff.locator("del")).to_have_text("removed: Labour")
     expect(diff.locator("ins")).to_have_text("added: Interior")
     expect(escwa.locator("details.portal-unchanged").first).not_to_have_attribute("open", "")
-    assert Comment.objects.get().is_open  # the thread stays until someone resolves it
+    expect(escwa.locator(f"#thread-{LEAD} .portal-reply")).to_contain_text("Ministry of Interior")
+    assert Comment.objects.get(parent=None).is_open  # the thread stays until someone resolves it
 
     escwa.get_by_role("link", name="Accept…").click()
+    expect(escwa.locator("#open-threads-warning")).to_contain_text(
+        "1 comment thread is still open."
+    )
     escwa.get_by_role("button", name="Accept the answers").click()
     expect(escwa.get_by_text("submission was accepted")).to_be_visible()
     jordan.refresh_from_db()

@@ -136,6 +136,25 @@ def test_a_published_submission_takes_no_more_comments(submission, reviewer):
         )
 
 
+def test_a_closed_cycle_takes_no_more_comments(submission, reviewer, focal_point):
+    """Nothing can change any more in a closed cycle: its threads are closed too."""
+    open_thread = services.comment_add(
+        submission=submission, question=question(submission), user=reviewer, body="Source?"
+    )
+    set_status(submission, S.ACCEPTED)
+    submission.cycle.is_closed = True
+    submission.cycle.save()
+    submission.refresh_from_db()
+    for user in (reviewer, focal_point):
+        with pytest.raises(PermissionDenied):
+            services.comment_add(
+                submission=submission, question=question(submission), user=user, body="Late"
+            )
+    with pytest.raises(PermissionDenied):
+        services.comment_resolve(comment=open_thread, user=reviewer)
+    assert Comment.objects.count() == 1
+
+
 @pytest.fixture
 def comment(submission, reviewer):
     return services.comment_add(
@@ -143,18 +162,25 @@ def comment(submission, reviewer):
     )
 
 
+@pytest.fixture
+def country_comment(submission, focal_point):
+    return services.comment_add(
+        submission=submission, question=question(submission), user=focal_point, body="Why?"
+    )
+
+
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        ("focal_point", True),
-        ("contributor", True),
-        ("reviewer", True),
+        ("reviewer", True),  # the thread's author
         ("admin_user", True),
+        ("focal_point", False),  # only ESCWA closes ESCWA's remarks
+        ("contributor", False),
         ("viewer", False),
         ("other_focal_point", False),
     ],
 )
-def test_who_may_resolve(request, comment, role, allowed):
+def test_who_may_resolve_a_thread_escwa_opened(request, comment, role, allowed):
     user = request.getfixturevalue(role)
     if allowed:
         resolved = services.comment_resolve(comment=comment, user=user)
@@ -166,13 +192,111 @@ def test_who_may_resolve(request, comment, role, allowed):
         assert comment.is_open
 
 
-def test_resolving_twice_keeps_the_first_resolution(comment, reviewer, focal_point):
-    first = services.comment_resolve(comment=comment, user=focal_point)
-    again = services.comment_resolve(comment=comment, user=reviewer)
-    assert (again.resolved_by, again.resolved_at) == (focal_point, first.resolved_at)
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("focal_point", True),  # the thread's author
+        ("contributor", True),  # the country's editors close the country's own threads
+        ("reviewer", True),
+        ("admin_user", True),
+        ("viewer", False),
+        ("other_focal_point", False),
+    ],
+)
+def test_who_may_resolve_a_thread_the_country_opened(request, country_comment, role, allowed):
+    user = request.getfixturevalue(role)
+    if allowed:
+        assert services.comment_resolve(comment=country_comment, user=user).resolved_by == user
+    else:
+        with pytest.raises(PermissionDenied):
+            services.comment_resolve(comment=country_comment, user=user)
+        country_comment.refresh_from_db()
+        assert country_comment.is_open
 
 
-# --- E-mails --------------------------------------------------------------------------------------
+def test_a_viewer_resolves_the_thread_they_opened(submission, viewer):
+    mine = services.comment_add(
+        submission=submission, question=question(submission), user=viewer, body="Typo in I.a?"
+    )
+    assert services.comment_resolve(comment=mine, user=viewer).resolved_by == viewer
+
+
+def test_resolving_twice_keeps_the_first_resolution(comment, reviewer, admin_user):
+    first = services.comment_resolve(comment=comment, user=reviewer)
+    again = services.comment_resolve(comment=comment, user=admin_user)
+    assert (again.resolved_by, again.resolved_at) == (reviewer, first.resolved_at)
+
+
+# --- Replies ---------------------------------------------------------------------------------
+
+
+def reply(comment, user, body="Done: see the revised answer."):
+    return services.comment_add(
+        submission=comment.submission,
+        question=comment.question,
+        user=user,
+        body=body,
+        parent=comment,
+    )
+
+
+def test_a_reply_joins_the_thread_and_opens_nothing(submission, comment, reviewer, focal_point):
+    services.comments_send(submission=submission, user=reviewer)
+    answer_ = reply(comment, focal_point)
+
+    assert answer_.parent == comment and not answer_.is_open
+    counts = selectors.open_comment_counts(submissions=[submission])
+    assert counts == {submission.pk: 1}  # the country's reply is not a second open comment
+    threads = selectors.comment_threads(submission=submission, user=focal_point)
+    (thread,) = threads[comment.question_id]
+    assert thread == comment and thread.thread_replies == [answer_]
+
+
+def test_a_reply_to_a_reply_goes_to_its_thread(comment, focal_point, reviewer):
+    first = reply(comment, focal_point)
+    second = reply(first, reviewer, "Thank you.")
+    assert second.parent == comment
+
+
+def test_a_resolved_thread_takes_no_reply(comment, reviewer, focal_point):
+    services.comment_resolve(comment=comment, user=reviewer)
+    with pytest.raises(ValidationError, match="marked as resolved"):
+        reply(comment, focal_point)
+    assert Comment.objects.count() == 1
+
+
+def test_a_reply_must_stay_on_its_question(submission, comment, focal_point):
+    with pytest.raises(ValidationError):
+        services.comment_add(
+            submission=submission,
+            question=question(submission, "lead"),
+            user=focal_point,
+            body="Elsewhere",
+            parent=comment,
+        )
+    assert Comment.objects.count() == 1
+
+
+def test_a_reply_is_never_resolved_on_its_own(comment, focal_point, reviewer):
+    answer_ = reply(comment, focal_point)
+    with pytest.raises(ValidationError):
+        services.comment_resolve(comment=answer_, user=reviewer)
+    answer_.refresh_from_db()
+    assert answer_.resolved_at is None
+
+
+def test_the_database_refuses_a_resolved_reply(comment, focal_point, reviewer):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    answer_ = reply(comment, focal_point)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Comment.objects.filter(pk=answer_.pk).update(
+            resolved_at=timezone.now(), resolved_by=reviewer
+        )
+
+
+# --- Who sees a comment, and when it is e-mailed --------------------------------------------
 
 
 @pytest.fixture
@@ -187,46 +311,128 @@ def mails_to(mailoutbox, user):
     return [m for m in mailoutbox if m.to == [user.email]]
 
 
-def test_a_comment_by_escwa_goes_to_the_countrys_team_in_each_ones_language(
-    submission,
-    reviewer,
-    focal_point,
-    viewer,
-    arabic_contributor,
-    other_focal_point,
-    admin_user,
-    mailoutbox,
-    django_capture_on_commit_callbacks,
+def test_writing_a_comment_sends_no_email(
+    submitted, reviewer, focal_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_add(
-            submission=submission,
-            question=question(submission),
-            user=reviewer,
-            body="Which ministry leads?",
+        first = services.comment_add(
+            submission=submitted, question=question(submitted), user=reviewer, body="Source?"
         )
+        services.comment_add(
+            submission=submitted, question=question(submitted, "lead"), user=reviewer, body="Who?"
+        )
+        reply(first, focal_point)
+    assert mailoutbox == []
+    assert not Comment.objects.filter(notified_at__isnull=False).exists()
+
+
+def test_escwas_comments_reach_the_country_once_sent(submitted, reviewer, focal_point):
+    services.comment_add(
+        submission=submitted, question=question(submitted), user=reviewer, body="Source?"
+    )
+
+    def seen_by(user):
+        threads = selectors.comment_threads(submission=submitted, user=user)
+        return [c.body for thread in threads.values() for c in thread]
+
+    assert seen_by(reviewer) == ["Source?"]
+    assert seen_by(focal_point) == []  # the reviewer is still reading
+    move(submitted, S.RETURNED, reviewer, "See the comments.")
+    assert seen_by(focal_point) == ["Source?"]
+
+
+def test_the_return_email_carries_every_comment_once(
+    submitted, reviewer, admin_user, focal_point, contributor, viewer, arabic_contributor,
+    mailoutbox, django_capture_on_commit_callbacks,
+):  # fmt: skip
+    services.comment_add(
+        submission=submitted, question=question(submitted), user=reviewer, body="Source?"
+    )
+    services.comment_add(
+        submission=submitted, question=question(submitted, "lead"), user=admin_user, body="Who?"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        move(submitted, S.RETURNED, reviewer, "Please see the comments.")
+
+    # One e-mail per person, not one per comment: the return message with both comments.
     recipients = sorted(m.to[0] for m in mailoutbox)
-    assert recipients == sorted([focal_point.email, viewer.email, arabic_contributor.email])
+    assert recipients == sorted([focal_point.email, contributor.email, arabic_contributor.email])
     english = mails_to(mailoutbox, focal_point)[0]
-    arabic = mails_to(mailoutbox, arabic_contributor)[0]
-    assert "Morocco" in english.subject and "I.a" in english.subject
-    assert "Which ministry leads?" in english.body
-    assert f"/submissions/{submission.pk}/#thread-mechanism" in english.body
-    # Rendered in the recipient's language: the country's name is the Arabic one.
-    assert submission.country.name_ar in arabic.subject
-    assert "Morocco" not in arabic.subject
+    assert "Please see the comments." in english.body
+    assert "2 comments on single questions:" in english.body
+    assert "I.a · " in english.body and "Source?" in english.body
+    assert "I.b · " in english.body and "Who?" in english.body
+    assert english.body.index("Source?") < english.body.index("Who?")  # questionnaire order
+    assert submitted.country.name_ar in mails_to(mailoutbox, arabic_contributor)[0].subject
+    assert Comment.objects.filter(notified_at__isnull=True).count() == 0
+
+    # Sent once: the next decision carries only what was written since.
+    mailoutbox.clear()
+    submitted.refresh_from_db()
+    move(submitted, S.SUBMITTED, focal_point)
+    with django_capture_on_commit_callbacks(execute=True):
+        move(submitted, S.ACCEPTED, reviewer)
+    assert "Source?" not in mails_to(mailoutbox, focal_point)[0].body
+    assert "comments on single questions" not in mails_to(mailoutbox, focal_point)[0].body
 
 
-def test_a_comment_by_the_country_goes_to_escwas_reviewers(
-    submission, reviewer, admin_user, focal_point, viewer, mailoutbox,
+def test_the_countrys_replies_travel_with_its_submission(
+    returned, reviewer, admin_user, focal_point, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = services.comment_add(
+            submission=returned, question=question(returned), user=reviewer, body="Source?"
+        )
+        services.comments_send(submission=returned, user=reviewer)
+    mailoutbox.clear()
+    returned.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(thread, focal_point, "Added the 2019 survey.")
+        assert mailoutbox == []
+        move(returned, S.SUBMITTED, focal_point)
+
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([reviewer.email, admin_user.email])
+    body = mailoutbox[0].body
+    assert "1 comment on single questions:" in body
+    assert "I.a · reply by" in body and "Added the 2019 survey." in body
+    assert f"/submissions/{returned.pk}/" in body
+
+
+def test_sending_comments_now_is_one_email_to_the_other_side(
+    submission, reviewer, focal_point, viewer, arabic_contributor, mailoutbox,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
+    for body in ("First remark", "Second remark"):
         services.comment_add(
-            submission=submission, question=question(submission), user=focal_point, body="Done."
+            submission=submission, question=question(submission), user=reviewer, body=body
         )
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.comments_send(submission=submission, user=reviewer)
+    assert sent == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [focal_point.email, viewer.email, arabic_contributor.email]
+    )
+    english = mails_to(mailoutbox, focal_point)[0]
+    assert "Morocco" in english.subject and "ESCWA" in english.subject
+    assert "First remark" in english.body and "Second remark" in english.body
+    assert submission.country.name_ar in mails_to(mailoutbox, arabic_contributor)[0].subject
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.comments_send(submission=submission, user=reviewer) == 0
+    assert mailoutbox == []
+
+
+def test_the_country_sends_its_questions_to_escwas_reviewers(
+    submission, reviewer, admin_user, focal_point, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.comment_add(
+        submission=submission, question=question(submission), user=focal_point, body="Which law?"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.comments_send(submission=submission, user=focal_point) == 1
     assert sorted(m.to[0] for m in mailoutbox) == sorted([reviewer.email, admin_user.email])
-    assert f"/submissions/{submission.pk}/review/#thread-mechanism" in mailoutbox[0].body
+    assert "Which law?" in mailoutbox[0].body
 
 
 def test_nothing_is_sent_for_a_refused_comment(
@@ -253,6 +459,7 @@ def test_review_decisions_are_emailed_to_focal_points_and_contributors(
 ):  # fmt: skip
     if to_status == S.PUBLISHED:
         move(submitted, S.ACCEPTED, reviewer)
+        services.submission_publication_agree(submission=submitted, user=focal_point)
     with django_capture_on_commit_callbacks(execute=True):
         move(submitted, to_status, reviewer, "Please name the lead ministry.")
     recipients = sorted(m.to[0] for m in mailoutbox)
@@ -279,11 +486,133 @@ def test_a_mail_server_failure_never_undoes_the_action(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr("questionnaire.notifications.send_mail", down)
+    services.comment_add(
+        submission=submission, question=question(submission), user=reviewer, body="Still here"
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_add(
-            submission=submission, question=question(submission), user=reviewer, body="Still here"
-        )
+        services.comments_send(submission=submission, user=reviewer)
     assert Comment.objects.get().body == "Still here"
+
+
+# --- Publication needs the country's agreement ----------------------------------------------------
+
+
+@pytest.fixture
+def accepted(submitted, reviewer):
+    return move(submitted, S.ACCEPTED, reviewer)
+
+
+def test_publishing_waits_for_the_countrys_agreement(accepted, reviewer):
+    with pytest.raises(services.TransitionError, match="has not agreed"):
+        move(accepted, S.PUBLISHED, reviewer)
+    accepted.refresh_from_db()
+    assert accepted.status == S.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("focal_point", True),
+        ("contributor", False),
+        ("viewer", False),
+        ("reviewer", False),  # ESCWA does not agree on a country's behalf
+        ("admin_user", False),
+        ("other_focal_point", False),
+    ],
+)
+def test_only_a_focal_point_agrees_to_publication(request, accepted, role, allowed):
+    user = request.getfixturevalue(role)
+    if allowed:
+        agreement = services.submission_publication_agree(submission=accepted, user=user)
+        assert agreement.actor == user
+    else:
+        with pytest.raises(PermissionDenied):
+            services.submission_publication_agree(submission=accepted, user=user)
+        assert selectors.submission_publication_agreement(submission=accepted) is None
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.RETURNED])
+def test_agreement_waits_for_acceptance(submission, focal_point, status):
+    set_status(submission, status)
+    with pytest.raises(PermissionDenied):
+        services.submission_publication_agree(submission=submission, user=focal_point)
+
+
+def test_agreeing_tells_escwa_and_lets_it_publish(
+    accepted, focal_point, reviewer, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_publication_agree(submission=accepted, user=focal_point)
+        services.submission_publication_agree(submission=accepted, user=focal_point)  # once
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([reviewer.email, admin_user.email])
+    assert "agreed" in mailoutbox[0].subject
+
+    assert move(accepted, S.PUBLISHED, reviewer).status == S.PUBLISHED
+
+
+def test_the_agreement_page_asks_first_and_records_it(client, accepted, focal_point):
+    url = reverse("publication_agree", args=[accepted.pk])
+    client.force_login(focal_point)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Does Morocco agree to the publication of its answers?" in page.text
+    unticked = client.post(url, {})
+    assert unticked.status_code == 200 and "Tick the box" in unticked.text
+    assert selectors.submission_publication_agreement(submission=accepted) is None
+
+    done = client.post(url, {"confirm": "yes"})
+
+    assert done.status_code == 302 and done.url == reverse("submission_detail", args=[accepted.pk])
+    detail = client.get(done.url).text
+    assert "agreed on" in detail and "Agreed to publication" in detail  # note and timeline
+
+
+def test_the_submission_page_asks_the_focal_point_and_tells_escwa(
+    client, accepted, focal_point, contributor, reviewer
+):
+    agree = reverse("publication_agree", args=[accepted.pk])
+    publish = reverse("submission_move", args=[accepted.pk, "publish"])
+    assert (
+        agree
+        in login(client, focal_point).get(reverse("submission_detail", args=[accepted.pk])).text
+    )
+    assert (
+        agree
+        not in login(client, contributor).get(reverse("submission_detail", args=[accepted.pk])).text
+    )
+    staff = login(client, reviewer).get(reverse("submission_detail", args=[accepted.pk])).text
+    assert publish not in staff and "has not agreed to the publication" in staff
+    confirm = client.get(publish).text
+    assert "has not agreed to the publication of its answers yet" in confirm
+    assert 'class="card card-body"' not in confirm  # no form to publish with
+
+    services.submission_publication_agree(submission=accepted, user=focal_point)
+    assert publish in client.get(reverse("submission_detail", args=[accepted.pk])).text
+
+
+def test_a_migration_keeps_published_submissions_published():
+    """Submissions published before agreements were recorded keep an agreement (with nobody
+    named), so they stay published and listed; old comments count as sent."""
+    import importlib
+
+    migration = importlib.import_module(
+        "questionnaire.migrations.0006_comment_threads_and_publication_agreement"
+    )
+    from django.apps import apps as global_apps
+
+    cycle = factories.CycleFactory()
+    published = factories.SubmissionFactory(cycle=cycle, status=S.PUBLISHED)
+    old = Comment.objects.create(
+        submission=published,
+        question=factories.QuestionFactory(section__version=cycle.version),
+        author=factories.UserFactory(staff_role="reviewer"),
+        body="Old",
+    )
+    migration.backfill(global_apps, None)
+    agreement = selectors.submission_publication_agreement(submission=published)
+    assert agreement is not None and agreement.actor is None
+    old.refresh_from_db()
+    assert old.notified_at == old.created_at
 
 
 # --- What changed since the previous submission ---------------------------------------------------
@@ -377,12 +706,24 @@ def test_open_comment_counts_in_one_query(
         last = services.comment_add(
             submission=submission, question=question(submission), user=reviewer, body=body
         )
-    services.comment_resolve(comment=last, user=focal_point)
+    services.comment_resolve(comment=last, user=reviewer)
+    services.comments_send(submission=submission, user=reviewer)
+    reply(Comment.objects.get(body="One"), focal_point)  # a reply opens no thread
+    services.comments_send(submission=submission, user=focal_point)
 
     with django_assert_num_queries(1):
         counts = selectors.open_comment_counts(submissions=[submission, other])
 
     assert counts == {submission.pk: 2, other.pk: 0}
+
+
+def test_escwa_counts_the_countrys_threads_once_sent(submission, focal_point):
+    services.comment_add(
+        submission=submission, question=question(submission), user=focal_point, body="Draft q"
+    )
+    assert selectors.open_comment_counts(submissions=[submission]) == {submission.pk: 0}
+    services.comments_send(submission=submission, user=focal_point)
+    assert selectors.open_comment_counts(submissions=[submission]) == {submission.pk: 1}
 
 
 # --- The review page and the decisions ------------------------------------------------------------
@@ -403,11 +744,27 @@ REVIEW_ACCESS = [
 ]
 
 
-@pytest.mark.parametrize(("role", "status"), REVIEW_ACCESS)
-def test_who_may_open_the_review_page(client, request, submitted, role, status):
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("reviewer", 302),
+        ("admin_user", 302),
+        ("focal_point", 302),
+        ("contributor", 302),
+        ("viewer", 302),
+        ("other_focal_point", 404),
+    ],
+)
+def test_the_old_review_address_leads_to_the_submission_page(
+    client, request, submitted, role, status
+):
+    """The review page is now the submission page with its review tools; links in e-mails sent
+    before still work, for those who may see the submission."""
     user = request.getfixturevalue(role)
     response = login(client, user).get(reverse("submission_review", args=[submitted.pk]))
     assert response.status_code == status
+    if status == 302:
+        assert response.url == reverse("submission_detail", args=[submitted.pk])
 
 
 @pytest.mark.parametrize("name", ["submission_review", "submission_move"])
@@ -450,6 +807,7 @@ def test_publishing_is_for_escwa(client, submitted, reviewer, focal_point):
     submitted.refresh_from_db()
     assert submitted.status == S.ACCEPTED
 
+    services.submission_publication_agree(submission=submitted, user=focal_point)
     response = login(client, reviewer).post(url)
 
     assert response.status_code == 302
@@ -505,7 +863,7 @@ def test_a_return_records_who_and_the_message_and_the_country_sees_it(
     url = reverse("submission_move", args=[submitted.pk, "return"])
     response = login(client, reviewer).post(url, {"message": "Name the lead ministry.\nThanks."})
     assert response.status_code == 302 and response.url == reverse(
-        "submission_review", args=[submitted.pk]
+        "submission_detail", args=[submitted.pk]
     )
     event = SubmissionEvent.objects.latest("pk")
     assert (event.actor, event.from_status, event.to_status) == (reviewer, S.SUBMITTED, S.RETURNED)
@@ -543,7 +901,6 @@ def test_the_submission_page_offers_decisions_to_escwa_only(
     staff_page = login(client, reviewer).get(reverse("submission_detail", args=[submitted.pk]))
     country_page = login(client, focal_point).get(reverse("submission_detail", args=[submitted.pk]))
     assert accept in staff_page.text
-    assert reverse("submission_review", args=[submitted.pk]) in staff_page.text
     assert accept not in country_page.text
     assert "Return for revision" not in country_page.text
 
@@ -554,7 +911,7 @@ def test_the_review_page_shows_the_changes_with_accessible_marks(
     answer(returned, "lead", "Ministry of Interior", focal_point)
     move(returned, S.SUBMITTED, focal_point)
 
-    text = login(client, reviewer).get(reverse("submission_review", args=[returned.pk])).text
+    text = login(client, reviewer).get(reverse("submission_detail", args=[returned.pk])).text
 
     assert "1 answer changed since the submission of" in text
     assert 'Ministry<ins><span class="visually-hidden">added: </span> of Interior</ins>' in text
@@ -566,7 +923,7 @@ def test_a_removed_word_is_marked_for_screen_readers(client, returned, focal_poi
     answer(returned, "mechanism", "<p>An answer</p>", focal_point)
     resubmitted = move(returned, S.SUBMITTED, focal_point)
     assert selectors.submission_changes(submission=resubmitted).changed[0].before == "Answer"
-    text = login(client, reviewer).get(reverse("submission_review", args=[returned.pk])).text
+    text = login(client, reviewer).get(reverse("submission_detail", args=[returned.pk])).text
     assert '<del><span class="visually-hidden">removed: </span>Answer</del>' in text
 
 
@@ -591,7 +948,7 @@ def test_the_review_page_costs_the_same_for_any_size(client, country, reviewer, 
 
     def count(submission):
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(reverse("submission_review", args=[submission.pk]))
+            response = client.get(reverse("submission_detail", args=[submission.pk]))
         assert response.status_code == 200
         return len(ctx)
 
@@ -601,17 +958,17 @@ def test_the_review_page_costs_the_same_for_any_size(client, country, reviewer, 
 # --- Comment views --------------------------------------------------------------------------------
 
 
-def add_comment(client, submission, body, key="mechanism", return_to="review"):
-    return client.post(
-        reverse("comment_add", args=[submission.pk]),
-        {"key": key, "body": body, "return_to": return_to},
-    )
+def add_comment(client, submission, body, key="mechanism", return_to="detail", parent=None):
+    data = {"key": key, "body": body, "return_to": return_to}
+    if parent is not None:
+        data["parent"] = parent.pk
+    return client.post(reverse("comment_add", args=[submission.pk]), data)
 
 
-def test_a_reviewer_comments_from_the_review_page(client, submitted, reviewer):
+def test_a_reviewer_comments_from_the_submission_page(client, submitted, reviewer):
     response = add_comment(login(client, reviewer), submitted, "Which law?")
     assert response.status_code == 302
-    assert response.url == (reverse("submission_review", args=[submitted.pk]) + "#thread-mechanism")
+    assert response.url == (reverse("submission_detail", args=[submitted.pk]) + "#thread-mechanism")
     assert Comment.objects.get().author == reviewer
 
 
@@ -644,8 +1001,9 @@ def test_a_refused_comment_keeps_the_text(client, submitted, reviewer):
 
 def test_comments_are_escaped_with_their_line_breaks(client, submitted, reviewer, focal_point):
     add_comment(login(client, reviewer), submitted, "<script>alert(1)</script>\nSecond line")
-    for user, page in ((reviewer, "submission_review"), (focal_point, "submission_detail")):
-        text = login(client, user).get(reverse(page, args=[submitted.pk])).text
+    services.comments_send(submission=submitted, user=reviewer)
+    for user in (reviewer, focal_point):
+        text = login(client, user).get(reverse("submission_detail", args=[submitted.pk])).text
         assert "<script>alert(1)" not in text
         assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;<br>Second line</p>" in text
 
@@ -664,15 +1022,84 @@ def test_resolving_is_refused_to_viewers_and_outsiders(
     assert comment.is_open
 
 
-def test_a_contributor_resolves_a_comment(client, submitted, reviewer, contributor):
+def test_a_contributor_resolves_a_thread_the_country_opened(
+    client, submitted, focal_point, contributor
+):
     comment = services.comment_add(
-        submission=submitted, question=question(submitted), user=reviewer, body="?"
+        submission=submitted, question=question(submitted), user=focal_point, body="?"
     )
     url = reverse("comment_resolve", args=[submitted.pk, comment.pk])
     response = login(client, contributor).post(url, {"return_to": "detail"})
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.resolved_by == contributor
+
+
+def test_a_contributor_may_not_resolve_escwas_remark(client, submitted, reviewer, contributor):
+    comment = services.comment_add(
+        submission=submitted, question=question(submitted), user=reviewer, body="?"
+    )
+    url = reverse("comment_resolve", args=[submitted.pk, comment.pk])
+    assert login(client, contributor).post(url).status_code == 403
+    comment.refresh_from_db()
+    assert comment.is_open
+
+
+def test_the_country_replies_in_the_thread_from_the_answering_page(
+    client, returned, reviewer, contributor
+):
+    thread = services.comment_add(
+        submission=returned, question=question(returned), user=reviewer, body="Which law?"
+    )
+    services.comments_send(submission=returned, user=reviewer)
+    login(client, contributor)
+    page = client.get(reverse("answer_section", args=[returned.pk, "I"])).text
+    assert f'form="reply-form-{thread.pk}"' in page and f'id="reply-form-{thread.pk}"' in page
+
+    response = add_comment(client, returned, "Law 02-03.", return_to="answer", parent=thread)
+
+    assert response.status_code == 302
+    assert (
+        response.url == reverse("answer_section", args=[returned.pk, "I"]) + "#question-mechanism"
+    )
+    assert Comment.objects.get(parent=thread).body == "Law 02-03."
+    assert selectors.open_comment_counts(submissions=[returned]) == {returned.pk: 1}
+    text = client.get(response.url).text
+    assert "1 open comment thread on I.a" in text and "Law 02-03." in text
+
+
+def test_a_reply_to_an_unknown_comment_is_404(client, submitted, reviewer):
+    response = login(client, reviewer).post(
+        reverse("comment_add", args=[submitted.pk]),
+        {"key": "mechanism", "body": "x", "parent": "999999"},
+    )
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_a_refused_reply_keeps_the_text_and_its_thread(client, submitted, reviewer, focal_point):
+    thread = services.comment_add(
+        submission=submitted, question=question(submitted), user=reviewer, body="?"
+    )
+    services.comment_resolve(comment=thread, user=reviewer)
+    services.comments_send(submission=submitted, user=reviewer)
+    response = add_comment(login(client, focal_point), submitted, "Late reply", parent=thread)
+    assert response.status_code == 400
+    assert "marked as resolved" in response.text
+    assert "Late reply" in response.text
+    assert f'name="parent" value="{thread.pk}"' in response.text
+
+
+def test_the_send_button_sends_and_says_how_many(client, submission, reviewer, mailoutbox):
+    services.comment_add(
+        submission=submission, question=question(submission), user=reviewer, body="One"
+    )
+    login(client, reviewer)
+    page = client.get(reverse("submission_detail", args=[submission.pk])).text
+    assert "1 comment of yours has not been sent to the country yet." in page
+    response = client.post(reverse("comments_send", args=[submission.pk]), follow=True)
+    assert "1 comment was sent by e-mail." in response.text
+    assert "has not been sent" not in response.text
 
 
 def test_a_comment_of_another_submission_is_404(client, submitted, other_country, reviewer):
@@ -684,15 +1111,15 @@ def test_a_comment_of_another_submission_is_404(client, submitted, other_country
     assert login(client, reviewer).post(url).status_code == 404
 
 
-def test_the_answering_page_shows_open_comments_only(client, returned, reviewer, contributor):
+def test_the_answering_page_shows_open_threads_only(client, returned, reviewer, contributor):
     q = question(returned)
     services.comment_add(submission=returned, question=q, user=reviewer, body="Still open")
     done = services.comment_add(submission=returned, question=q, user=reviewer, body="Done one")
     services.comment_resolve(comment=done, user=reviewer)
+    services.comments_send(submission=returned, user=reviewer)
 
     text = login(client, contributor).get(reverse("answer_section", args=[returned.pk, "I"])).text
 
-    assert "1 open comment from the review" in text
+    assert "1 open comment thread on I.a" in text
     assert "Still open" in text
     assert "Done one" not in text
-    assert reverse("submission_detail", args=[returned.pk]) + "#thread-mechanism" in text

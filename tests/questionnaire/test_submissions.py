@@ -153,6 +153,8 @@ def test_every_transition_pair(complete_submission, focal_point, reviewer, from_
     events_before = SubmissionEvent.objects.count()
     if (from_status, to_status) in ALLOWED:
         user = actor[ALLOWED[(from_status, to_status)]]
+        if to_status == S.PUBLISHED:  # publication also waits for the country's word
+            services.submission_publication_agree(submission=submission, user=focal_point)
         moved = services.submission_transition(
             submission=submission, to_status=to_status, user=user, message="Please complete."
         )

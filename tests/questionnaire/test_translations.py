@@ -319,7 +319,7 @@ def test_an_untranslated_version_carries_no_notice(client, submission, focal_poi
     assert NOTICE not in html
 
 
-@pytest.mark.parametrize("name", ["submission_detail", "submission_review", "version_preview"])
+@pytest.mark.parametrize("name", ["submission_detail", "version_preview"])
 def test_the_read_only_pages_show_the_question_set_in_french(client, answering, reviewer, name):
     submission, _user = answering
     pk = submission.cycle.version_id if name == "version_preview" else submission.pk

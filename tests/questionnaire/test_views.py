@@ -327,8 +327,8 @@ def test_submission_page_queries_do_not_grow_with_questions(client, focal_point,
 
     # Session, user, memberships, the submission (with its cycle, version and questionnaire), its
     # answers, the sections, their questions, the objectives, the timeline, the comment threads,
-    # the supporting documents.
-    assert count(large) == count(small) <= 11
+    # the publication agreement, the supporting documents.
+    assert count(large) == count(small) <= 12
 
 
 # --- Questionnaire preview -----------------------------------------------------------------------

@@ -56,6 +56,7 @@ from questionnaire.models import (
     DeadlineExtension,
     Invitation,
     Membership,
+    PublicationAgreement,
     Question,
     QuestionType,
     Submission,
@@ -178,13 +179,34 @@ def comment_post(role, obj):
 
 
 def resolve_post(role, obj):
+    """The comment is ESCWA's: only ESCWA (or its author) closes it, never the country."""
     if not sees(role, obj):
         return "404"
     if status(obj) == S.PUBLISHED:
         return "403"
-    if role in STAFF or member_role(role, obj) != CountryRole.VIEWER:
-        return "302+"
-    return "403"
+    return "302+" if role in STAFF else "403"
+
+
+def send_post(role, obj):
+    """Sending one's side's unsent comments: the table's comment is ESCWA's, so ESCWA's send
+    marks it sent; the country has nothing of its own to send."""
+    if not sees(role, obj):
+        return "404"
+    if status(obj) == S.PUBLISHED:
+        return "403"
+    return "302+" if role in STAFF else "302="
+
+
+def agree_rule(ok):
+    """Agreeing to publication: the country's focal point, on its accepted submission only."""
+
+    def rule(role, obj):
+        if not sees(role, obj):
+            return "404"
+        focal = member_role(role, obj) == CountryRole.FOCAL_POINT
+        return ok if focal and status(obj) == S.ACCEPTED else "403"
+
+    return rule
 
 
 def submit_post(role, obj):
@@ -367,8 +389,9 @@ ROUTES: dict[str, Route] = {
         get=preview_rule,
     ),
     # Review
+    # The former review page: now the submission page's own review tools; old links redirect.
     "submission_review": Route(
-        url=sub_url("submission_review"), objects=SUBMISSIONS, get=staff_review("200")
+        url=sub_url("submission_review"), objects=SUBMISSIONS, get=read_then("302=")
     ),
     "submission_move": Route(
         url=sub_url("submission_move", "accept"),
@@ -387,6 +410,14 @@ ROUTES: dict[str, Route] = {
         url=lambda w, o: reverse("comment_resolve", args=[w.pk(o), w.comment(o)]),
         objects=SUBMISSIONS,
         post=resolve_post,
+    ),
+    "comments_send": Route(url=sub_url("comments_send"), objects=SUBMISSIONS, post=send_post),
+    "publication_agree": Route(
+        url=sub_url("publication_agree"),
+        objects=SUBMISSIONS,
+        get=agree_rule("200"),
+        post=agree_rule("302+"),
+        data=lambda w, o: {"confirm": "yes"},
     ),
     # Supporting documents
     "attachment_upload": Route(
@@ -884,7 +915,8 @@ def _fingerprint_sql() -> str:
     query each rather than twelve): counts, and sums that move when a status, a role, a revision,
     a resolution, a password or a deadline changes."""
     t = {model: model._meta.db_table for model in (
-        Submission, SubmissionEvent, Answer, AnswerRevision, Comment, Attachment, Membership,
+        Submission, SubmissionEvent, Answer, AnswerRevision, Comment, PublicationAgreement,
+        Attachment, Membership,
         Invitation, User, Country, DeadlineExtension, Compilation,
     )}  # fmt: skip
     status = _weights("status", SubmissionStatus.values)
@@ -899,6 +931,8 @@ def _fingerprint_sql() -> str:
         _select("COUNT(*)", t[AnswerRevision]),
         _select("COUNT(*)", t[Comment]),
         _select("COUNT(resolved_at)", t[Comment]),
+        _select("COUNT(notified_at)", t[Comment]),
+        _select("COUNT(*)", t[PublicationAgreement]),
         _select("COUNT(*)", t[Attachment]),
         _select("SUM(id)", t[Attachment]),
         _select("COUNT(*)", t[Membership]),
@@ -1036,6 +1070,7 @@ SUBMISSION_PAGES = {
     "submission_check": [],
     "submission_review": [],
     "submission_move": ["accept"],
+    "publication_agree": [],
 }
 
 
@@ -1075,7 +1110,7 @@ def test_document_ids_only_open_under_their_own_submission(world, db, client):
 
 
 def test_comment_ids_only_resolve_under_their_own_submission(world, db, client):
-    log_in(client, world, "focal_point")
+    log_in(client, world, "reviewer")
     own = world.submissions["own_draft"]
     for comment_id in around(world.comments.values()):
         with transaction.atomic():

@@ -193,13 +193,13 @@ def pages(client, submission, users) -> dict[str, str]:
     for role, name, args in [
         ("contributor", "answer_section", [submission.pk, "S1"]),
         ("viewer", "submission_detail", [submission.pk]),
-        ("reviewer", "submission_review", [submission.pk]),
+        ("reviewer", "submission_detail", [submission.pk]),
         ("viewer", "submission_check", [submission.pk]),
     ]:
         client.force_login(users[role])
         response = client.get(reverse(name, args=args))
         assert response.status_code == 200, (name, response.status_code)
-        shown[name] = response.text
+        shown[f"{name} ({role})"] = response.text
     return shown
 
 
@@ -370,7 +370,7 @@ def test_comments_are_stored_as_text_and_shown_inert(client, submission, viewer,
     assert response.status_code == 302
     body = Comment.objects.get().body
     assert richtext.strip_control_characters(body) == body
-    for user, name in [(viewer, "submission_detail"), (reviewer, "submission_review")]:
+    for user, name in [(viewer, "submission_detail"), (reviewer, "submission_detail")]:
         client.force_login(user)
         assert_inert(client.get(reverse(name, args=[submission.pk])).text)
 
