@@ -1,8 +1,9 @@
 """The same layout on every machine, and on a phone.
 
-- Every main page, at 390 px, in English and in Arabic, as each demo role and as a visitor: the
-  page never scrolls sideways (a table may scroll inside its own .table-responsive box), and no
-  button, link styled as a button or form field reaches past the screen's edge.
+- Every main page, at 390 px, in English and in Arabic, as each demo role and as a visitor, with
+  a cycle's and a country's name longer than a line: the page never scrolls sideways (a table may
+  scroll inside its own .table-responsive box), and no button, link styled as a button or form
+  field reaches past the screen's edge.
 - The interface's text is drawn with the portal's bundled web fonts (static/fonts/web/), never
   with whatever fonts the machine has: a machine whose only Arabic font is DejaVu Sans once made
   the Arabic brand 462 px wide. Chromium says which font actually drew a node
@@ -15,7 +16,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from questionnaire import services
-from questionnaire.models import Submission, SubmissionStatus
+from questionnaire.models import Country, ReviewCycle, Submission, SubmissionStatus
 from reports.models import Compilation
 
 pytestmark = [pytest.mark.browser]
@@ -50,8 +51,16 @@ OUT_OF_SCREEN = """() => {
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo, with Morocco's 2020 answers published (the public pages) and a compilation."""
+    """The demo, with Morocco's 2020 answers published (the public pages) and a compilation;
+    the 2024 cycle and Jordan with names too long for a phone's line (one word alone is)."""
     call_command("loaddemo", verbosity=0)
+    ReviewCycle.objects.filter(slug="arab-2024").update(
+        name="Second regional review: Migrationsgovernancefortschrittsüberprüfungskonferenz 2024"
+    )
+    Country.objects.filter(iso2="JO").update(
+        name_en="The Hashemite Kingdom of Jordan (Al-Mamlakah al-Urdunniyah al-Hashimiyah)",
+        name_ar="المملكة الأردنية الهاشمية (المملكةالأردنيةالهاشميةالمملكةالأردنية)",
+    )
     morocco = Submission.objects.get(cycle__slug="arab-2020", country__iso2="MA")
     services.submission_transition(submission=morocco, to_status=SubmissionStatus.PUBLISHED)
     jordan = Submission.objects.get(cycle__slug="arab-2024", country__iso2="JO")
