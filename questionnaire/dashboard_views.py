@@ -45,20 +45,9 @@ DASHBOARD_COLUMNS = [
 ]
 
 
-def _url_or_none(name: str, *args) -> str | None:
-    """The URL of a page another part of the portal provides, if it is there (exports, PDF)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _cycle_nav(cycle, current: str) -> dict:
-    return {
-        "cycle": cycle,
-        "current": current,
-        "exports_url": _url_or_none("cycle_exports", cycle.slug),
-    }
+    """What the cycle's tabs need (templates/questionnaire/dashboard/includes/cycle_nav.html)."""
+    return {"cycle": cycle, "current": current}
 
 
 def _sort_headers(request, *, sort: str, descending: bool) -> list[dict]:

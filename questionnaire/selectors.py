@@ -142,9 +142,13 @@ def submission_sections(*, submission: Submission) -> list[SectionAnswers]:
     ]
 
 
-def cycles_for_user(*, user) -> list[dict]:
-    """For the home page: each cycle the user takes part in, with their submissions in it."""
-    submissions = list(submissions_visible_to(user=user).order_by("country__name_en"))
+def cycles_for_user(*, user, counted: bool = False) -> list[dict]:
+    """For the home page: each cycle the user takes part in, with their submissions in it;
+    `counted` adds each submission's `answered` and `required_answered` (same query)."""
+    submissions = submissions_visible_to(user=user).order_by("country__name_en")
+    if counted:
+        submissions = _with_answer_counts(submissions)
+    submissions = list(submissions)
     if permissions.is_reviewer(user):
         cycles = ReviewCycle.objects.select_related("version__questionnaire").prefetch_related(
             "countries"
@@ -273,6 +277,28 @@ class CountryRow:
     submission: Submission | None
     # For a country's own team: the accepted submission a new one may be prefilled from.
     previous: Submission | None = None
+    # For a country's own team (None on ESCWA's overview): the submission's progress, counted
+    # as the answering page's section navigation counts it, and the country's deadline.
+    answered: int | None = None
+    total: int | None = None
+    missing_required: int | None = None
+    deadline: datetime.date | None = None  # the cycle's, or the country's extension
+    extension: DeadlineExtension | None = None
+    # Days from today to `deadline` while the next move is the country's and the cycle is open
+    # (negative: overdue); None otherwise.
+    days_left: int | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.is_overdue else 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
 
 
 @dataclass
@@ -293,12 +319,14 @@ def home_overview(*, user) -> list[CycleOverview]:
     """Each cycle the user takes part in, one row per country they may see (all for staff).
 
     A participating country without a submission yet gets a row with `submission=None`, so that
-    both the country's team and ESCWA see who has not started. Four queries, whatever the number
-    of cycles and countries.
+    both the country's team and ESCWA see who has not started. A country's team also gets each
+    row's progress (answered, total, required still missing) and deadline (its extension if
+    ESCWA granted one, days left while the next move is the country's). Four queries for staff,
+    six for a country's team, whatever the number of cycles and countries.
     """
     staff = permissions.is_reviewer(user)
     member_of = set(permissions.country_roles(user))
-    cycles = cycles_for_user(user=user)
+    cycles = cycles_for_user(user=user, counted=not staff)
     # One query for the whole page: the earlier accepted submissions a team could start from.
     earlier = (
         []
@@ -312,6 +340,17 @@ def home_overview(*, user) -> list[CycleOverview]:
             .order_by("-cycle__opens_on")
         )
     )
+    # And one each for the questions' totals per version and the countries' extensions.
+    totals = {} if staff else _question_totals_by_version({e["cycle"].version_id for e in cycles})
+    extensions = (
+        {}
+        if staff or not member_of
+        else {
+            (e.cycle_id, e.country_id): e
+            for e in DeadlineExtension.objects.filter(country_id__in=member_of)
+        }
+    )
+    today = timezone.localdate()
     overview = []
     for entry in cycles:
         cycle = entry["cycle"]
@@ -333,13 +372,55 @@ def home_overview(*, user) -> list[CycleOverview]:
                 ),
                 None,
             )
-            rows.append(
-                CountryRow(
-                    country=country, submission=by_country.get(country.pk), previous=previous
-                )
+            row = CountryRow(
+                country=country, submission=by_country.get(country.pk), previous=previous
             )
+            if not staff:
+                _add_progress_and_deadline(
+                    row,
+                    cycle=cycle,
+                    totals=totals.get(cycle.version_id, (0, 0)),
+                    extension=extensions.get((cycle.pk, country.pk)),
+                    today=today,
+                )
+            rows.append(row)
         overview.append(CycleOverview(cycle=cycle, rows=rows))
     return overview
+
+
+def _question_totals_by_version(version_ids) -> dict[int, tuple[int, int]]:
+    """version id → (questions, required questions). One query (none for no version)."""
+    if not version_ids:
+        return {}
+    rows = (
+        Question.objects.filter(version__in=version_ids)
+        .values("version")
+        .annotate(total=Count("pk"), required=Count("pk", filter=Q(required=True)))
+        .order_by()
+    )
+    return {row["version"]: (row["total"], row["required"]) for row in rows}
+
+
+def _add_progress_and_deadline(
+    row: CountryRow,
+    *,
+    cycle: ReviewCycle,
+    totals: tuple[int, int],
+    extension: DeadlineExtension | None,
+    today: datetime.date,
+) -> None:
+    """Fill a country team's row: the same counts as `submission_progress` (the submission comes
+    annotated by `_with_answer_counts`), and the deadline as the staff dashboard reckons it."""
+    total, required = totals
+    submission = row.submission
+    row.total = total
+    row.answered = submission.answered if submission else 0
+    row.missing_required = required - (submission.required_answered if submission else 0)
+    row.extension = extension
+    row.deadline = extension.deadline if extension else cycle.deadline
+    current = submission.status if submission else NOT_STARTED
+    if current in AWAITING_COUNTRY and not cycle.is_closed:
+        row.days_left = (row.deadline - today).days
 
 
 def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Objective]:

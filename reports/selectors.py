@@ -21,7 +21,11 @@ def compilation_get(*, user, pk: int) -> Compilation:
     even which compilations exist); 404 for a staff member asking for an unknown one.
     """
     permissions.require(user, Action.VIEW_ALL_COUNTRIES)
-    return get_object_or_404(Compilation.objects.select_related("cycle", "requested_by"), pk=pk)
+    # The cycle's questionnaire too: the page shows the cycle's header and tabs.
+    compilations = Compilation.objects.select_related(
+        "cycle__version__questionnaire", "requested_by"
+    )
+    return get_object_or_404(compilations, pk=pk)
 
 
 def cycle_compilations(*, cycle, limit: int = 20) -> list[Compilation]:

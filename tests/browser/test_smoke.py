@@ -26,7 +26,8 @@ def test_focal_point_logs_in_and_reads_the_2020_submission(demo, live_server, pa
     page.wait_for_url(f"{live_server.url}/")
 
     cycle_2020 = page.get_by_role("region", name="First regional review of the GCM")
-    cycle_2020.get_by_role("link", name="Morocco").click()
+    morocco = cycle_2020.get_by_role("article", name="Morocco")
+    morocco.get_by_role("link", name="View the submission").click()
     page.wait_for_url("**/submissions/*/")
 
     heading = page.get_by_role("heading", level=1)
