@@ -703,8 +703,8 @@ def reviewer(shared: Shared, person: dict, samples: list, rng) -> None:
     actions = [
         ("GET home", 8, lambda: "/"),
         ("GET dashboard", 20, lambda: f"/cycles/{CYCLE}/"),
-        ("GET submission page", 18, lambda: f"/submissions/{rng.choice(plan.submissions)}/"),
-        ("GET review page", 10, lambda: f"/submissions/{rng.choice(plan.submissions)}/review/"),
+        # The review tools live on the submission page (the former review page redirects there).
+        ("GET submission page", 28, lambda: f"/submissions/{rng.choice(plan.submissions)}/"),
         (
             "GET question across countries",
             14,
