@@ -774,7 +774,7 @@ def _comments_take_unsent(*, submission: Submission, from_escwa: bool) -> list[C
     unsent = list(
         Comment.objects.select_for_update(of=("self",))
         .filter(submission=submission, notified_at__isnull=True)
-        .select_related("author", "question__section", "parent")
+        .select_related("author", "question__section", "parent__author")
         .order_by("question__section__order", "question__order", "created_at", "pk")
     )
     unsent = [c for c in unsent if permissions.is_escwa_account(c.author) == from_escwa]

@@ -394,7 +394,7 @@ def test_the_countrys_replies_travel_with_its_submission(
     assert sorted(m.to[0] for m in mailoutbox) == sorted([reviewer.email, admin_user.email])
     body = mailoutbox[0].body
     assert "1 comment on single questions:" in body
-    assert "I.a · reply by" in body and "Added the 2019 survey." in body
+    assert "I.a · " in body and "replying to" in body and "Added the 2019 survey." in body
     assert f"/submissions/{returned.pk}/" in body
 
 
