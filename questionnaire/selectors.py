@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from . import i18n, permissions, search
 from .models import (
@@ -1621,8 +1621,10 @@ class SearchResults:
     query: str
     hits: list[SearchHit]
     total: int
-    full_text: bool  # PostgreSQL's full-text search (else the simpler fallback)
+    full_text: bool  # PostgreSQL's full-text search (else the regular-expression fallback)
     limit: int
+    ignored: list[str] = field(default_factory=list)  # the stop words left out of the query
+    searched: bool = True  # False when nothing was left to look for (only common words)
 
     @property
     def country_count(self) -> int:
@@ -1634,17 +1636,24 @@ class SearchResults:
 
 
 def cycle_answer_search(
-    *, cycle: ReviewCycle, query: str, include_drafts: bool = True, limit: int | None = None
+    *,
+    cycle: ReviewCycle,
+    query: str,
+    include_drafts: bool = True,
+    limit: int | None = None,
+    language: str | None = None,
 ) -> SearchResults:
     """The answers of the cycle that match `query`, best first, each with a highlighted snippet
-    (see `search`: full-text on PostgreSQL, every word on SQLite). One query whatever the
-    number of countries. Callers check the permission (`cycle_get_for_staff`) and the query's
-    length first."""
+    (see `search`: full-text on PostgreSQL, regular expressions on SQLite, the same words
+    either way). `language` is the one searched in (the page's by default): its stop words are
+    left out. One query whatever the number of countries. Callers check the permission
+    (`cycle_get_for_staff`) and the query's length first."""
     limit = limit or search.RESULT_LIMIT
+    parsed = search.parse(query, language=language or get_language())
     answers = Answer.objects.filter(submission__cycle=cycle)
     if not include_drafts:
         answers = answers.filter(submission__status__in=SENT_STATUSES)
-    matched, full_text = search.answers_matching(answers, query)
+    matched, full_text = search.answers_matching(answers, parsed)
     # The number of matches comes with the rows (a window over the whole match), so the text
     # is searched once rather than once more for a count.
     found = list(
@@ -1653,10 +1662,18 @@ def cycle_answer_search(
         .defer("value")[:limit]
     )
     hits = [
-        SearchHit(answer=a, snippet=search.snippet(a, query, full_text=full_text)) for a in found
+        SearchHit(answer=a, snippet=search.snippet(a, parsed, full_text=full_text)) for a in found
     ]
     total = found[0].match_count if found else 0
-    return SearchResults(query=query, hits=hits, total=total, full_text=full_text, limit=limit)
+    return SearchResults(
+        query=query,
+        hits=hits,
+        total=total,
+        full_text=full_text,
+        limit=limit,
+        ignored=parsed.ignored,
+        searched=not parsed.is_empty,
+    )
 
 
 # --- Published national reviews (public, no login) -----------------------------------------------
