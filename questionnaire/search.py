@@ -293,7 +293,15 @@ def answers_matching(
         both = Q()
         for term in group:
             found = Q(text__iregex=_word_pattern(term.words))
-            both &= ~found if term.exclude else found
+            if term.exclude:
+                both &= ~found
+                continue
+            # LIKE is SQLite's own and fast, but folds case for ASCII letters only: it first
+            # narrows the answers by the words it reads right, then the expression decides.
+            for word in term.words:
+                if all(c.isascii() or c.lower() == c.upper() for c in word):
+                    both &= Q(text__icontains=word)
+            both &= found
         condition |= both
     matched = (
         answers.filter(condition)
