@@ -120,6 +120,27 @@ def test_a_note_grows_keeps_its_limit_and_saves_itself(jordan, live_server, page
     assert note.input_value() == "x" * (OBJECTIVE_NOTE_MAX_LENGTH - 60) + "y" * 60
 
 
+def test_a_note_grows_in_a_browser_that_cannot_size_fields_to_their_content(
+    jordan, live_server, browser
+):
+    """Where CSS field-sizing is missing (Firefox, Safari), answering.js grows the note."""
+    context = browser.new_context(locale="en-GB", bypass_csp=True)
+    context.add_init_script(
+        "const supports = CSS.supports.bind(CSS);"
+        "CSS.supports = (p, v) => (p === 'field-sizing' ? false : supports(p, v));"
+    )
+    page = context.new_page()
+    log_in(page, live_server.url)
+    page.goto(grid_url(live_server.url, jordan))
+    page.add_style_tag(content="textarea { field-sizing: fixed !important; }")
+    note = page.get_by_label("Note on objective 7", exact=True)
+    empty_height = note.bounding_box()["height"]
+    note.fill("\n".join(f"Line {n}" for n in range(1, 9)))
+    assert note.bounding_box()["height"] > 2 * empty_height
+    assert note.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    context.close()
+
+
 def test_without_javascript_the_form_saves_a_note_of_several_lines(jordan, live_server, browser):
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
