@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from . import richtext
 from .i18n import option_label
 from .models import Question, QuestionType
-from .question_types import OBJECTIVE_COUNT
+from .question_types import OBJECTIVE_COUNT, OBJECTIVE_NOTE_MAX_LENGTH
 
 BLANK_ENTRY_ROWS = 2  # empty rows offered below a list of entries when JavaScript is off
 MAX_POSTED_ROWS = 200
@@ -125,6 +126,11 @@ def widget_context(question: Question, value: Any) -> dict:
         context["scale"] = [
             {**step, "label": option_label(step)} for step in question.type_handler.scale(options)
         ]
+        # The longest note the question type accepts (ObjectivesGrid.clean), as the field's
+        # maxlength and, in the page's number format, in the hint above the grid.
+        note_limit = options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH)
+        context["note_max_length"] = note_limit
+        context["note_max_length_display"] = number_format(note_limit, force_grouping=True)
     return context
 
 

@@ -14,19 +14,30 @@ SORT_DIRECTIONS = [("asc", _("ascending")), ("desc", _("descending"))]
 
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters and order, from the query string. Anything invalid falls back to
-    the default (all countries, by name) rather than failing the page."""
+    the default (all countries, by name) rather than failing the page. A closed cycle has no
+    overdue filter and no deadline column to sort by."""
 
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *selectors.DASHBOARD_STATUSES],
-    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     comments = forms.BooleanField(label=_("With open comments only"), required=False)
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in selectors.DASHBOARD_SORTS]
     )
     dir = forms.ChoiceField(required=False, choices=SORT_DIRECTIONS)
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["status"].choices = [
+            ("", _("All statuses")),
+            *selectors.dashboard_statuses(cycle=cycle),
+        ]
+        if cycle.is_closed:
+            # Nothing is overdue once a cycle is closed, and nothing sorts by days left.
+            del self.fields["overdue"]
+            self.fields["sort"].choices = [
+                (key, key) for key in selectors.DASHBOARD_SORTS if key != "deadline"
+            ]
 
     def options(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

@@ -50,11 +50,14 @@ def _cycle_nav(cycle, current: str) -> dict:
     return {"cycle": cycle, "current": current}
 
 
-def _sort_headers(request, *, sort: str, descending: bool) -> list[dict]:
+def _sort_headers(request, *, sort: str, descending: bool, closed: bool) -> list[dict]:
     """Each column's heading with the link that sorts by it (the current column's link reverses
-    the order) and its aria-sort, keeping the filters of the query string."""
+    the order) and its aria-sort, keeping the filters of the query string. A closed cycle has
+    no deadline column: no one is due any more."""
     headers = []
     for key, label in DASHBOARD_COLUMNS:
+        if closed and key == "deadline":
+            continue
         current = key == sort
         params = request.GET.copy()
         params["sort"] = key
@@ -81,7 +84,7 @@ def _filter_url(request, **changes) -> str:
 
 
 def _render_dashboard(request, cycle, *, extension_form=None, status: int = 200):
-    filters = DashboardFilterForm(request.GET)
+    filters = DashboardFilterForm(request.GET, cycle=cycle)
     options = filters.options()
     dashboard = selectors.cycle_dashboard(cycle=cycle, **options)
     may_extend = permissions.can(request.user, Action.MANAGE_DEADLINES) and not cycle.is_closed
@@ -101,7 +104,10 @@ def _render_dashboard(request, cycle, *, extension_form=None, status: int = 200)
             "options": options,
             "filtered": bool(options["status"] or options["overdue"] or options["with_comments"]),
             "headers": _sort_headers(
-                request, sort=options["sort"], descending=options["descending"]
+                request,
+                sort=options["sort"],
+                descending=options["descending"],
+                closed=cycle.is_closed,
             ),
             "status_links": status_links,
             "overdue_url": _filter_url(request, overdue="on"),

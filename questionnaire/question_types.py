@@ -61,6 +61,7 @@ DEFAULT_OBJECTIVE_SCALE = [
     },
 ]
 OBJECTIVE_COUNT = 23
+OBJECTIVE_NOTE_MAX_LENGTH = 2000  # a note on one objective, unless the question's options say
 
 _SLUG_RE = re.compile(r"^[a-z0-9_-]{1,60}$")
 
@@ -370,7 +371,7 @@ class ObjectivesGrid(QuestionTypeHandler):
                 )
             note = _text(
                 row.get("note"),
-                max_length=options.get("max_length", 2000),
+                max_length=options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH),
                 field=_("The note on objective %(n)s") % {"n": key},
             )
             if status or note:

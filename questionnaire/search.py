@@ -1,13 +1,21 @@
 """Full-text search over the answers of a cycle, and the highlighted snippets of its results.
 
-On PostgreSQL the search is the database's full-text search: `to_tsvector('simple', text)` over
-`Answer.text` (the plain text `services.answer_save` keeps beside each value), a `websearch`
-query, `ts_rank` for the order and `ts_headline` for the snippet. The 'simple' configuration
-lowercases and splits words but does not stem: the answers are in English, French and Arabic, and
-no one language's stemmer suits the three. Migration 0004 adds the matching GIN index.
+A query is read once, in Python (`parse`), as PostgreSQL's `websearch_to_tsquery` reads it:
+every word must appear, "a quoted phrase" in that order, `-word` leaves out, `or` between two
+terms finds either. The stop words of the language searched in (`stopwords`: PostgreSQL's English
+and French lists, and Arabic function words) are dropped from it, so that they are neither
+required nor highlighted; the page names what it left out.
 
-Elsewhere (SQLite, for a developer's machine) every word or quoted phrase must appear
-(`icontains`), and the snippet is cut around the first match in Python.
+On PostgreSQL the search is the database's full-text search: `to_tsvector('simple', text)` over
+`Answer.text` (the plain text `services.answer_save` keeps beside each value), the parsed query
+written back in websearch syntax, `ts_rank` for the order and `ts_headline` for the snippet (over
+the words to find, so that it marks no stop word). The 'simple' configuration lowercases and
+splits words but does not stem: the answers are in English, French and Arabic, and no one
+language's stemmer suits the three. Migration 0004 adds the matching GIN index.
+
+Elsewhere (SQLite, for a developer's machine) the same parsed query becomes regular expressions
+(whole words, case aside, a phrase's words in order), and the snippet is cut around the first
+match in Python.
 
 Snippets are user text: they are escaped first and only then given `<mark>` tags, so an answer
 that contains markup shows it as text and never as HTML.
@@ -24,6 +32,7 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import stopwords
 from .models import Answer
 
 MAX_QUERY_LENGTH = 200
@@ -85,35 +94,132 @@ def snippet_from_headline(headline: str) -> SafeString:
     return highlighted("".join(plain), [(a, b) for a, b in spans if b > a])
 
 
-_TERM_RE = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
+# What websearch reads: "a quoted phrase" (to the end when the quote is not closed), a word,
+# either with a minus directly before it to leave it out, and `or` between two of them.
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+_WORD_RE = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class Term:
+    """A word or a quoted phrase of a query. `text` is what the person typed (without quotes),
+    `words` its words as the search compares them (a word such as "l'intérieur" or
+    "co-operation" is a short phrase: its parts must follow each other)."""
+
     text: str
     exclude: bool = False
 
-
-def parse_terms(query: str) -> list[Term]:
-    """The words and "quoted phrases" of a query, as websearch reads them: `-word` excludes,
-    `or` is dropped (the fallback requires every term)."""
-    terms = []
-    for match in _TERM_RE.finditer(query):
-        minus, text = (match.group(1), match.group(2)) if match.group(2) else match.groups()[2:]
-        text = " ".join(text.split()).strip("\"'")
-        if not text or text.lower() == "or":
-            continue
-        terms.append(Term(text=text, exclude=bool(minus)))
-    return terms
+    @property
+    def words(self) -> list[str]:
+        return _WORD_RE.findall(self.text)
 
 
-def snippet_around_terms(text: str, terms: list[Term], *, width: int = SNIPPET_CHARS) -> SafeString:
-    """A window of `text` around the first occurrence of a term, every occurrence marked."""
+@dataclass
+class ParsedQuery:
+    """A query as both databases search it: any of `groups` (separated by `or`), each matching
+    when all its terms do (a term with `exclude` when it does not appear); `ignored` are the
+    stop words left out; `highlight` the words to mark in a snippet."""
+
+    groups: list[list[Term]]
+    ignored: list[str]
+    stop_words: frozenset[str] = frozenset()
+
+    @property
+    def terms(self) -> list[Term]:
+        return [term for group in self.groups for term in group]
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to look for: no group names a word to find (leaving words out finds
+        nothing by itself)."""
+        return not any(not term.exclude for term in self.terms)
+
+    @property
+    def highlight(self) -> list[str]:
+        """The words to mark: every word of a term to find, stop words aside (in a phrase too:
+        "ministry of interior" marks "ministry" and "interior")."""
+        words: dict[str, str] = {}
+        for term in self.terms:
+            if term.exclude:
+                continue
+            for word in term.words:
+                if word.casefold() not in self.stop_words:
+                    words.setdefault(word.casefold(), word)
+        return list(words.values())
+
+    def websearch(self) -> str:
+        """The query again in websearch syntax, each term quoted (so that a term "or" stays a
+        word), for PostgreSQL's `websearch_to_tsquery`."""
+        return " or ".join(
+            " ".join(f'{"-" if term.exclude else ""}"{term.text}"' for term in group)
+            for group in self.groups
+        )
+
+
+def parse(query: str, *, language: str | None = None) -> ParsedQuery:
+    """`query` read as PostgreSQL's websearch reads it (words, "quoted phrases", `-` to leave a
+    term out, `or`), without the stop words of the language searched in (`stopwords`): a term
+    made only of stop words ("of", "the") is dropped, in quotes or not, and so are those at
+    either end of a word written with an apostrophe or a hyphen (the French "l'" of
+    "l'intérieur"). A quoted phrase with other words keeps its stop words: "ministry of
+    interior" is found as written."""
+    stop = stopwords.stop_words(language)
+    tokens: list[Term | None] = []  # None: `or`
+    for match in _TOKEN_RE.finditer(query):
+        quoted = match.group(2) is not None
+        minus, text = (match.group(1), match.group(2)) if quoted else match.group(3, 4)
+        text = " ".join(text.split()).lstrip("-")
+        if not quoted and text.lower() == "or":
+            tokens.append(None)
+        elif _WORD_RE.search(text):
+            if not quoted:
+                text = _trim_stop_words(text, stop)
+            tokens.append(Term(text=text, exclude=bool(minus)))
+    # `or` joins the terms on either side; at the start or the end it is a word, as in
+    # websearch (and a stop word in English).
+    if tokens and tokens[0] is None:
+        tokens[0] = Term(text="or")
+    if tokens and tokens[-1] is None:
+        tokens[-1] = Term(text="or")
+    groups: list[list[Term]] = [[]]
+    ignored: list[str] = []
+    for token in tokens:
+        if token is None:
+            if groups[-1]:
+                groups.append([])
+        elif all(word.casefold() in stop for word in token.words):
+            if token.text.casefold() not in (w.casefold() for w in ignored):
+                ignored.append(token.text)
+        else:
+            groups[-1].append(token)
+    return ParsedQuery(groups=[g for g in groups if g], ignored=ignored, stop_words=stop)
+
+
+def _trim_stop_words(text: str, stop: frozenset[str]) -> str:
+    """`text` without the stop words at its ends ("l'intérieur" → "intérieur"), unless it is
+    nothing but stop words (then the caller drops it whole)."""
+    kept = [m for m in _WORD_RE.finditer(text) if m.group().casefold() not in stop]
+    return text[kept[0].start() : kept[-1].end()] if kept else text
+
+
+def _word_pattern(words: list[str]) -> str:
+    """A regular expression for `words` as whole words in this order, anything that is not a
+    letter or digit between them (as PostgreSQL's parser reads a phrase)."""
+    return r"(?<!\w)" + r"\W+".join(re.escape(word) for word in words) + r"(?!\w)"
+
+
+def snippet_around_terms(text: str, words: list[str], *, width: int = SNIPPET_CHARS) -> SafeString:
+    """A window of `text` around the first of `words`, every occurrence of each marked (whole
+    words, case aside)."""
     text = " ".join(text.split())
-    wanted = [t.text for t in terms if not t.exclude]
     pattern = (
-        re.compile("|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True)), re.I)
-        if wanted
+        re.compile(
+            r"(?<!\w)(?:"
+            + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            + r")(?!\w)",
+            re.IGNORECASE,
+        )
+        if words
         else None
     )
     first = pattern.search(text) if pattern else None
@@ -140,10 +246,14 @@ def _strip_markers(text: str) -> str:
     return text.replace(START_MARK, "").replace(STOP_MARK, "")
 
 
-def answers_matching(answers: QuerySet[Answer], query: str) -> tuple[QuerySet[Answer], bool]:
-    """`answers` narrowed to those matching `query`, best first; and whether the database's
-    full-text search did it. Each answer carries `snippet_source` (the headline on PostgreSQL,
-    the text elsewhere) for `snippet`."""
+def answers_matching(
+    answers: QuerySet[Answer], parsed: ParsedQuery
+) -> tuple[QuerySet[Answer], bool]:
+    """`answers` narrowed to those matching the `parsed` query, best first; and whether the
+    database's full-text search did it. Each answer carries `snippet_source` (the headline on
+    PostgreSQL, the text elsewhere) for `snippet`."""
+    if parsed.is_empty:
+        return answers.none(), uses_full_text_search()
     if uses_full_text_search():
         from django.contrib.postgres.search import (
             SearchHeadline,
@@ -153,7 +263,13 @@ def answers_matching(answers: QuerySet[Answer], query: str) -> tuple[QuerySet[An
         )
 
         vector = SearchVector("text", config="simple")
-        search = SearchQuery(query, config="simple", search_type="websearch")
+        search = SearchQuery(parsed.websearch(), config="simple", search_type="websearch")
+        # The headline marks the words found, never the stop words (not even in a phrase).
+        marked = SearchQuery(
+            " or ".join(f'"{word}"' for word in parsed.highlight),
+            config="simple",
+            search_type="websearch",
+        )
         matched = (
             answers.annotate(document=vector)
             .filter(document=search)
@@ -162,7 +278,7 @@ def answers_matching(answers: QuerySet[Answer], query: str) -> tuple[QuerySet[An
                 # The answer's own look-alikes of the markers go before ts_headline adds its own.
                 snippet_source=SearchHeadline(
                     Replace(Replace(F("text"), Value(START_MARK)), Value(STOP_MARK)),
-                    search,
+                    marked,
                     config="simple",
                     **HEADLINE_OPTIONS,
                 ),
@@ -170,15 +286,23 @@ def answers_matching(answers: QuerySet[Answer], query: str) -> tuple[QuerySet[An
             .order_by("-rank", "submission__country__name_en", "pk")
         )
         return matched, True
+    # Elsewhere the same query with regular expressions: whole words, case aside (SQLite's
+    # REGEXP is Python's `re`, which folds case beyond ASCII, unlike its LIKE).
     condition = Q()
-    terms = parse_terms(query)
-    for term in terms:
-        if term.exclude:
-            condition &= ~Q(text__icontains=term.text)
-        else:
-            condition &= Q(text__icontains=term.text)
-    if not any(not t.exclude for t in terms):
-        return answers.none(), False
+    for group in parsed.groups:
+        both = Q()
+        for term in group:
+            found = Q(text__iregex=_word_pattern(term.words))
+            if term.exclude:
+                both &= ~found
+                continue
+            # LIKE is SQLite's own and fast, but folds case for ASCII letters only: it first
+            # narrows the answers by the words it reads right, then the expression decides.
+            for word in term.words:
+                if all(c.isascii() or c.lower() == c.upper() for c in word):
+                    both &= Q(text__icontains=word)
+            both &= found
+        condition |= both
     matched = (
         answers.filter(condition)
         .annotate(snippet_source=F("text"))
@@ -187,8 +311,8 @@ def answers_matching(answers: QuerySet[Answer], query: str) -> tuple[QuerySet[An
     return matched, False
 
 
-def snippet(answer: Answer, query: str, *, full_text: bool) -> SafeString:
+def snippet(answer: Answer, parsed: ParsedQuery, *, full_text: bool) -> SafeString:
     """The highlighted extract of a matching answer, as safe HTML."""
     if full_text:
         return snippet_from_headline(answer.snippet_source)
-    return snippet_around_terms(_strip_markers(answer.snippet_source), parse_terms(query))
+    return snippet_around_terms(_strip_markers(answer.snippet_source), parsed.highlight)

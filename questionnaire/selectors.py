@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from . import i18n, permissions, search
 from .models import (
@@ -1292,16 +1292,34 @@ def comment_get(*, user, pk: int, comment_id: int) -> Comment:
 
 # --- Following a cycle across countries (ESCWA staff) -------------------------------------------
 
-NOT_STARTED = "not_started"
-# The dashboard's statuses in workflow order, "no submission yet" first.
+# A participating country without a submission. Named apart from the objectives grid's own "Not
+# started" (a status of implementation, in the questionnaire's words), which the same pages show.
+NO_SUBMISSION = "no_submission"
+NO_SUBMISSION_LABEL = gettext_lazy("No submission yet")
+# In a closed cycle a country without a submission never took part: nothing is "yet" about it.
+DID_NOT_TAKE_PART_LABEL = gettext_lazy("Did not take part")
+# The dashboard's statuses in workflow order, "no submission" first.
 DASHBOARD_STATUSES: list[tuple[str, str]] = [
-    (NOT_STARTED, gettext_lazy("Not started")),
+    (NO_SUBMISSION, NO_SUBMISSION_LABEL),
     *SubmissionStatus.choices,
 ]
 DASHBOARD_STATUS_LABELS = dict(DASHBOARD_STATUSES)
 _STATUS_ORDER = {value: index for index, (value, _label) in enumerate(DASHBOARD_STATUSES)}
 # Statuses in which the next move is the country's: the deadline still concerns them.
-AWAITING_COUNTRY = frozenset({NOT_STARTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+AWAITING_COUNTRY = frozenset({NO_SUBMISSION, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+
+
+def dashboard_statuses(*, cycle: ReviewCycle) -> list[tuple[str, str]]:
+    """DASHBOARD_STATUSES as the cycle's pages name them: in a closed cycle, a country without a
+    submission "did not take part"."""
+    if not cycle.is_closed:
+        return DASHBOARD_STATUSES
+    return [(NO_SUBMISSION, DID_NOT_TAKE_PART_LABEL), *DASHBOARD_STATUSES[1:]]
+
+
+def no_submission_label(*, cycle: ReviewCycle) -> str:
+    """What the cycle's pages call a country without a submission."""
+    return DID_NOT_TAKE_PART_LABEL if cycle.is_closed else NO_SUBMISSION_LABEL
 
 
 def cycle_get_for_staff(*, user, slug: str) -> ReviewCycle:
@@ -1361,13 +1379,18 @@ class DashboardRow:
     # open (negative: overdue); None otherwise.
     days_left: int | None
     open_comments: int
+    # A closed cycle's country without a submission: it did not take part, so nothing was
+    # missing or due (its counts are not shown, and sort last).
+    absent: bool = False
 
     @property
     def status(self) -> str:
-        return self.submission.status if self.submission else NOT_STARTED
+        return self.submission.status if self.submission else NO_SUBMISSION
 
     @property
     def status_label(self) -> str:
+        if self.absent:
+            return str(DID_NOT_TAKE_PART_LABEL)
         return DASHBOARD_STATUS_LABELS[self.status]
 
     @property
@@ -1390,8 +1413,8 @@ class DashboardRow:
 DASHBOARD_SORTS = {
     "country": lambda row: (row.country.name.casefold(), row.country.iso2),
     "status": lambda row: _STATUS_ORDER[row.status],
-    "completion": lambda row: row.completion,
-    "missing": lambda row: row.missing_required,
+    "completion": lambda row: None if row.absent else row.completion,
+    "missing": lambda row: None if row.absent else row.missing_required,
     "activity": lambda row: row.submission.updated_at if row.submission else None,
     "submitted": lambda row: row.submission.submitted_at if row.submission else None,
     "accepted": lambda row: row.submission.accepted_at if row.submission else None,
@@ -1428,10 +1451,11 @@ class CycleDashboard:
 
     @property
     def status_counts(self) -> list[StatusCount]:
-        counts = {value: 0 for value, _label in DASHBOARD_STATUSES}
+        statuses = dashboard_statuses(cycle=self.cycle)
+        counts = {value: 0 for value, _label in statuses}
         for row in self.all_rows:
             counts[row.status] += 1
-        return [StatusCount(v, label, counts[v]) for v, label in DASHBOARD_STATUSES]
+        return [StatusCount(v, label, counts[v]) for v, label in statuses]
 
     @property
     def overdue_count(self) -> int:
@@ -1458,6 +1482,8 @@ def cycle_dashboard(
 ) -> CycleDashboard:
     """Every country of the cycle with its status, completion, dates, days to its (possibly
     extended) deadline and open comments; filtered and sorted as asked, counted unfiltered.
+    Deadlines count only while the cycle is open: once it is closed no one is overdue, and a
+    country without a submission did not take part (`DashboardRow.absent`).
 
     Five queries whatever the number of countries and questions. Callers check the permission
     first (`cycle_get_for_staff`).
@@ -1478,7 +1504,7 @@ def cycle_dashboard(
         submission = by_country.get(country.pk)
         extension = extensions.get(country.pk)
         deadline = extension.deadline if extension else cycle.deadline
-        current = submission.status if submission else NOT_STARTED
+        current = submission.status if submission else NO_SUBMISSION
         awaiting = current in AWAITING_COUNTRY and not cycle.is_closed
         rows.append(
             DashboardRow(
@@ -1491,6 +1517,7 @@ def cycle_dashboard(
                 extension=extension,
                 days_left=(deadline - today).days if awaiting else None,
                 open_comments=comments.get(submission.pk, 0) if submission else 0,
+                absent=cycle.is_closed and submission is None,
             )
         )
     shown = [
@@ -1564,13 +1591,31 @@ class QuestionAcrossCountries:
         index = questions.index(self.question)
         return questions[index + 1] if index + 1 < len(questions) else None
 
+    def _is_answered(self, row: CountryAnswer) -> bool:
+        return row.answer is not None and not self.question.type_handler.is_empty(row.value)
+
+    @property
+    def answered(self) -> list[CountryAnswer]:
+        """The countries that answered this question, shown in full (before the others)."""
+        return [row for row in self.rows if self._is_answered(row)]
+
+    @property
+    def unanswered(self) -> list[CountryAnswer]:
+        """The countries whose submission has no answer to this question, named in one line."""
+        return [row for row in self.rows if row.submission and not self._is_answered(row)]
+
+    @property
+    def without_submission(self) -> list[Country]:
+        """The countries with no submission (in a closed cycle: that did not take part)."""
+        return [row.country for row in self.rows if row.submission is None]
+
+    @property
+    def no_submission_label(self) -> str:
+        return no_submission_label(cycle=self.cycle)
+
     @property
     def answered_count(self) -> int:
-        return sum(
-            1
-            for row in self.rows
-            if row.answer is not None and not self.question.type_handler.is_empty(row.value)
-        )
+        return len(self.answered)
 
 
 def _submissions_shown(cycle: ReviewCycle, include_drafts: bool) -> list[Submission]:
@@ -1677,6 +1722,11 @@ class ObjectivesMatrix:
     rows: list[MatrixRow]
     include_drafts: bool
 
+    @property
+    def no_submission_label(self) -> str:
+        # Not the scale's own "Not started", which is a status of an objective.
+        return no_submission_label(cycle=self.cycle)
+
 
 def cycle_objectives_matrix(
     *, cycle: ReviewCycle, key: str = "", include_drafts: bool = True
@@ -1762,8 +1812,10 @@ class SearchResults:
     query: str
     hits: list[SearchHit]
     total: int
-    full_text: bool  # PostgreSQL's full-text search (else the simpler fallback)
+    full_text: bool  # PostgreSQL's full-text search (else the regular-expression fallback)
     limit: int
+    ignored: list[str] = field(default_factory=list)  # the stop words left out of the query
+    searched: bool = True  # False when nothing was left to look for (only common words)
 
     @property
     def country_count(self) -> int:
@@ -1775,17 +1827,24 @@ class SearchResults:
 
 
 def cycle_answer_search(
-    *, cycle: ReviewCycle, query: str, include_drafts: bool = True, limit: int | None = None
+    *,
+    cycle: ReviewCycle,
+    query: str,
+    include_drafts: bool = True,
+    limit: int | None = None,
+    language: str | None = None,
 ) -> SearchResults:
     """The answers of the cycle that match `query`, best first, each with a highlighted snippet
-    (see `search`: full-text on PostgreSQL, every word on SQLite). One query whatever the
-    number of countries. Callers check the permission (`cycle_get_for_staff`) and the query's
-    length first."""
+    (see `search`: full-text on PostgreSQL, regular expressions on SQLite, the same words
+    either way). `language` is the one searched in (the page's by default): its stop words are
+    left out. One query whatever the number of countries. Callers check the permission
+    (`cycle_get_for_staff`) and the query's length first."""
     limit = limit or search.RESULT_LIMIT
+    parsed = search.parse(query, language=language or get_language())
     answers = Answer.objects.filter(submission__cycle=cycle)
     if not include_drafts:
         answers = answers.filter(submission__status__in=SENT_STATUSES)
-    matched, full_text = search.answers_matching(answers, query)
+    matched, full_text = search.answers_matching(answers, parsed)
     # The number of matches comes with the rows (a window over the whole match), so the text
     # is searched once rather than once more for a count.
     found = list(
@@ -1794,10 +1853,18 @@ def cycle_answer_search(
         .defer("value")[:limit]
     )
     hits = [
-        SearchHit(answer=a, snippet=search.snippet(a, query, full_text=full_text)) for a in found
+        SearchHit(answer=a, snippet=search.snippet(a, parsed, full_text=full_text)) for a in found
     ]
     total = found[0].match_count if found else 0
-    return SearchResults(query=query, hits=hits, total=total, full_text=full_text, limit=limit)
+    return SearchResults(
+        query=query,
+        hits=hits,
+        total=total,
+        full_text=full_text,
+        limit=limit,
+        ignored=parsed.ignored,
+        searched=not parsed.is_empty,
+    )
 
 
 # --- Published national reviews (public, no login) -----------------------------------------------
@@ -1909,7 +1976,7 @@ def deadline_reminders_due(*, today: datetime.date, days) -> list[ReminderDue]:
         total = totals.get(cycle.version_id, {"total": 0, "required": 0})
         for country in sorted(cycle.countries.all(), key=lambda c: c.iso2):
             submission = submissions.get((cycle.pk, country.pk))
-            status = submission.status if submission else NOT_STARTED
+            status = submission.status if submission else NO_SUBMISSION
             if status not in AWAITING_COUNTRY:
                 continue
             extension = extensions.get((cycle.pk, country.pk))

@@ -330,6 +330,7 @@
         if (!el.contains(event.relatedTarget) && this.dirty) this.saveSoon(0);
       });
       this.setupEntries();
+      this.setupNotes();
       const revField = el.querySelector("[data-revision-field]");
       if (revField) revField.disabled = true;
     }
@@ -350,6 +351,32 @@
         this.renumberEntries();
         clone.querySelector("input[type=text]").focus();
       });
+    }
+
+    // The objectives grid's notes: each grows with its text where the browser cannot size a
+    // text area to its content (CSS field-sizing), and near its limit says how much is left.
+    setupNotes() {
+      const table = this.el.querySelector("[data-note-left]");
+      if (!table) return;
+      const grows = Boolean(window.CSS && CSS.supports("field-sizing", "content"));
+      for (const note of table.querySelectorAll("textarea[data-field=note]")) {
+        const left = note.parentElement.querySelector("[data-note-left-count]");
+        const update = () => {
+          if (!grows) {
+            note.style.height = "auto";
+            note.style.height = `${note.scrollHeight + note.offsetHeight - note.clientHeight}px`;
+          }
+          const limit = note.maxLength;
+          const remaining = limit - note.value.length;
+          const near = limit > 0 && remaining <= Math.max(100, limit / 10);
+          if (left) {
+            left.hidden = !near;
+            left.textContent = near ? interpolate(table.dataset.noteLeft, { n: remaining }) : "";
+          }
+        };
+        note.addEventListener("input", update);
+        update();
+      }
     }
 
     renumberEntries() {

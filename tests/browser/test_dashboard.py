@@ -46,7 +46,7 @@ def test_columns_sort_from_the_keyboard(data, live_server, page):
         page.keyboard.press("Enter")
     expect(status).to_have_attribute("aria-sort", "ascending")
     first_badge = page.locator("tbody tr").first.locator(".status-badge")
-    expect(first_badge).to_have_text("Not started")
+    expect(first_badge).to_have_text("No submission yet")
     status.get_by_role("link").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -413,3 +413,37 @@ def test_each_question_type_round_trips_through_the_form(client, db):
     page = client.get(reverse("answer_section", args=[submission.pk, "I"])).content.decode()
     assert 'value="b" checked' in page and 'value="2024-07-03"' in page
     assert '<option value="planned" selected>' in page
+
+
+@pytest.mark.parametrize(
+    ("options", "limit", "shown"),
+    [({}, 2000, "2,000"), ({"max_length": 500}, 500, "500")],
+)
+def test_a_grid_note_is_a_text_area_with_its_limit_shown(client, db, options, limit, shown):
+    """The limit the question type enforces (ObjectivesGrid.clean) is the field's maxlength and
+    is written above the grid; a note of several lines comes back as it was posted."""
+    version = factories.VersionFactory()
+    section = factories.SectionFactory(version=version, number="I", order=1)
+    factories.QuestionFactory(
+        section=section, key="grid", type=QuestionType.OBJECTIVES_GRID, options=options
+    )
+    version = services.questionnaire_version_publish(version=version)
+    cycle = factories.CycleFactory(version=version)
+    country = factories.CountryFactory()
+    cycle.countries.add(country)
+    submission = services.submission_create(cycle=cycle, country=country)
+    client.force_login(factories.MembershipFactory(country=country).user)
+    url = reverse("answer_section", args=[submission.pk, "I"])
+    page = client.get(url).content.decode()
+    assert f"Each note may be up to {shown} characters long." in page
+    assert page.count(f'data-field="note" maxlength="{limit}"') == 23
+    assert page.count("<textarea") == 23
+    client.post(
+        reverse("answer_section_save", args=[submission.pk, "I"]),
+        {"q-grid-3-status": "planned", "q-grid-3-note": "First line\r\nSecond line"},
+    )
+    assert Answer.objects.get().value == {
+        "3": {"status": "planned", "note": "First line\nSecond line"}
+    }
+    page = client.get(url).content.decode()
+    assert ">First line\nSecond line</textarea>" in page

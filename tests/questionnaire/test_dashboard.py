@@ -29,7 +29,7 @@ STAFF_PAGES = [
 
 @pytest.fixture
 def big_cycle(db):
-    """Six countries, one in each state: not started, draft, submitted, returned, accepted,
+    """Six countries, one in each state: no submission, draft, submitted, returned, accepted,
     published."""
     return factories.cycle_with_countries(countries=6)
 
@@ -109,11 +109,11 @@ def test_every_participating_country_has_a_row_with_its_status(big_cycle):
     dashboard = selectors.cycle_dashboard(cycle=big_cycle)
     statuses = sorted(row.status for row in dashboard.rows)
     assert statuses == sorted(
-        ["not_started", "draft", "submitted", "returned", "accepted", "published"]
+        ["no_submission", "draft", "submitted", "returned", "accepted", "published"]
     )
     counts = {entry.value: entry.count for entry in dashboard.status_counts}
     assert counts == {
-        "not_started": 1,
+        "no_submission": 1,
         "draft": 1,
         "submitted": 1,
         "returned": 1,
@@ -156,7 +156,7 @@ def test_days_to_deadline_count_for_countries_that_have_not_submitted(big_cycle)
     rows = selectors.cycle_dashboard(cycle=big_cycle, today=today).rows
     days = {row.status: row.days_left for row in rows}
     assert days == {
-        "not_started": 10,
+        "no_submission": 10,
         "draft": 10,
         "returned": 10,
         "submitted": None,
@@ -169,7 +169,7 @@ def test_past_the_deadline_countries_are_overdue_by_negative_days(big_cycle):
     today = big_cycle.deadline + datetime.timedelta(days=3)
     dashboard = selectors.cycle_dashboard(cycle=big_cycle, today=today)
     overdue = [row for row in dashboard.rows if row.is_overdue]
-    assert {row.status for row in overdue} == {"not_started", "draft", "returned"}
+    assert {row.status for row in overdue} == {"no_submission", "draft", "returned"}
     assert {row.days_left for row in overdue} == {-3}
     assert dashboard.overdue_count == 3
 
@@ -220,6 +220,97 @@ def test_a_closed_cycle_counts_no_days(big_cycle):
     assert dashboard.overdue_count == 0
 
 
+def dashboard_html(client, cycle, **params):
+    return client.get(url("cycle_dashboard", cycle), params).content.decode()
+
+
+def count_card(html, label):
+    """The dashboard's count card with `label`: its class attribute and its number."""
+    match = re.search(
+        r'<a class="(dash-count[^"]*)"[^>]*>\s*<span class="dash-count-number">(\d+)</span>\s*'
+        rf'<span class="dash-count-label">{re.escape(label)}</span>',
+        html,
+    )
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def test_a_closed_cycle_says_who_did_not_take_part_without_counts_or_deadlines(
+    client, big_cycle, reviewer
+):
+    big_cycle.deadline = timezone.localdate() - datetime.timedelta(days=30)
+    big_cycle.opens_on = big_cycle.deadline - datetime.timedelta(days=60)
+    big_cycle.is_closed = True
+    big_cycle.save()
+    absent = next(row for row in selectors.cycle_dashboard(cycle=big_cycle).rows if row.absent)
+    assert absent.submission is None
+    assert absent.status_label == "Did not take part"
+    client.force_login(reviewer)
+    html = dashboard_html(client, big_cycle)
+    assert count_card(html, "Did not take part") == ("dash-count", 1)
+    # Overdue means nothing once a cycle is closed: no card, no filter, no column, no flag.
+    assert count_card(html, "Overdue") is None
+    assert 'name="overdue"' not in html
+    assert "Days to deadline" not in html and "Overdue by" not in html
+    assert "dash-row-overdue" not in html
+    assert "No submission yet" not in html
+    row = re.search(rf"<tr>\s*<th[^>]*>\s*{absent.country.name}\s*</th>(.*?)</tr>", html, re.S)
+    cells = row.group(1)
+    assert "Did not take part" in cells
+    assert " / " not in cells and "dash-missing" not in cells  # no "0 / 4", no "2 missing"
+    # A closed cycle without extensions has nothing to say about deadlines.
+    assert 'id="extensions"' not in html
+
+
+def test_a_closed_cycle_has_no_deadline_sort_and_ignores_an_overdue_filter(
+    client, big_cycle, reviewer
+):
+    big_cycle.is_closed = True
+    big_cycle.save()
+    client.force_login(reviewer)
+    response = client.get(url("cycle_dashboard", big_cycle), {"overdue": "on"})
+    assert len(response.context["dashboard"].rows) == 6
+    assert "sort=deadline" not in response.content.decode()
+
+
+def test_an_open_cycle_past_its_deadline_shows_who_is_overdue(client, big_cycle, reviewer):
+    big_cycle.deadline = timezone.localdate() - datetime.timedelta(days=4)
+    big_cycle.opens_on = big_cycle.deadline - datetime.timedelta(days=60)
+    big_cycle.save()
+    client.force_login(reviewer)
+    html = dashboard_html(client, big_cycle)
+    # The country without a submission, the draft and the returned one.
+    assert count_card(html, "Overdue") == ("dash-count dash-count-alert", 3)
+    assert html.count("Overdue by 4 days") == 3
+    assert html.count('class="dash-row-overdue"') == 3
+    assert count_card(html, "No submission yet") == ("dash-count", 1)
+    assert 'name="overdue"' in html
+
+
+def test_no_one_overdue_is_not_shown_as_an_alert(client, big_cycle, reviewer):
+    client.force_login(reviewer)
+    html = dashboard_html(client, big_cycle)
+    assert big_cycle.deadline > timezone.localdate()
+    assert count_card(html, "Overdue") == ("dash-count", 0)
+
+
+def test_no_submission_and_the_objective_status_not_started_are_two_words(
+    client, big_cycle, reviewer
+):
+    """The objectives grid says "Not started" (a status, in the questionnaire's words); a country
+    without a submission is "No submission yet" wherever the cycle's pages name it."""
+    client.force_login(reviewer)
+    html = dashboard_html(client, big_cycle)
+    assert "Not started" not in html
+    assert 'class="status-badge status-no-submission">No submission yet<' in html
+    assert '<option value="no_submission">No submission yet</option>' in html
+    matrix = client.get(url("cycle_objectives", big_cycle)).content.decode()
+    assert ">Not started</span>" in matrix  # the scale's legend
+    assert '<span class="d-block small text-body-secondary">No submission yet</span>' in matrix
+    question = client.get(url("cycle_question", big_cycle, key="lead")).content.decode()
+    assert "Not started" not in question
+    assert "No submission yet (1 country):" in question
+
+
 def test_open_comments_are_counted_per_country(big_cycle, reviewer):
     submitted = submission_in(big_cycle, "submitted")
     question = big_cycle.version.questions.get(key="committee")
@@ -241,9 +332,9 @@ def test_open_comments_are_counted_per_country(big_cycle, reviewer):
 # --- Order and filters -------------------------------------------------------------------------
 
 
-def test_sorting_by_completion_descending_puts_unstarted_countries_last(big_cycle):
+def test_sorting_by_completion_descending_puts_countries_without_a_submission_last(big_cycle):
     rows = selectors.cycle_dashboard(cycle=big_cycle, sort="completion", descending=True).rows
-    assert rows[-1].status == "not_started"
+    assert rows[-1].status == "no_submission"
     assert [r.completion for r in rows] == sorted((r.completion for r in rows), reverse=True)
 
 
@@ -260,7 +351,7 @@ def test_sorting_by_a_date_keeps_rows_without_one_last_both_ways(big_cycle):
 def test_sorting_by_status_follows_the_workflow(big_cycle):
     rows = selectors.cycle_dashboard(cycle=big_cycle, sort="status").rows
     assert [r.status for r in rows] == [
-        "not_started",
+        "no_submission",
         "draft",
         "submitted",
         "returned",
@@ -300,8 +391,8 @@ def test_an_unknown_sort_or_status_falls_back_to_everything_by_name(client, big_
     ("params", "statuses"),
     [
         ({"status": "draft"}, {"draft"}),
-        ({"status": "not_started"}, {"not_started"}),
-        ({"overdue": "on"}, {"not_started", "draft", "returned"}),
+        ({"status": "no_submission"}, {"no_submission"}),
+        ({"overdue": "on"}, {"no_submission", "draft", "returned"}),
         ({"comments": "on"}, {"accepted"}),
         ({"overdue": "on", "status": "returned"}, {"returned"}),
     ],
@@ -429,7 +520,55 @@ def test_one_question_shows_every_country_and_marks_drafts(client, big_cycle, re
     # Through render_answer: the choice's label, not its stored value.
     assert "Being drafted" in html
     assert "Draft: not yet submitted, may still change" in html
-    assert "No submission yet" in html
+    assert "No submission yet (1 country):" in html
+
+
+def folded_line(html, heading_id):
+    """The names listed in one of the folded lines after the answers (in page order)."""
+    match = re.search(
+        rf'<ul class="dash-inline-list" aria-labelledby="{heading_id}">(.*?)</ul>', html, re.S
+    )
+    items = re.findall(r"<li>(.*?)</li>", match.group(1))
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in items]
+
+
+def test_answers_come_first_and_the_countries_without_one_fold_into_a_line_each(client, reviewer):
+    cycle = factories.cycle_with_countries(
+        countries=7, statuses=(None, "accepted", None, "draft", None, "submitted", None)
+    )
+    by_status = {s.status: s for s in cycle.submissions.select_related("country")}
+    # The draft's answer to this question was emptied; the others answered it.
+    services.answer_save(
+        submission=by_status["draft"],
+        question=cycle.version.questions.get(key="lead"),
+        value="",
+    )
+    client.force_login(reviewer)
+    response = client.get(url("cycle_question", cycle, key="lead"))
+    html = response.content.decode()
+    page = response.context["page"]
+    assert [row.submission.status for row in page.answered] == sorted(
+        ["accepted", "submitted"],
+        key=lambda status: by_status[status].country.name,
+    )
+    assert html.count('<article class="dash-country-answer') == 2
+    assert "No answer to this question (1 country):" in html
+    assert folded_line(html, "unanswered-heading") == [f"{by_status['draft'].country.name} (draft)"]
+    # Each country without a submission is named once, in one line, alphabetically.
+    without = sorted(c.name for c in cycle.countries.filter(submissions__isnull=True))
+    assert "No submission yet (4 countries):" in html
+    assert folded_line(html, "without-submission-heading") == without
+    # The answers come before the folded lines.
+    assert html.index('class="dash-country-answer') < html.index('class="dash-folded')
+
+
+def test_a_closed_cycle_names_the_countries_that_did_not_take_part(client, big_cycle, reviewer):
+    big_cycle.is_closed = True
+    big_cycle.save()
+    client.force_login(reviewer)
+    html = client.get(url("cycle_question", big_cycle, key="lead")).content.decode()
+    assert "Did not take part (1 country):" in html
+    assert "No submission yet" not in html
 
 
 def test_leaving_out_drafts_keeps_only_countries_that_sent_their_answers(

@@ -22,7 +22,8 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def cycle(db):
-    """Four countries due in 7 days: one not started, a draft, a submitted one, a returned one."""
+    """Four countries due in 7 days: one without a submission, a draft, a submitted one and a
+    returned one."""
     return factories.cycle_with_countries(
         countries=4,
         statuses=(None, "draft", "submitted", "returned"),
@@ -124,6 +125,9 @@ def test_the_reminder_says_what_is_left_and_links_to_the_answers(tmp_path, cycle
     returned = Submission.objects.get(cycle=cycle, status="returned")
     body = next(m.body for m in mail.outbox if m.to[0] == people[returned.country.iso2].email)
     assert "returned the answers for revision" in body
+    (absent,) = (user for user in people.values() if status_of(cycle, user) is None)
+    body = next(m.body for m in mail.outbox if m.to[0] == absent.email)
+    assert "Your country has no submission yet." in body
 
 
 def test_a_second_run_the_same_day_sends_nothing(tmp_path, cycle, people):

@@ -2,6 +2,8 @@
 PostgreSQL's full-text syntax and ranking, snippets that never let an answer's markup through,
 and what the search page says and costs."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -78,9 +80,82 @@ def test_drafts_can_be_left_out(three):
     assert found(three, "comité", include_drafts=False) == [("fr", "committee")]
 
 
-@postgres_only
 def test_or_finds_either_word(three):
     assert sorted(found(three, "committee or comité")) == [("en", "committee"), ("fr", "committee")]
+
+
+def test_or_joins_what_is_on_either_side_as_websearch_does(three):
+    # (national and ministries) or comité: the English answer, and the French one.
+    assert sorted(found(three, "national ministries or comité")) == [
+        ("en", "committee"),
+        ("fr", "committee"),
+    ]
+    assert found(three, "national ministries or nothinglikethis") == [("en", "committee")]
+
+
+def test_words_are_found_whole_as_written(three):
+    """Neither database stems or matches part of a word: "minist" is not "ministry"."""
+    assert found(three, "minist") == []
+    assert found(three, "ministries") == [("en", "committee")]
+
+
+def test_a_phrase_must_appear_in_that_order(three):
+    assert len(found(three, '"ministry of labour"')) == 3
+    assert found(three, '"labour of ministry"') == []
+    assert found(three, '"ministry labour"') == []  # a phrase keeps its "of"
+
+
+def test_case_does_not_matter_beyond_ascii(three):
+    assert found(three, "COMITÉ") == [("fr", "committee")]
+
+
+# --- Common words (stop words) -----------------------------------------------------------------
+
+
+def test_common_words_are_not_required(three):
+    english = by_language(three, "en")
+    save(english, "lead", "Ministry Interior")  # no "of", no "the"
+    assert found(three, "the ministry of interior") == [("en", "lead")]
+
+
+def test_common_words_are_not_highlighted(three):
+    english = by_language(three, "en")
+    save(english, "lead", "Ministry of Interior, Office of the Minister")
+    for query in ("ministry of interior", '"ministry of interior"'):
+        results = selectors.cycle_answer_search(cycle=three, query=query)
+        (hit,) = results.hits
+        assert "<mark>Ministry</mark>" in hit.snippet
+        assert "<mark>Interior</mark>" in hit.snippet
+        assert "<mark>of" not in hit.snippet and "<mark>the" not in hit.snippet
+        assert "Office" in hit.snippet and "<mark>Office" not in hit.snippet
+
+
+def test_the_stop_words_are_those_of_the_language_searched_in(three):
+    draft = by_language(three, "en")  # the draft: the only one open for changes
+    save(draft, "lead", "Ministère intérieur")
+    in_french = selectors.cycle_answer_search(
+        cycle=three, query="ministère de l'intérieur", language="fr"
+    )
+    # "de" and the "l'" of "l'intérieur" are French stop words; "intérieur" is still required.
+    assert in_french.ignored == ["de"]
+    assert [hit.answer.question.key for hit in in_french.hits] == ["lead"]
+    in_english = selectors.cycle_answer_search(
+        cycle=three, query="ministère de l'intérieur", language="en"
+    )
+    assert in_english.ignored == [] and in_english.hits == []
+
+
+def test_arabic_common_words_are_left_out_in_every_language(three):
+    for language in ("ar", "en", "fr"):
+        results = selectors.cycle_answer_search(cycle=three, query="اللجنة في", language=language)
+        assert results.ignored == ["في"]
+        assert [hit.answer.submission.language for hit in results.hits] == ["ar"]
+
+
+def test_a_query_of_common_words_only_finds_nothing(three):
+    results = selectors.cycle_answer_search(cycle=three, query='of the "and"', language="en")
+    assert (results.total, results.searched) == (0, False)
+    assert results.ignored == ["of", "the", "and"]
 
 
 @postgres_only
@@ -160,12 +235,36 @@ def test_a_headline_becomes_escaped_html_with_marks():
 
 
 def test_quoted_phrases_minus_and_or_are_read_like_websearch():
-    assert search.parse_terms('migrants "national plan" -asylum or visas') == [
-        search.Term("migrants"),
-        search.Term("national plan"),
-        search.Term("asylum", exclude=True),
-        search.Term("visas"),
+    parsed = search.parse('the migrants "national plan" -asylum or visas -"of" or', language="en")
+    assert parsed.groups == [
+        [
+            search.Term("migrants"),
+            search.Term("national plan"),
+            search.Term("asylum", exclude=True),
+        ],
+        [search.Term("visas")],
     ]
+    # "or" at the end is a word (a stop word in English), as in websearch.
+    assert parsed.ignored == ["the", "of", "or"]
+    assert parsed.highlight == ["migrants", "national", "plan", "visas"]
+    assert parsed.websearch() == '"migrants" "national plan" -"asylum" or "visas"'
+
+
+@pytest.mark.parametrize(
+    ("query", "groups"),
+    [
+        ("or", [["or"]]),  # a word of its own outside English
+        ("a or or b", [["a"], ["b"]]),
+        ('"unclosed phrase', [["unclosed phrase"]]),
+        ("l'intérieur co-operation", [["intérieur", "co-operation"]]),  # no French "l'"
+        ('!!! --- ""', []),
+        ("--x", [["-x"]]),
+    ],
+)
+def test_odd_queries_are_read_safely(query, groups):
+    parsed = search.parse(query, language="fr")
+    as_text = [[("-" if t.exclude else "") + t.text for t in group] for group in parsed.groups]
+    assert as_text == groups
 
 
 # --- The page ----------------------------------------------------------------------------------
@@ -221,6 +320,24 @@ def test_a_query_of_the_longest_length_is_searched(client, three, reviewer):
     client.force_login(reviewer)
     response = page(client, three, q="committee" + " " * 180 + "national")
     assert response.context["results"].total == 1
+
+
+def test_the_page_says_which_common_words_it_left_out(client, three, reviewer):
+    client.force_login(reviewer)
+    html = page(client, three, q="the national committee").content.decode()
+    assert "1 answer matches" in html
+    assert re.search(r"Common word left out:\s*<span[^>]*><span><bdi>the</bdi></span></span>", html)
+    assert "Add a more specific word." not in html
+    html = page(client, three, q="of the").content.decode()
+    assert "No answer matches" in html
+    assert "Common words left out:" in html and "Add a more specific word." in html
+
+
+def test_the_page_says_nothing_about_the_database(client, three, reviewer):
+    client.force_login(reviewer)
+    html = page(client, three, q="committee").content.decode()
+    main = html[html.index("<main") : html.index("</main>")].lower()
+    assert "database" not in main and "full-text" not in main and "sqlite" not in main
 
 
 def test_a_query_with_nothing_to_search_finds_nothing(client, three, reviewer):

@@ -190,6 +190,16 @@ def test_home_for_a_reviewer_names_the_countries_that_have_not_started(
     assert "Jordan" in page.split("No submission yet")[1]
 
 
+def test_home_for_a_reviewer_names_who_did_not_take_part_in_a_closed_cycle(
+    client, reviewer, submission
+):
+    submission.cycle.is_closed = True
+    submission.cycle.save()
+    page = login(client, reviewer).get(reverse("home")).text
+    assert "Did not take part (1 country):" in page
+    assert "No submission yet" not in page
+
+
 def test_home_for_a_user_without_a_role_explains_why_it_is_empty(client):
     user = factories.UserFactory()
     response = login(client, user).get(reverse("home"))
