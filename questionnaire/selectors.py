@@ -418,7 +418,7 @@ def _add_progress_and_deadline(
     row.missing_required = required - (submission.required_answered if submission else 0)
     row.extension = extension
     row.deadline = extension.deadline if extension else cycle.deadline
-    current = submission.status if submission else NOT_STARTED
+    current = submission.status if submission else NO_SUBMISSION
     if current in AWAITING_COUNTRY and not cycle.is_closed:
         row.days_left = (row.deadline - today).days
 
