@@ -3,7 +3,9 @@
 // The page works without this file (a plain form with a Save button). With it:
 // - long text gets an editor (Quill) that keeps paragraphs and nested lists, also from Word;
 // - every answer saves itself a moment after typing stops and when focus leaves it, showing
-//   "Saving…", "Saved 14:02" or "Not saved, retrying" in an aria-live region;
+//   "Saving…", "Saved Dec. 6, 2026 14:02" or "Not saved, retrying" in an aria-live region (dates,
+//   times, numbers and plurals are written by the server, in the page's language: this file never
+//   formats them itself);
 // - every keystroke is first written to localStorage, and removed only once the server has
 //   acknowledged that exact value: a crash, a lost connection or an expired session loses nothing;
 // - a save that started from an older revision is refused by the server (409) and the user
@@ -31,8 +33,6 @@
   const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const interpolate = (text, values) =>
     text.replace(/%\((\w+)\)s/g, (_m, name) => (name in values ? values[name] : ""));
-  const pad = (n) => String(n).padStart(2, "0");
-  const timeNow = () => `${pad(new Date().getHours())}:${pad(new Date().getMinutes())}`;
   // Whether the user is in a field: moving the focus then would send their next keystrokes
   // elsewhere, so new messages are only announced.
   const inField = () => {
@@ -421,6 +421,14 @@
       }
     }
 
+    // Once the person has left a number's field, it shows the saved number as the page writes
+    // numbers ("1250000,5" becomes "1 250 000,5"): what was understood is what they see.
+    showSavedNumber(text) {
+      const input = this.type === "number" && this.el.querySelector(`[name="q-${this.key}"]`);
+      if (!input || typeof text !== "string" || document.activeElement === input) return;
+      input.value = text;
+    }
+
     show(text, kind = "") {
       if (!this.state) return;
       this.state.textContent = text;
@@ -467,7 +475,8 @@
             "X-CSRFToken": csrfToken(),
             "X-Requested-With": "fetch",
           },
-          body: JSON.stringify({ value, revision }),
+          // The page's language: a number's comma means what it means in the language typed in.
+          body: JSON.stringify({ value, revision, language: document.documentElement.lang }),
         });
         let data = null;
         try {
@@ -492,10 +501,8 @@
         if (current === sent) {
           this.dirty = false;
           if (!pending || JSON.stringify(pending.value) === sent) journal.clear(this.key);
-          this.show(
-            interpolate(msg.msgSaved, { time: data.updated_at_display || timeNow() }),
-            "success-emphasis",
-          );
+          this.show(data.saved_text, "success-emphasis");
+          this.showSavedNumber(data.field_value);
         } else {
           journal.write(this.key, { value: this.value(), revision: this.revision, at: Date.now() });
           this.saveSoon(DEBOUNCE_MS);
@@ -542,10 +549,7 @@
       if (old) old.remove();
       const template = document.getElementById("conflict-template");
       const panel = template.content.firstElementChild.cloneNode(true);
-      const who = interpolate(panel.dataset.whoText, {
-        who: theirs.updated_by || "?",
-        time: theirs.updated_at_display || "",
-      });
+      const who = theirs.saved_by_text || "";
       panel.querySelector("[data-who]").textContent = who;
       panel.querySelector("[data-theirs]").setAttribute("aria-label", who);
       panel.querySelector("[data-mine]").appendChild(valueAsFragment(this, mine));
@@ -557,11 +561,9 @@
         if (ok) {
           panel.remove();
           if (!this.matchesWidget(value)) {
+            // The server's rendering says when it was saved, as the page does.
             const fresh = await this.reload();
-            if (fresh) {
-              fresh.show(interpolate(msg.msgSaved, { time: timeNow() }), "success-emphasis");
-              focusFirstField(fresh.el);
-            }
+            if (fresh) focusFirstField(fresh.el);
           } else {
             focusFirstField(this.el);
           }
@@ -652,17 +654,16 @@
     showBanner(msg.msgLogin, loginLink());
   }
 
+  // Each section's line ("3 of 8 answered · 5 required missing") comes rendered from the server's
+  // own template (plurals and numbers in the page's language); it holds no user text.
   function updateProgress(progress) {
     if (!progress) return;
     for (const item of document.querySelectorAll("[data-progress-list] [data-section]")) {
       const entry = progress.sections[item.dataset.section];
       const target = item.querySelector("[data-progress-text]");
-      if (!entry || !target) continue;
-      let text = interpolate(msg.msgProgress, entry);
-      if (entry.missing_required) {
-        text += ` · ${interpolate(msg.msgMissing, { count: entry.missing_required })}`;
-      }
-      target.textContent = text;
+      if (!entry || !target || typeof entry.html !== "string") continue;
+      const doc = new DOMParser().parseFromString(`<body>${entry.html}</body>`, "text/html");
+      target.replaceChildren(...doc.body.childNodes);
     }
   }
 
