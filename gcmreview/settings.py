@@ -153,6 +153,8 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Arabic's number separators (gcmreview/formats/ar/formats.py); every other format is Django's.
+FORMAT_MODULE_PATH = ["gcmreview.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
