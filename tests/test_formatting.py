@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -181,3 +182,40 @@ def test_a_count_of_one_is_singular_on_the_pages(client, focal_point, submission
     assert "0 of 1 question answered." in page
     with pytest.raises(services.TransitionError, match="1 required question is still unanswered"):
         services.submission_transition(submission=alone, to_status="submitted")
+
+
+def test_one_of_each_is_singular_and_thousands_are_grouped():
+    from types import SimpleNamespace
+
+    from questionnaire.question_types import get_type
+
+    job = SimpleNamespace(
+        pk=1, status="succeeded", page_count=1250, created_at=MOMENT, requested_by=None
+    )
+    html = render_to_string(
+        "reports/compilation_detail.html",
+        {
+            "job": job,
+            "cycle": SimpleNamespace(slug="c", name="C"),
+            "progress": {"done": 1, "cached": 0},
+        },
+    )
+    assert "1,250 pages." in html
+    assert "1 country, 0 of them unchanged" in html
+    with pytest.raises(ValidationError) as refused:
+        get_type("long_text").clean("<p>ab</p>", {"max_length": 1})
+    assert refused.value.messages == ["The answer is 2 characters long; the limit is 1 character."]
+    with pytest.raises(ValidationError) as refused:
+        get_type("short_text").clean("x" * 1250, {"max_length": 1000})
+    assert refused.value.messages == [
+        "The answer is 1,250 characters long; the limit is 1,000 characters."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_lockout_of_one_minute_says_one_minute(rf, settings):
+    from accounts.lockout import lockout_response
+
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=1)
+    response = lockout_response(rf.get("/", HTTP_ACCEPT="application/json"))
+    assert "is blocked for 1 minute." in json.loads(response.content)["message"]
