@@ -32,19 +32,21 @@ MAX_AUTOSAVE_BYTES = 1024 * 1024  # a generous long answer is ~100 kB of HTML
 
 
 def toolbar_labels() -> dict:
-    """The editor's toolbar labels in the page's language (the script has no catalogue)."""
+    """The editor's toolbar labels in the page's language (the script has no catalogue): each
+    button's name, and its tooltip with the key that does the same ("…:title"). The page's
+    "Keyboard shortcuts" disclosure lists the keys too."""
     return {
         "toolbar": _("Formatting"),
         "bold:": _("Bold"),
+        "bold::title": _("Bold (Ctrl+B)"),
         "italic:": _("Italic"),
+        "italic::title": _("Italic (Ctrl+I)"),
         "list:bullet": _("Bulleted list"),
         "list:ordered": _("Numbered list"),
-        "indent:-1": _("Decrease indent (Ctrl+[)"),
-        "indent:+1": _("Increase indent (Ctrl+])"),
-        "hint": _(
-            "Answers save themselves as you type. In an editor, Tab moves on to the next field; "
-            "to nest a list item, use the indent buttons or Ctrl+] and Ctrl+[."
-        ),
+        "indent:-1": _("Decrease indent"),
+        "indent:-1:title": _("Decrease indent (Ctrl+[)"),
+        "indent:+1": _("Increase indent"),
+        "indent:+1:title": _("Increase indent (Ctrl+])"),
     }
 
 

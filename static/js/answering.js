@@ -27,6 +27,10 @@
   const DEBOUNCE_MS = 1200;
   const RETRY_MS = [2000, 5000, 10000, 20000, 30000];
   const banner = document.getElementById("answering-banner");
+  // At the bottom: whether everything is saved, and the one way on (next section, or check and
+  // submit), which stand in for the Save buttons of the page without JavaScript.
+  const summary = form.querySelector("[data-save-summary]");
+  const wayOn = form.querySelector("[data-way-on]");
   const blocks = new Map();
   let leavingForLogin = false;
 
@@ -170,13 +174,14 @@
   }
 
   // --- the editor ----------------------------------------------------------------------------
+  // format, value, text, fallback name, keys (aria-keyshortcuts: Ctrl, or ⌘ on a Mac)
   const TOOLBAR = [
-    ["bold", null, "B", "Bold"],
-    ["italic", null, "I", "Italic"],
-    ["list", "bullet", "•", "Bulleted list"],
-    ["list", "ordered", "1.", "Numbered list"],
-    ["indent", "-1", "⇤", "Decrease indent"],
-    ["indent", "+1", "⇥", "Increase indent"],
+    ["bold", null, "B", "Bold", "Control+B Meta+B"],
+    ["italic", null, "I", "Italic", "Control+I Meta+I"],
+    ["list", "bullet", "•", "Bulleted list", ""],
+    ["list", "ordered", "1.", "Numbered list", ""],
+    ["indent", "-1", "⇤", "Decrease indent", "Control+[ Meta+["],
+    ["indent", "+1", "⇥", "Increase indent", "Control+] Meta+]"],
   ];
 
   function makeEditor(container, onEdit) {
@@ -187,7 +192,7 @@
     toolbar.className = "answer-toolbar";
     toolbar.setAttribute("role", "toolbar");
     toolbar.setAttribute("aria-label", labels.toolbar || "Formatting");
-    for (const [format, value, text, label] of TOOLBAR) {
+    for (const [format, value, text, label, keys] of TOOLBAR) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = `ql-${format}`;
@@ -195,7 +200,10 @@
       button.textContent = text;
       const name = labels[`${format}:${value || ""}`] || label;
       button.setAttribute("aria-label", name);
-      button.title = name;
+      // The tooltip names the key that does the same; screen readers get it from
+      // aria-keyshortcuts rather than in every button's name.
+      button.title = labels[`${format}:${value || ""}:title`] || name;
+      if (keys) button.setAttribute("aria-keyshortcuts", keys);
       if (format !== "indent") button.setAttribute("aria-pressed", "false");
       toolbar.appendChild(button);
     }
@@ -242,11 +250,15 @@
     if (textarea.getAttribute("aria-labelledby")) {
       editorRoot.setAttribute("aria-labelledby", textarea.getAttribute("aria-labelledby"));
     }
-    // The help text, then the page's tip about Tab (the hint for typing without the editor goes).
+    // The help text, then the page's tips: answers save themselves, and Tab leaves the editor
+    // (the hint for typing lists without the editor goes).
     const described = (textarea.getAttribute("aria-describedby") || "")
       .split(/\s+/)
       .filter((id) => id && !id.startsWith("hint-"));
-    editorRoot.setAttribute("aria-describedby", [...described, "editor-tip"].join(" "));
+    editorRoot.setAttribute(
+      "aria-describedby",
+      [...described, "editor-tip", "editor-key-tab"].join(" "),
+    );
     quill.on("editor-change", () => {
       for (const button of toolbar.querySelectorAll("[aria-pressed]")) {
         button.setAttribute("aria-pressed", String(button.classList.contains("ql-active")));
@@ -430,6 +442,7 @@
     }
 
     show(text, kind = "") {
+      updateSummary();
       if (!this.state) return;
       this.state.textContent = text;
       this.state.className = `answer-state ${kind ? `text-${kind}` : "text-body-secondary"}`;
@@ -460,7 +473,9 @@
         .then((result) => this.handle(result, sent, value))
         .finally(() => {
           this.inflight = null;
+          updateSummary();
         });
+      updateSummary();
       return this.inflight;
     }
 
@@ -650,6 +665,32 @@
     if (!inField()) banner.focus();
   }
 
+  // Not a live region: each answer announces its own state; this line is for the eye.
+  function updateSummary() {
+    if (!summary) return;
+    const all = [...blocks.values()];
+    let text = msg.msgAllSaved;
+    let kind = "success-emphasis";
+    if (all.some((block) => block.inflight)) {
+      [text, kind] = [msg.msgSaving, "body-secondary"];
+    } else if (all.some((block) => block.dirty)) {
+      [text, kind] = [msg.msgUnsaved, "warning-emphasis"];
+    }
+    summary.textContent = text;
+    summary.className = `answering-summary small mb-0 text-${kind}`;
+  }
+
+  // Save what is not saved yet (waiting for saves under way); true once everything is.
+  async function saveAll() {
+    for (let round = 0; round < 3; round += 1) {
+      const pending = [...blocks.values()].filter((block) => block.dirty || block.inflight);
+      if (!pending.length) return true;
+      const results = await Promise.all(pending.map((block) => block.inflight || block.save()));
+      if (!results.every(Boolean)) return false;
+    }
+    return ![...blocks.values()].some((block) => block.dirty || block.inflight);
+  }
+
   function askToLogIn() {
     showBanner(msg.msgLogin, loginLink());
   }
@@ -691,20 +732,32 @@
     const block = new AnswerBlock(el);
     blocks.set(block.key, block);
   }
-  const tip = document.getElementById("editor-tip");
-  if (tip && form.querySelector(".ql-editor")) {
-    tip.textContent = JSON.parse(form.dataset.toolbarLabels || "{}").hint || "";
-    tip.hidden = false;
+  // Answers save themselves: say so (and show the editors' keys), and replace the Save buttons
+  // with the save status and one way on, which first saves whatever is still unsaved.
+  const help = form.querySelector("[data-autosave-help]");
+  if (help) {
+    help.hidden = false;
+    const keys = help.querySelector("[data-editor-keys]");
+    if (keys) keys.hidden = !form.querySelector(".ql-editor");
   }
+  for (const button of form.querySelectorAll("[data-save-button]")) button.hidden = true;
+  if (summary) summary.hidden = false;
+  if (wayOn) {
+    wayOn.hidden = false;
+    wayOn.classList.replace("btn-link", "btn-primary");
+    wayOn.addEventListener("click", async (event) => {
+      if (![...blocks.values()].some((block) => block.dirty || block.inflight)) return;
+      event.preventDefault();
+      if (await saveAll()) window.location.assign(wayOn.href);
+    });
+  }
+  updateSummary();
 
-  // The Save buttons still work: they save every changed answer, then go on.
+  // Enter in a field submits the form: it saves every changed answer, and stays.
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const next = event.submitter && event.submitter.value === "next";
-    const results = await Promise.all(
-      [...blocks.values()].map((block) => (block.dirty ? block.save() : true)),
-    );
-    if (results.every(Boolean) && next && form.dataset.nextUrl) {
+    if ((await saveAll()) && next && form.dataset.nextUrl) {
       window.location.assign(form.dataset.nextUrl);
     }
   });
