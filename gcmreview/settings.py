@@ -115,6 +115,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite is one file that one writer at a time may change. While the background worker writes
+# (the regional compilation), a request that wants to write waits its turn instead of failing
+# with "database is locked": WAL lets readers go on beside the writer, the busy timeout is how
+# long a writer waits for the lock, and immediate transactions take the lock when they begin (a
+# deferred one that read first cannot wait for it: SQLite refuses it at once). PostgreSQL needs
+# none of this.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,  # seconds
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
