@@ -1,7 +1,10 @@
 """Settings for the GCM Review Portal.
 
 One module, read from environment variables: production differs from a developer's machine only
-by its environment (see the settings table in README.md).
+by its environment (see the settings table in README.md). A checkout may also hold a `.env` file
+of local settings (`make run` writes one with DEBUG=1, git ignores it), read here before
+anything else; a variable set in the real environment always wins over the file's. Production
+has no `.env`.
 """
 
 import datetime
@@ -11,8 +14,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The checkout's local settings, so that every command the docs show runs as written
+# (`python manage.py export_answers …` needs DEBUG=1 or a SECRET_KEY). override=False: the real
+# environment wins. No file, no change.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -1,12 +1,20 @@
 """The settings module (gcmreview/settings.py): SQLite configured so that a writer waits its turn
-instead of failing with "database is locked", and only SQLite."""
+instead of failing with "database is locked", and only SQLite; a checkout's `.env` read, with the
+real environment winning, and nothing changed where there is none (production)."""
 
 from __future__ import annotations
 
+import os
+import runpy
+import shutil
+import subprocess
 import threading
+from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connections, transaction
 
 
@@ -113,3 +121,79 @@ def test_the_sqlite_file_is_in_wal_mode_with_a_busy_timeout(sqlite_file):
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 20_000
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+# --- The checkout's .env -------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """A copy of the settings module in a checkout of its own, whose `.env` the test writes."""
+    (tmp_path / "gcmreview").mkdir()
+    shutil.copy(ROOT / "gcmreview" / "settings.py", tmp_path / "gcmreview" / "settings.py")
+    return tmp_path
+
+
+def load_settings(checkout, **environment) -> dict:
+    """The settings as the module computes them with exactly `environment` (and the checkout's
+    .env, if any). The process's own environment is left as it was."""
+    with mock.patch.dict(os.environ, environment, clear=True):
+        return runpy.run_path(str(checkout / "gcmreview" / "settings.py"))
+
+
+def test_the_settings_read_the_checkout_s_env_file(checkout):
+    (checkout / ".env").write_text("# local\nDEBUG=1\nTIME_ZONE=Asia/Amman\n")
+    loaded = load_settings(checkout)
+    assert loaded["DEBUG"] is True
+    assert loaded["TIME_ZONE"] == "Asia/Amman"
+    assert loaded["SECRET_KEY"].startswith("django-insecure-development-only")
+
+
+def test_the_real_environment_wins_over_the_env_file(checkout):
+    (checkout / ".env").write_text("DEBUG=1\nTIME_ZONE=Asia/Amman\n")
+    loaded = load_settings(checkout, DEBUG="0", SECRET_KEY="from-the-environment", TIME_ZONE="UTC")
+    assert loaded["DEBUG"] is False
+    assert loaded["SECRET_KEY"] == "from-the-environment"
+    assert loaded["TIME_ZONE"] == "UTC"
+
+
+def test_without_an_env_file_nothing_changes(checkout):
+    # As production runs: DEBUG off unless set, and then a SECRET_KEY is required.
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        load_settings(checkout)
+    assert load_settings(checkout, DEBUG="1")["DEBUG"] is True
+    loaded = load_settings(checkout, SECRET_KEY="k", ALLOWED_HOSTS="gcm.example.org")
+    assert loaded["DEBUG"] is False
+    assert loaded["ALLOWED_HOSTS"] == ["gcm.example.org"]
+
+
+def test_sqlite_options_apply_to_sqlite_only(checkout):
+    sqlite = load_settings(checkout, DEBUG="1")["DATABASES"]["default"]
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    postgres = load_settings(
+        checkout, DEBUG="1", DATABASE_URL="postgres://user@127.0.0.1:5432/gcm"
+    )["DATABASES"]["default"]
+    assert "transaction_mode" not in postgres.get("OPTIONS", {})
+    assert "init_command" not in postgres.get("OPTIONS", {})
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_writes_the_env_file_once_and_git_ignores_it(checkout):
+    def make_env():
+        subprocess.run(
+            ["make", "-s", "-C", str(checkout), "-f", str(ROOT / "Makefile"), ".env"],
+            check=True,
+            capture_output=True,
+        )
+
+    make_env()
+    text = (checkout / ".env").read_text()
+    assert "DEBUG=1" in text.splitlines()
+    assert text.startswith("# Local settings of this checkout, made by `make run`")
+    assert load_settings(checkout)["DEBUG"] is True
+    (checkout / ".env").write_text("DEBUG=1\nMY_OWN=kept\n")
+    make_env()  # never overwritten
+    assert (checkout / ".env").read_text() == "DEBUG=1\nMY_OWN=kept\n"
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
