@@ -62,7 +62,18 @@ test-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-run: system-deps install
+# The checkout's local settings, read by gcmreview/settings.py: DEBUG=1, so that every command
+# the docs show (`python manage.py export_answers …`) runs as written without exporting it by hand.
+# Made when missing, never overwritten (edit it as you like); git ignores it.
+.env:
+	@printf '%s\n' \
+	  '# Local settings of this checkout, made by `make run` and read by gcmreview/settings.py.' \
+	  '# A variable set in the environment wins over this file. Never commit it (.gitignore);' \
+	  '# production has no .env: it is configured by its environment (docs/deploy.md).' \
+	  'DEBUG=1' > $@
+	@echo "Wrote .env (DEBUG=1): local settings for this checkout."
+
+run: system-deps install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddemo
 	@echo
@@ -123,4 +134,4 @@ check: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache $(MO_FILES)
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache $(MO_FILES)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -32,9 +32,12 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     it says when to try again (every further attempt moves that time on)."""
     retry_at = timezone.now() + settings.AXES_COOLOFF_TIME
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _(
+    message = ngettext(
         "Too many failed attempts to log in. For your security, logging in with this "
-        "username from this computer is blocked for %(minutes)d minutes."
+        "username from this computer is blocked for %(minutes)d minute.",
+        "Too many failed attempts to log in. For your security, logging in with this "
+        "username from this computer is blocked for %(minutes)d minutes.",
+        minutes,
     ) % {"minutes": minutes}
     status = settings.AXES_HTTP_RESPONSE_CODE
     if "application/json" in request.headers.get("Accept", ""):

@@ -7,6 +7,7 @@ these views only enrol, verify and manage devices through accounts.services.
 
 from __future__ import annotations
 
+import datetime
 from base64 import b32encode
 
 import django_otp
@@ -22,12 +23,14 @@ from django.urls import reverse, reverse_lazy
 from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from gcmreview import formatting
 
 from . import selectors, services, sessions
 from .forms import ThrottledPasswordResetForm, TwoFactorCodeForm, TwoFactorConfirmForm
@@ -251,10 +254,14 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 
 
 def _session_payload(request: HttpRequest) -> dict:
+    seconds_left = max(0, sessions.session_seconds_left(request.session))
     return {
         "ok": True,
-        "seconds_left": max(0, sessions.session_seconds_left(request.session)),
+        "seconds_left": seconds_left,
         "warning_seconds": settings.SESSION_WARNING_BEFORE,
+        # When the session ends, as the pages write times: the dialog shows it as is, rather
+        # than the browser's own clock and time zone.
+        "ends_at_text": formatting.time_text(now() + datetime.timedelta(seconds=seconds_left)),
     }
 
 

@@ -10,6 +10,11 @@ Two ways in, because Django turns an exception into a response at every middlewa
   read when `request.user` is first used, the session written after the view), which reaches
   Django's error handler instead.
 
+What the page says is what is true: answers and forms saved before are kept, but a form that was
+being sent when the database went away (a section without JavaScript, an admin page) may not
+have been saved, so the page says to go back, check it and send it again. The answering page's
+autosave gets JSON and keeps its text in the browser, retrying by itself.
+
 The connection itself recovers by itself: CONN_HEALTH_CHECKS (settings.DATABASES) checks a
 persistent connection before a request uses it, and Django closes an unusable one at the end of
 the request, so the first request after PostgreSQL is back opens a fresh connection. The page
@@ -43,8 +48,11 @@ def wants_json(request: HttpRequest) -> bool:
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON for scripts, a page (no database, no session) for people."""
-    message = _("The portal is briefly unavailable. Nothing you saved is lost: try again shortly.")
     if wants_json(request):
+        # The autosave keeps its text in the browser and sends it again by itself.
+        message = _(
+            "The portal is briefly unavailable. Nothing you saved is lost: try again shortly."
+        )
         response = JsonResponse(
             {
                 "ok": False,
@@ -55,8 +63,21 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
             status=503,
         )
     else:
+        sending = request.method not in ("GET", "HEAD", "OPTIONS")
+        if sending:
+            message = _(
+                "The portal is briefly unavailable. What you had already saved is kept, but "
+                "what this page was sending may not have been saved: go back, check it, and "
+                "send it again."
+            )
+        else:
+            message = _(
+                "The portal is briefly unavailable. What you had already saved is kept: try "
+                "again in a moment."
+            )
+        context = {"message": message, "sending": sending}
         try:
-            body = render_to_string("503.html", {"message": message})
+            body = render_to_string("503.html", context)
         except Exception:  # the page must not fail in turn (a missing static manifest entry...)
             logger.exception("Could not render 503.html")
             body = f"<!DOCTYPE html><title>503</title><p>{escape(message)}</p>"

@@ -1,7 +1,10 @@
 """Settings for the GCM Review Portal.
 
 One module, read from environment variables: production differs from a developer's machine only
-by its environment (see the settings table in README.md).
+by its environment (see the settings table in README.md). A checkout may also hold a `.env` file
+of local settings (`make run` writes one with DEBUG=1, git ignores it), read here before
+anything else; a variable set in the real environment always wins over the file's. Production
+has no `.env`.
 """
 
 import datetime
@@ -11,8 +14,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The checkout's local settings, so that every command the docs show runs as written
+# (`python manage.py export_answers …` needs DEBUG=1 or a SECRET_KEY). override=False: the real
+# environment wins. No file, no change.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -115,6 +124,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite is one file that one writer at a time may change. While the background worker writes
+# (the regional compilation), a request that wants to write waits its turn instead of failing
+# with "database is locked": WAL lets readers go on beside the writer, the busy timeout is how
+# long a writer waits for the lock, and immediate transactions take the lock when they begin (a
+# deferred one that read first cannot wait for it: SQLite refuses it at once). PostgreSQL needs
+# none of this.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,  # seconds
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -153,6 +175,8 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Arabic's number separators (gcmreview/formats/ar/formats.py); every other format is Django's.
+FORMAT_MODULE_PATH = ["gcmreview.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

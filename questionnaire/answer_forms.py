@@ -8,6 +8,7 @@ as HTML. Both paths end in `services.answer_save`, which validates through the q
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.http import QueryDict
@@ -67,13 +68,21 @@ def value_from_post(question: Question, data: QueryDict) -> Any:
     raise ValueError(f"Unknown question type {kind}")
 
 
-def widget_context(question: Question, value: Any) -> dict:
-    """What a question's form widget needs to show `value` (stored, or posted back), with the
-    labels of choices, columns and scale steps in the page's language."""
+def widget_context(question: Question, value: Any, *, typed: bool = False) -> dict:
+    """What a question's form widget needs to show `value` (stored, or posted back when `typed`),
+    with the labels of choices, columns and scale steps in the page's language."""
     options = question.options or {}
     kind = question.type
     context: dict[str, Any] = {"name": field_name(question), "value": value}
-    if kind == QuestionType.LONG_TEXT:
+    if kind == QuestionType.NUMBER:
+        # A stored number as the page's language writes it, which the field reads back as the
+        # same number; what the person typed stays as they typed it.
+        if value not in (None, "") and not typed:
+            # (A value that no longer fits its type is shown as stored.)
+            with contextlib.suppress(ArithmeticError, ValueError):
+                context["value"] = question.type_handler.format(value)
+        context["help"] = question.type_handler.help_text()
+    elif kind == QuestionType.LONG_TEXT:
         html = value if isinstance(value, str) else ""
         context.update(html=richtext.clean_html(html), text=richtext.html_to_text(html))
     elif kind in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,48 +18,83 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gcmreview import formatting
+
 from . import answer_forms, permissions, selectors, services
-from .models import SubmissionStatus
+from .models import QuestionType, SubmissionStatus
 from .permissions import Action
 
 MAX_AUTOSAVE_BYTES = 1024 * 1024  # a generous long answer is ~100 kB of HTML
 
 
 def toolbar_labels() -> dict:
-    """The editor's toolbar labels in the page's language (the script has no catalogue)."""
+    """The editor's toolbar labels in the page's language (the script has no catalogue): each
+    button's name, and its tooltip with the key that does the same ("…:title"). The page's
+    "Keyboard shortcuts" disclosure lists the keys too."""
     return {
         "toolbar": _("Formatting"),
         "bold:": _("Bold"),
+        "bold::title": _("Bold (Ctrl+B)"),
         "italic:": _("Italic"),
+        "italic::title": _("Italic (Ctrl+I)"),
         "list:bullet": _("Bulleted list"),
         "list:ordered": _("Numbered list"),
-        "indent:-1": _("Decrease indent (Ctrl+[)"),
-        "indent:+1": _("Increase indent (Ctrl+])"),
-        "hint": _(
-            "Answers save themselves as you type. In an editor, Tab moves on to the next field; "
-            "to nest a list item, use the indent buttons or Ctrl+] and Ctrl+[."
-        ),
+        "indent:-1": _("Decrease indent"),
+        "indent:-1:title": _("Decrease indent (Ctrl+[)"),
+        "indent:+1": _("Increase indent"),
+        "indent:+1:title": _("Increase indent (Ctrl+])"),
     }
+
+
+def typing_language(request, sent: str | None = None) -> str:
+    """The language the person typed their answers in: the page's, which the section form and
+    the script send along (a number's comma depends on it: question_types.Number), else the
+    request's. They differ when the language was changed in another tab meanwhile."""
+    if sent is None:
+        sent = request.POST.get("language")
+    if isinstance(sent, str) and sent in dict(settings.LANGUAGES):
+        return sent
+    return translation.get_language()
 
 
 def _json_error(status: int, code: str, message: str, **extra) -> JsonResponse:
     return JsonResponse({"ok": False, "error": code, "message": message, **extra}, status=status)
 
 
+def saved_text(answer) -> str:
+    """ "Saved Dec. 6, 2026 10:38": the answer's save state, as the page shows it (question.html
+    says the same with the same words) and as the script shows it after each save."""
+    return _("Saved %(date)s %(time)s") % {
+        "date": formatting.date_text(answer.updated_at),
+        "time": formatting.time_text(answer.updated_at),
+    }
+
+
 def _answer_payload(item: selectors.QuestionAnswer, objectives=()) -> dict:
     answer = item.answer
+    updated_by = (
+        (answer.updated_by.get_full_name() or answer.updated_by.username)
+        if answer and answer.updated_by
+        else ""
+    )
     return {
         "revision": answer.revision if answer else 0,
         "value": answer.value if answer else None,
-        "updated_by": (answer.updated_by.get_full_name() or answer.updated_by.username)
-        if answer and answer.updated_by
-        else "",
+        "updated_by": updated_by,
         "updated_at": answer.updated_at.isoformat() if answer else None,
-        "updated_at_display": formats.time_format(timezone.localtime(answer.updated_at), "H:i")
+        # Dates and times are written by the server, never by the script: the page and the
+        # script then say the same thing in the same language and time zone.
+        "saved_text": saved_text(answer) if answer else "",
+        "saved_by_text": _("Saved by %(who)s on %(date)s at %(time)s")
+        % {
+            "who": updated_by or "?",
+            "date": formatting.date_text(answer.updated_at),
+            "time": formatting.time_text(answer.updated_at),
+        }
         if answer
         else "",
         "display_html": render_to_string(
@@ -92,11 +128,12 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
     posted = posted or {}
     questions = []
     for item in page.current.items:
-        value = posted.get(item.question.key, item.value)
+        typed = item.question.key in posted
+        value = posted[item.question.key] if typed else item.value
         questions.append(
             {
                 "item": item,
-                "widget": answer_forms.widget_context(item.question, value),
+                "widget": answer_forms.widget_context(item.question, value, typed=typed),
                 "objective_rows": answer_forms.objective_rows(item.question, value, page.objectives)
                 if item.question.type == "objectives_grid"
                 else None,
@@ -123,7 +160,7 @@ def section_save(request, pk: int, number: str):
     permissions.require(request.user, Action.EDIT_ANSWERS, page.submission)
     posted, errors, conflicts, saved = {}, {}, {}, 0
     try:
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(typing_language(request)):
             for item in page.current.items:
                 question = item.question
                 value = answer_forms.value_from_post(question, request.POST)
@@ -198,6 +235,12 @@ def answer_autosave(request, pk: int, key: str):
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         # RecursionError: JSON nested thousands deep ("[[[[…"), small enough to pass the limit.
         return _json_error(400, "malformed", _("The save request was malformed."))
+    # Read, answered and worded in the language of the page the person typed in.
+    with translation.override(typing_language(request, payload.get("language"))):
+        return _autosave(request, pk=pk, key=key, value=value, base=base)
+
+
+def _autosave(request, *, pk: int, key: str, value, base: int) -> JsonResponse:
     try:
         submission = selectors.submission_get(user=request.user, pk=pk)
         question = selectors.submission_question(submission=submission, key=key)
@@ -231,10 +274,24 @@ def answer_autosave(request, pk: int, key: str):
         return _json_error(400, "invalid", " ".join(exc.messages))
     item = selectors.QuestionAnswer(question, answer)
     progress = selectors.submission_progress(submission=submission)
+    for entry in progress["sections"].values():
+        # The section list's line, from the page's own template: the script shows it as is.
+        entry["html"] = render_to_string(
+            "questionnaire/answering/progress.html",
+            {
+                "answered": entry["answered"],
+                "total": entry["total"],
+                "missing": entry["missing_required"],
+            },
+        ).strip()
     return JsonResponse(
         {
             "ok": True,
             **_answer_payload(item),
+            # What the field shows once the person has left it: a number as the page writes it.
+            "field_value": answer_forms.widget_context(question, answer.value)["value"]
+            if question.type == QuestionType.NUMBER
+            else None,
             "answered": item.is_answered,
             "progress": progress,
         }

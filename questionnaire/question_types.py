@@ -5,7 +5,9 @@ A value is stored as JSON on `Answer.value`. Each handler knows
 - `clean(value, options)`: the canonical stored form of a submitted value, or ValidationError;
 - `is_empty(value)`: whether the question still counts as unanswered;
 - `as_text(value, options)`: a plain-text rendering for exports and search, choice and status
-  labels in the active language (`i18n.option_label`).
+  labels in the active language (`i18n.option_label`), numbers machine-readable ("1250000.5");
+- `display_text(value, options)`: the same for people to read (numbers as the language writes
+  them: "1,250,000.5").
 
 Long text is stored as a small HTML subset cleaned by `richtext.clean_html` on every save, and
 rendered by the page and the PDF through the same function.
@@ -19,7 +21,11 @@ import re
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from gcmreview import formatting
 
 from . import richtext
 from .i18n import TRANSLATION_LANGUAGES, option_labels
@@ -27,8 +33,12 @@ from .i18n import TRANSLATION_LANGUAGES, option_labels
 DEFAULT_MAX_LENGTH = 20_000
 SHORT_TEXT_MAX_LENGTH = 500
 MAX_ENTRIES = 200
-NUMBER_MAX_DIGITS = 40  # characters of a number as typed
+NUMBER_MAX_CHARACTERS = 60  # of a number as typed, separators included
+NUMBER_MAX_DIGITS = 15  # before the decimal mark
 NUMBER_MAX_DECIMALS = 15
+# Enough precision for every allowed number (15 + 15 digits): the default context's 28 digits
+# would round 999999999999999.999999999999999 when normalising it.
+_EXACT = decimal.Context(prec=64)
 
 # The default status scale of the objectives grid: no official template fixes one, so each
 # questionnaire version may override it in the question's options. Like every label of a question's
@@ -106,8 +116,16 @@ def _text(value: Any, *, max_length: int, field: str | None = None) -> str:
     value = richtext.strip_control_characters(value).strip()
     if len(value) > max_length:
         raise ValidationError(
-            _("%(field)s is %(length)d characters long; the limit is %(max)d.")
-            % {"field": field or _("The answer"), "length": len(value), "max": max_length}
+            ngettext(
+                "%(field)s is %(length)s characters long; the limit is %(max)s character.",
+                "%(field)s is %(length)s characters long; the limit is %(max)s characters.",
+                max_length,
+            )
+            % {
+                "field": field or _("The answer"),
+                "length": formatting.number_text(len(value)),
+                "max": formatting.number_text(max_length),
+            }
         )
     return value
 
@@ -130,6 +148,11 @@ class QuestionTypeHandler:
     def as_text(self, value: Any, options: dict) -> str:
         return "" if value is None else str(value)
 
+    def display_text(self, value: Any, options: dict) -> str:
+        """The plain text people read (the review's comparison of versions): `as_text`, except
+        where that is machine-readable (numbers)."""
+        return self.as_text(value, options)
+
 
 class LongText(QuestionTypeHandler):
     name = "long_text"
@@ -145,8 +168,15 @@ class LongText(QuestionTypeHandler):
         length = len(richtext.html_to_text(html))
         if length > max_length:
             raise ValidationError(
-                _("The answer is %(length)d characters long; the limit is %(max)d.")
-                % {"length": length, "max": max_length}
+                ngettext(
+                    "The answer is %(length)s characters long; the limit is %(max)s character.",
+                    "The answer is %(length)s characters long; the limit is %(max)s characters.",
+                    max_length,
+                )
+                % {
+                    "length": formatting.number_text(length),
+                    "max": formatting.number_text(max_length),
+                }
             )
         return html
 
@@ -244,7 +274,38 @@ class YesNo(QuestionTypeHandler):
 
 
 class Number(QuestionTypeHandler):
+    """A decimal number, stored as a plain decimal string ("1250000.5", "-3"): JSON floats would
+    round 0.1 + 0.2 and large integers.
+
+    People type it as they write numbers in the language of the page (`parse`); pages and PDFs
+    show it the same way (`format`: "1,250,000.5", "1 250 000,5"), and what a page shows is
+    read back unchanged. The rule, also in docs/languages.md and the field's help:
+
+    - Arabic-Indic (٠-٩) and Eastern Arabic (۰-۹) digits are read as 0-9;
+    - the point, and the Arabic decimal separator ٫, always start the decimals;
+    - the comma starts the decimals in a language whose decimal separator is the comma (French:
+      "1,5" is one and a half), and separates thousands in the others (English and Arabic:
+      "1,250" is twelve hundred and fifty);
+    - spaces (ordinary, no-break, narrow no-break, thin) and the Arabic thousands separator ٬
+      separate thousands in every language;
+    - thousands separators stand between groups of three digits, before the decimals only:
+      "1,25" in English is refused rather than guessed at, and so are two decimal marks
+      ("1.250,5" in French);
+    - a sign in front (-, −, +); invisible direction marks are ignored; nothing else (no
+      exponents, no letters).
+    """
+
     name = "number"
+    # The example in the field's help and in its error message, shown in the page's language.
+    EXAMPLE = decimal.Decimal("1250000.5")
+    _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+    _MINUS = "-\u2212"  # hyphen-minus, minus sign
+    _DECIMAL_MARKS = ".\u066b"  # point, Arabic decimal separator
+    _GROUP_MARKS = " \u00a0\u202f\u2009\u2007\u066c"  # spaces, Arabic thousands separator
+    # Direction marks that copying Arabic text brings along: LRM, RLM, ALM, embeddings, isolates.
+    _INVISIBLE_RE = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+    # Grouped digits: "1,250,000" (the comma standing for any thousands separator); not "0,250".
+    _GROUPED_RE = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+")
 
     def validate_options(self, options: dict) -> None:
         super().validate_options(options)
@@ -252,33 +313,109 @@ class Number(QuestionTypeHandler):
             if bound in options and not isinstance(options[bound], (int, float)):
                 raise ValidationError(_("%(bound)s must be a number.") % {"bound": bound})
 
+    @staticmethod
+    def decimal_comma() -> bool:
+        """Whether the active language writes decimals after a comma (French)."""
+        return formats.get_format("DECIMAL_SEPARATOR", use_l10n=True) == ","
+
+    def format(self, value: Any) -> str:
+        """A stored value as the active language writes it: "1,250,000.5", "1 250 000,5"."""
+        return formatting.number_text(decimal.Decimal(str(value)).normalize(_EXACT))
+
+    def refusal(self) -> ValidationError:
+        if self.decimal_comma():
+            message = _("Enter a number, for example %(example)s (decimals after a comma).")
+        else:
+            message = _("Enter a number, for example %(example)s (decimals after a point).")
+        return ValidationError(message % {"example": self.format(self.EXAMPLE)})
+
+    def help_text(self) -> str:
+        """The field's help: the rule above, in a sentence, with the example."""
+        if self.decimal_comma():
+            text = _(
+                "For example %(example)s: decimals after a comma; spaces between thousands "
+                "are optional."
+            )
+        else:
+            text = _(
+                "For example %(example)s: decimals after a point; commas or spaces between "
+                "thousands are optional."
+            )
+        return text % {"example": self.format(self.EXAMPLE)}
+
+    def parse(self, text: str) -> decimal.Decimal:
+        """`text` as typed in the active language, as a Decimal; ValidationError otherwise."""
+        text = self._INVISIBLE_RE.sub("", text).strip().translate(self._DIGITS)
+        sign = ""
+        if text[:1] in self._MINUS or text[:1] == "+":
+            sign = "-" if text[0] in self._MINUS else ""
+            text = text[1:].lstrip()
+        comma_is_decimal = self.decimal_comma()
+        integer, decimals, marks = [], [], 0
+        for char in text:
+            if "0" <= char <= "9":
+                (decimals if marks else integer).append(char)
+            elif char in self._DECIMAL_MARKS or (char == "," and comma_is_decimal):
+                marks += 1
+                if marks > 1:
+                    raise self.refusal()
+            elif (char in self._GROUP_MARKS or char == ",") and not marks:
+                integer.append(",")  # one mark for every thousands separator
+            else:
+                raise self.refusal()
+        whole = "".join(integer)
+        if not (whole or decimals) or ("," in whole and not self._GROUPED_RE.fullmatch(whole)):
+            raise self.refusal()
+        return decimal.Decimal(
+            sign + (whole.replace(",", "") or "0") + "." + ("".join(decimals) or "0")
+        )
+
     def clean(self, value: Any, options: dict) -> str | None:
-        # Stored as a decimal string: JSON floats would round 0.1 + 0.2 and large integers.
         if value in (None, ""):
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValidationError(_("Enter a number."))
-        text = str(value).strip().replace(",", ".")
-        if len(text) > NUMBER_MAX_DIGITS:
-            raise ValidationError(_("Enter a number."))
-        try:
-            number = decimal.Decimal(text)
-        except (decimal.InvalidOperation, ValueError):
-            raise ValidationError(_("Enter a number.")) from None
+            raise self.refusal()
+        if isinstance(value, str):
+            if len(value) > NUMBER_MAX_CHARACTERS:
+                raise self.refusal()
+            if not value.strip():
+                return None
+            number = self.parse(value)
+        else:  # a JSON number, from a script: no language in it
+            try:
+                number = decimal.Decimal(str(value))
+            except (decimal.InvalidOperation, ValueError):
+                raise self.refusal() from None
+        if not number.is_finite():
+            raise self.refusal()
         # "1e-999999999" is short, but written out in full it is a gigabyte of zeros.
         if (
-            not number.is_finite()
-            or abs(number) >= decimal.Decimal("1e15")
+            number.copy_abs() >= decimal.Decimal("1e15")
             or (number and number.adjusted() < -NUMBER_MAX_DECIMALS)
-            or number.normalize().as_tuple().exponent < -NUMBER_MAX_DECIMALS
+            or number.normalize(_EXACT).as_tuple().exponent < -NUMBER_MAX_DECIMALS
         ):
-            raise ValidationError(_("Enter a number."))
+            raise ValidationError(
+                _(
+                    "Enter a number with at most %(digits)s digits before the decimals and "
+                    "%(decimals)s after them."
+                )
+                % {"digits": NUMBER_MAX_DIGITS, "decimals": NUMBER_MAX_DECIMALS}
+            )
         if "min" in options and number < decimal.Decimal(str(options["min"])):
-            raise ValidationError(_("Enter %(min)s or more.") % {"min": options["min"]})
+            raise ValidationError(
+                _("Enter %(min)s or more.") % {"min": self.format(options["min"])}
+            )
         if "max" in options and number > decimal.Decimal(str(options["max"])):
-            raise ValidationError(_("Enter %(max)s or less.") % {"max": options["max"]})
-        normal = format(number.normalize(), "f")
-        return normal
+            raise ValidationError(
+                _("Enter %(max)s or less.") % {"max": self.format(options["max"])}
+            )
+        if not number:
+            return "0"  # not "-0", nor "0E-7"
+        return format(number.normalize(_EXACT), "f")
+
+    def display_text(self, value: Any, options: dict) -> str:
+        # as_text stays the plain decimal: exports' cells and search read it.
+        return "" if value in (None, "") else self.format(value)
 
 
 class Date(QuestionTypeHandler):

@@ -1158,8 +1158,8 @@ def _answer_text(question: Question, value) -> str:
     if question.type_handler.is_empty(value):
         return ""
     try:
-        return question.type_handler.as_text(value, question.options or {})
-    except (KeyError, TypeError, ValueError, AttributeError):
+        return question.type_handler.display_text(value, question.options or {})
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
         # A value that no longer fits its type (an old import): show it rather than fail.
         return str(value)
 

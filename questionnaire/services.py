@@ -8,6 +8,7 @@ lives in one place. `user=None` means the system itself (a management command su
 from __future__ import annotations
 
 import datetime
+import decimal
 import hashlib
 import secrets
 from typing import IO, Any
@@ -20,6 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from gcmreview import formatting
 
 from . import filetypes, i18n, notifications, permissions
 from .models import (
@@ -353,7 +357,12 @@ def submission_transition(
         missing = submission_missing_required(submission=submission)
         if missing:
             raise TransitionError(
-                _("%(count)d required questions are still unanswered.") % {"count": len(missing)}
+                ngettext(
+                    "%(count)d required question is still unanswered.",
+                    "%(count)d required questions are still unanswered.",
+                    len(missing),
+                )
+                % {"count": len(missing)}
             )
     if (
         to_status == S.PUBLISHED
@@ -642,8 +651,13 @@ def attachment_add(
         size = file.tell()
         file.seek(0)
     if size > ATTACHMENT_MAX_BYTES:
+        megabytes = decimal.Decimal(size / 1024 / 1024).quantize(decimal.Decimal("0.1"))
         raise ValidationError(
-            _("The file is %(size).1f MB; the limit is 20 MB.") % {"size": size / 1024 / 1024}
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": formatting.number_text(megabytes),
+                "limit": formatting.number_text(ATTACHMENT_MAX_BYTES // 1024 // 1024),
+            }
         )
     if size == 0:
         raise ValidationError(_("The file is empty."))
@@ -741,8 +755,15 @@ def comment_add(
         raise ValidationError(_("Write a comment first."))
     if len(body) > COMMENT_MAX_LENGTH:
         raise ValidationError(
-            _("A comment can be at most %(max)d characters long; this one has %(count)d.")
-            % {"max": COMMENT_MAX_LENGTH, "count": len(body)}
+            ngettext(
+                "A comment can be at most %(max)s character long; this one has %(count)s.",
+                "A comment can be at most %(max)s characters long; this one has %(count)s.",
+                COMMENT_MAX_LENGTH,
+            )
+            % {
+                "max": formatting.number_text(COMMENT_MAX_LENGTH),
+                "count": formatting.number_text(len(body)),
+            }
         )
     return Comment.objects.create(
         submission=submission, question=question, author=user, body=body, parent=parent

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import forms, permissions, selectors, services
@@ -92,9 +93,12 @@ def team_invite(request, iso2: str):
         else:
             messages.success(
                 request,
-                _(
+                ngettext(
                     "An invitation to join as %(role)s was sent to %(email)s. The link works "
-                    "once and expires in %(days)d days."
+                    "once and expires in %(days)d day.",
+                    "An invitation to join as %(role)s was sent to %(email)s. The link works "
+                    "once and expires in %(days)d days.",
+                    services.INVITATION_LIFETIME.days,
                 )
                 % {
                     "role": invitation.get_role_display(),

@@ -13,6 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Compilation, CompilationPart, JobStatus
 
@@ -41,8 +42,10 @@ def compilation_recover_stale(*, now: datetime.datetime | None = None) -> dict[s
         for part in stale:
             if part.attempts >= MAX_ATTEMPTS:
                 what = part.submission.country.name if part.submission_id else _("The annexes")
-                message = _(
-                    "%(country)s could not be rendered: its worker stopped %(n)d times."
+                message = ngettext(
+                    "%(country)s could not be rendered: its worker stopped %(n)d time.",
+                    "%(country)s could not be rendered: its worker stopped %(n)d times.",
+                    part.attempts,
                 ) % {"country": what, "n": part.attempts}
                 CompilationPart.objects.filter(pk=part.pk).update(
                     status=JobStatus.FAILED, error=message

@@ -59,8 +59,26 @@ def test_a_page_that_cannot_reach_the_database_says_try_again(anonymous, url):
     assert response["Content-Type"].startswith("text/html")
     text = response.content.decode()
     assert "briefly unavailable" in text
-    assert "Nothing you saved is lost" in text
+    assert "What you had already saved is kept: try again in a moment." in text
     assert "Traceback" not in text
+
+
+@pytest.mark.urls("tests.test_outage")
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_a_form_sent_during_an_outage_is_not_said_to_be_saved(anonymous, method):
+    """What the page was sending may be lost (a section saved without JavaScript, an admin
+    change): the page says so, and how to send it again, rather than "nothing is lost"."""
+    response = getattr(anonymous, method)("/down/", {"name": "An edit"})
+    assert response.status_code == 503
+    text = response.content.decode()
+    assert (
+        "What you had already saved is kept, but what this page was sending may not have "
+        "been saved: go back, check it, and send it again." in text
+    )
+    assert "Use your browser's Back button" in text
+    assert "Nothing you saved is lost" not in text
+    assert "is saved when the portal is back" not in text
+    assert "Try again" not in text  # a link would load the page afresh, without the edit
 
 
 @pytest.mark.urls("tests.test_outage")
@@ -114,6 +132,20 @@ def test_an_autosave_during_an_outage_is_a_503_the_page_retries(anonymous, submi
     )
     assert response.status_code == 200
     assert response.json()["revision"] == 1
+
+
+def test_the_section_form_saved_during_an_outage_is_not_said_to_be_saved(
+    anonymous, submission, focal_point
+):
+    anonymous.force_login(focal_point)
+    with mock.patch.object(services, "answer_save", side_effect=OperationalError("restarting")):
+        response = anonymous.post(
+            reverse("answer_section_save", args=[submission.pk, "I"]),
+            {"q-mechanism": "Our committee", "q-mechanism-revision": 0},
+        )
+    assert response.status_code == 503
+    assert "may not have been saved" in response.content.decode()
+    assert not submission.answers.exists()
 
 
 def test_a_page_during_an_outage_is_the_friendly_503_page(anonymous, submission, focal_point):

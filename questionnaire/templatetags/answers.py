@@ -8,16 +8,14 @@ through the templates' autoescaping.
 from __future__ import annotations
 
 import datetime
-import decimal
 from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils import formats
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from gcmreview import formatting
 from questionnaire import i18n, richtext
 from questionnaire.models import Question, QuestionType
 from questionnaire.question_types import DEFAULT_MAX_LENGTH, OBJECTIVE_COUNT, SHORT_TEXT_MAX_LENGTH
@@ -73,10 +71,11 @@ def _display_context(question: Question, value: Any, objectives) -> dict:
         word = {"yes": _("Yes"), "no": _("No")}.get(value.get("answer"), "")
         return {"word": word, "explanation": value.get("explanation", "")}
     if kind == QuestionType.NUMBER:
-        # Stored with a point (a decimal string); shown with the language's decimal separator.
+        # Stored as a plain decimal string; shown as the language writes numbers ("1,250,000.5",
+        # "1 250 000,5"), in pages and PDFs alike.
         try:
-            return {"number": formats.localize(decimal.Decimal(str(value)))}
-        except (decimal.InvalidOperation, ValueError):
+            return {"number": question.type_handler.format(value)}
+        except (ArithmeticError, ValueError):
             return {"number": value}
     if kind == QuestionType.DATE:
         try:
@@ -110,16 +109,20 @@ def render_question_widget(question: Question, objectives=()) -> SafeString:
     """How the question will be answered, described for a preview of the questionnaire."""
     options = question.options or {}
     short = question.type == QuestionType.SHORT_TEXT
+    limit = options.get("max_length", SHORT_TEXT_MAX_LENGTH if short else DEFAULT_MAX_LENGTH)
     context = {
         "question": question,
         "options": options,
         "choices": [i18n.option_label(c) for c in options.get("choices", []) or []],
         "columns": [i18n.option_label(c) for c in options.get("columns", []) or []],
-        "max_length": number_format(
-            options.get("max_length", SHORT_TEXT_MAX_LENGTH if short else DEFAULT_MAX_LENGTH),
-            force_grouping=True,
-        ),
+        "limit_count": limit,
+        "max_length": formatting.number_text(limit),
     }
+    if question.type == QuestionType.NUMBER:
+        handler = question.type_handler
+        context["bounds"] = {
+            bound: handler.format(options[bound]) for bound in ("min", "max") if bound in options
+        }
     if question.type == QuestionType.OBJECTIVES_GRID:
         context["scale"] = [i18n.option_label(s) for s in question.type_handler.scale(options)]
         context["grid"] = _objective_rows(question, {}, objectives)

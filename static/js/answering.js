@@ -3,7 +3,9 @@
 // The page works without this file (a plain form with a Save button). With it:
 // - long text gets an editor (Quill) that keeps paragraphs and nested lists, also from Word;
 // - every answer saves itself a moment after typing stops and when focus leaves it, showing
-//   "Saving…", "Saved 14:02" or "Not saved, retrying" in an aria-live region;
+//   "Saving…", "Saved Dec. 6, 2026 14:02" or "Not saved, retrying" in an aria-live region (dates,
+//   times, numbers and plurals are written by the server, in the page's language: this file never
+//   formats them itself);
 // - every keystroke is first written to localStorage, and removed only once the server has
 //   acknowledged that exact value: a crash, a lost connection or an expired session loses nothing;
 // - a save that started from an older revision is refused by the server (409) and the user
@@ -25,14 +27,16 @@
   const DEBOUNCE_MS = 1200;
   const RETRY_MS = [2000, 5000, 10000, 20000, 30000];
   const banner = document.getElementById("answering-banner");
+  // At the bottom: whether everything is saved, and the one way on (next section, or check and
+  // submit), which stand in for the Save buttons of the page without JavaScript.
+  const summary = form.querySelector("[data-save-summary]");
+  const wayOn = form.querySelector("[data-way-on]");
   const blocks = new Map();
   let leavingForLogin = false;
 
   const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const interpolate = (text, values) =>
     text.replace(/%\((\w+)\)s/g, (_m, name) => (name in values ? values[name] : ""));
-  const pad = (n) => String(n).padStart(2, "0");
-  const timeNow = () => `${pad(new Date().getHours())}:${pad(new Date().getMinutes())}`;
   // Whether the user is in a field: moving the focus then would send their next keystrokes
   // elsewhere, so new messages are only announced.
   const inField = () => {
@@ -170,13 +174,14 @@
   }
 
   // --- the editor ----------------------------------------------------------------------------
+  // format, value, text, fallback name, keys (aria-keyshortcuts: Ctrl, or ⌘ on a Mac)
   const TOOLBAR = [
-    ["bold", null, "B", "Bold"],
-    ["italic", null, "I", "Italic"],
-    ["list", "bullet", "•", "Bulleted list"],
-    ["list", "ordered", "1.", "Numbered list"],
-    ["indent", "-1", "⇤", "Decrease indent"],
-    ["indent", "+1", "⇥", "Increase indent"],
+    ["bold", null, "B", "Bold", "Control+B Meta+B"],
+    ["italic", null, "I", "Italic", "Control+I Meta+I"],
+    ["list", "bullet", "•", "Bulleted list", ""],
+    ["list", "ordered", "1.", "Numbered list", ""],
+    ["indent", "-1", "⇤", "Decrease indent", "Control+[ Meta+["],
+    ["indent", "+1", "⇥", "Increase indent", "Control+] Meta+]"],
   ];
 
   function makeEditor(container, onEdit) {
@@ -187,7 +192,7 @@
     toolbar.className = "answer-toolbar";
     toolbar.setAttribute("role", "toolbar");
     toolbar.setAttribute("aria-label", labels.toolbar || "Formatting");
-    for (const [format, value, text, label] of TOOLBAR) {
+    for (const [format, value, text, label, keys] of TOOLBAR) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = `ql-${format}`;
@@ -195,7 +200,10 @@
       button.textContent = text;
       const name = labels[`${format}:${value || ""}`] || label;
       button.setAttribute("aria-label", name);
-      button.title = name;
+      // The tooltip names the key that does the same; screen readers get it from
+      // aria-keyshortcuts rather than in every button's name.
+      button.title = labels[`${format}:${value || ""}:title`] || name;
+      if (keys) button.setAttribute("aria-keyshortcuts", keys);
       if (format !== "indent") button.setAttribute("aria-pressed", "false");
       toolbar.appendChild(button);
     }
@@ -242,11 +250,15 @@
     if (textarea.getAttribute("aria-labelledby")) {
       editorRoot.setAttribute("aria-labelledby", textarea.getAttribute("aria-labelledby"));
     }
-    // The help text, then the page's tip about Tab (the hint for typing without the editor goes).
+    // The help text, then the page's tips: answers save themselves, and Tab leaves the editor
+    // (the hint for typing lists without the editor goes).
     const described = (textarea.getAttribute("aria-describedby") || "")
       .split(/\s+/)
       .filter((id) => id && !id.startsWith("hint-"));
-    editorRoot.setAttribute("aria-describedby", [...described, "editor-tip"].join(" "));
+    editorRoot.setAttribute(
+      "aria-describedby",
+      [...described, "editor-tip", "editor-key-tab"].join(" "),
+    );
     quill.on("editor-change", () => {
       for (const button of toolbar.querySelectorAll("[aria-pressed]")) {
         button.setAttribute("aria-pressed", String(button.classList.contains("ql-active")));
@@ -448,7 +460,16 @@
       }
     }
 
+    // Once the person has left a number's field, it shows the saved number as the page writes
+    // numbers ("1250000,5" becomes "1 250 000,5"): what was understood is what they see.
+    showSavedNumber(text) {
+      const input = this.type === "number" && this.el.querySelector(`[name="q-${this.key}"]`);
+      if (!input || typeof text !== "string" || document.activeElement === input) return;
+      input.value = text;
+    }
+
     show(text, kind = "") {
+      updateSummary();
       if (!this.state) return;
       this.state.textContent = text;
       this.state.className = `answer-state ${kind ? `text-${kind}` : "text-body-secondary"}`;
@@ -479,7 +500,9 @@
         .then((result) => this.handle(result, sent, value))
         .finally(() => {
           this.inflight = null;
+          updateSummary();
         });
+      updateSummary();
       return this.inflight;
     }
 
@@ -494,7 +517,8 @@
             "X-CSRFToken": csrfToken(),
             "X-Requested-With": "fetch",
           },
-          body: JSON.stringify({ value, revision }),
+          // The page's language: a number's comma means what it means in the language typed in.
+          body: JSON.stringify({ value, revision, language: document.documentElement.lang }),
         });
         let data = null;
         try {
@@ -519,10 +543,8 @@
         if (current === sent) {
           this.dirty = false;
           if (!pending || JSON.stringify(pending.value) === sent) journal.clear(this.key);
-          this.show(
-            interpolate(msg.msgSaved, { time: data.updated_at_display || timeNow() }),
-            "success-emphasis",
-          );
+          this.show(data.saved_text, "success-emphasis");
+          this.showSavedNumber(data.field_value);
         } else {
           journal.write(this.key, { value: this.value(), revision: this.revision, at: Date.now() });
           this.saveSoon(DEBOUNCE_MS);
@@ -569,10 +591,7 @@
       if (old) old.remove();
       const template = document.getElementById("conflict-template");
       const panel = template.content.firstElementChild.cloneNode(true);
-      const who = interpolate(panel.dataset.whoText, {
-        who: theirs.updated_by || "?",
-        time: theirs.updated_at_display || "",
-      });
+      const who = theirs.saved_by_text || "";
       panel.querySelector("[data-who]").textContent = who;
       panel.querySelector("[data-theirs]").setAttribute("aria-label", who);
       panel.querySelector("[data-mine]").appendChild(valueAsFragment(this, mine));
@@ -584,11 +603,9 @@
         if (ok) {
           panel.remove();
           if (!this.matchesWidget(value)) {
+            // The server's rendering says when it was saved, as the page does.
             const fresh = await this.reload();
-            if (fresh) {
-              fresh.show(interpolate(msg.msgSaved, { time: timeNow() }), "success-emphasis");
-              focusFirstField(fresh.el);
-            }
+            if (fresh) focusFirstField(fresh.el);
           } else {
             focusFirstField(this.el);
           }
@@ -675,21 +692,46 @@
     if (!inField()) banner.focus();
   }
 
+  // Not a live region: each answer announces its own state; this line is for the eye.
+  function updateSummary() {
+    if (!summary) return;
+    const all = [...blocks.values()];
+    let text = msg.msgAllSaved;
+    let kind = "success-emphasis";
+    if (all.some((block) => block.inflight)) {
+      [text, kind] = [msg.msgSaving, "body-secondary"];
+    } else if (all.some((block) => block.dirty)) {
+      [text, kind] = [msg.msgUnsaved, "warning-emphasis"];
+    }
+    summary.textContent = text;
+    summary.className = `answering-summary small mb-0 text-${kind}`;
+  }
+
+  // Save what is not saved yet (waiting for saves under way); true once everything is.
+  async function saveAll() {
+    for (let round = 0; round < 3; round += 1) {
+      const pending = [...blocks.values()].filter((block) => block.dirty || block.inflight);
+      if (!pending.length) return true;
+      const results = await Promise.all(pending.map((block) => block.inflight || block.save()));
+      if (!results.every(Boolean)) return false;
+    }
+    return ![...blocks.values()].some((block) => block.dirty || block.inflight);
+  }
+
   function askToLogIn() {
     showBanner(msg.msgLogin, loginLink());
   }
 
+  // Each section's line ("3 of 8 answered · 5 required missing") comes rendered from the server's
+  // own template (plurals and numbers in the page's language); it holds no user text.
   function updateProgress(progress) {
     if (!progress) return;
     for (const item of document.querySelectorAll("[data-progress-list] [data-section]")) {
       const entry = progress.sections[item.dataset.section];
       const target = item.querySelector("[data-progress-text]");
-      if (!entry || !target) continue;
-      let text = interpolate(msg.msgProgress, entry);
-      if (entry.missing_required) {
-        text += ` · ${interpolate(msg.msgMissing, { count: entry.missing_required })}`;
-      }
-      target.textContent = text;
+      if (!entry || !target || typeof entry.html !== "string") continue;
+      const doc = new DOMParser().parseFromString(`<body>${entry.html}</body>`, "text/html");
+      target.replaceChildren(...doc.body.childNodes);
     }
   }
 
@@ -717,20 +759,32 @@
     const block = new AnswerBlock(el);
     blocks.set(block.key, block);
   }
-  const tip = document.getElementById("editor-tip");
-  if (tip && form.querySelector(".ql-editor")) {
-    tip.textContent = JSON.parse(form.dataset.toolbarLabels || "{}").hint || "";
-    tip.hidden = false;
+  // Answers save themselves: say so (and show the editors' keys), and replace the Save buttons
+  // with the save status and one way on, which first saves whatever is still unsaved.
+  const help = form.querySelector("[data-autosave-help]");
+  if (help) {
+    help.hidden = false;
+    const keys = help.querySelector("[data-editor-keys]");
+    if (keys) keys.hidden = !form.querySelector(".ql-editor");
   }
+  for (const button of form.querySelectorAll("[data-save-button]")) button.hidden = true;
+  if (summary) summary.hidden = false;
+  if (wayOn) {
+    wayOn.hidden = false;
+    wayOn.classList.replace("btn-link", "btn-primary");
+    wayOn.addEventListener("click", async (event) => {
+      if (![...blocks.values()].some((block) => block.dirty || block.inflight)) return;
+      event.preventDefault();
+      if (await saveAll()) window.location.assign(wayOn.href);
+    });
+  }
+  updateSummary();
 
-  // The Save buttons still work: they save every changed answer, then go on.
+  // Enter in a field submits the form: it saves every changed answer, and stays.
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const next = event.submitter && event.submitter.value === "next";
-    const results = await Promise.all(
-      [...blocks.values()].map((block) => (block.dirty ? block.save() : true)),
-    );
-    if (results.every(Boolean) && next && form.dataset.nextUrl) {
+    if ((await saveAll()) && next && form.dataset.nextUrl) {
       window.location.assign(form.dataset.nextUrl);
     }
   });

@@ -6,7 +6,8 @@
 // does not count as activity) and, if the end is near, opens a dialog with "Stay signed in",
 // which posts to the keep-alive URL. When the session has ended, the dialog says so and offers to
 // log in again; the answering page keeps what is typed meanwhile in localStorage (answering.js).
-// Everything the dialog says comes from the page (translated): no text lives here.
+// Everything the dialog says comes from the page (translated), and the time it names from the
+// server (as the pages write times, in the server's time zone): no text or clock format lives here.
 "use strict";
 
 (() => {
@@ -26,9 +27,6 @@
   let endsAt = Date.now() + idleSeconds * 1000;
   let over = false;
 
-  const pad = (n) => String(n).padStart(2, "0");
-  const clock = (date) => `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-
   function open() {
     if (!dialog.open) dialog.showModal();
   }
@@ -37,10 +35,9 @@
     if (dialog.open) dialog.close();
   }
 
-  function warn(secondsLeft) {
-    const at = new Date(Date.now() + secondsLeft * 1000);
+  function warn(endsAtText) {
     title.textContent = dialog.dataset.titleWarning;
-    text.textContent = dialog.dataset.msgWarning.replace("%(time)s", clock(at));
+    text.textContent = dialog.dataset.msgWarning.replace("%(time)s", endsAtText);
     stayForm.hidden = false;
     ended.hidden = true;
     open();
@@ -57,8 +54,9 @@
     ended.querySelector("a").focus(); // the warning's button has gone
   }
 
-  // Plan the next look at the clock from the seconds the server says are left.
-  function plan(secondsLeft) {
+  // Plan the next look at the clock from the seconds the server says are left (and the time of
+  // the end, written by the server, for the warning).
+  function plan(secondsLeft, endsAtText = null) {
     clearTimeout(timer);
     if (over) return;
     endsAt = Date.now() + secondsLeft * 1000;
@@ -67,8 +65,10 @@
     } else if (secondsLeft > warningSeconds) {
       close();
       timer = setTimeout(check, (secondsLeft - warningSeconds) * 1000);
+    } else if (endsAtText === null) {
+      check(); // not asked yet, and only the server writes the time: ask it
     } else {
-      warn(secondsLeft);
+      warn(endsAtText);
       timer = setTimeout(check, secondsLeft * 1000 + 250);
     }
   }
@@ -79,15 +79,15 @@
       ...options,
       headers: { Accept: "application/json", ...(options.headers || {}) },
     });
-    if (response.status === 401) return 0;
+    if (response.status === 401) return [0, ""];
     if (!response.ok) throw new Error(String(response.status));
     const data = await response.json();
-    return Number(data.seconds_left);
+    return [Number(data.seconds_left), data.ends_at_text || ""];
   }
 
   async function check() {
     try {
-      plan(await ask(statusUrl));
+      plan(...(await ask(statusUrl)));
     } catch (_e) {
       timer = setTimeout(check, RETRY_MS);
     }
@@ -97,7 +97,9 @@
     event.preventDefault();
     const token = stayForm.querySelector("input[name=csrfmiddlewaretoken]").value;
     try {
-      plan(await ask(stayForm.action, { method: "POST", headers: { "X-CSRFToken": token } }));
+      plan(
+        ...(await ask(stayForm.action, { method: "POST", headers: { "X-CSRFToken": token } })),
+      );
     } catch (_e) {
       stayForm.submit(); // let the browser try: it comes back to this page
     }

@@ -4,14 +4,17 @@ Content-Security-Policy.
 """
 
 import base64
+import datetime
 import re
 import time
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_otp.oath import hotp
 from playwright.sync_api import expect
 
+from gcmreview import formatting
 from questionnaire.models import Answer, Submission, SubmissionStatus
 
 pytestmark = [pytest.mark.browser]
@@ -115,9 +118,16 @@ def test_text_typed_after_an_idle_end_is_saved_after_logging_in(demo, live_serve
 def test_staying_signed_in_keeps_the_session(demo, live_server, page, settings):
     settings.SESSION_IDLE_TIMEOUT = 8
     settings.SESSION_WARNING_BEFORE = 6
+    started = timezone.now()
     log_in(page, live_server.url, "jordan")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Are you still there?", timeout=8000)
+    # The time is the server's (its clock and time zone), written as the pages write times.
+    expect(dialog).to_contain_text(re.compile(r"you will be signed out at \d\d:\d\d\."))
+    shown = re.search(r"signed out at (\d\d:\d\d)", dialog.text_content()).group(1)
+    assert shown in {
+        formatting.time_text(started + datetime.timedelta(seconds=seconds)) for seconds in range(40)
+    }
     dialog.get_by_role("button", name="Stay signed in").click()
     expect(dialog).to_be_hidden()
     # The keep-alive restarted the clock: the session outlives its first 8 seconds.

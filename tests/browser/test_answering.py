@@ -10,12 +10,21 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from questionnaire import services
-from questionnaire.models import Answer, CountryRole, Question, Submission, SubmissionStatus
+from questionnaire.models import (
+    Answer,
+    CountryRole,
+    Question,
+    QuestionType,
+    Submission,
+    SubmissionStatus,
+)
 from tests import factories
 
 pytestmark = [pytest.mark.browser]
 PASSWORD = "gcm-demo-2020"
 LEAD = "review-lead-entity"  # I b, unanswered in Jordan's demo draft
+# "Saved Dec. 6, 2026 14:02": as the page itself writes the date and time, not the browser.
+SAVED = re.compile(r"^Saved [A-Z][a-z]+\.? \d{1,2}, \d{4} \d\d:\d\d$")
 
 
 @pytest.fixture
@@ -60,7 +69,7 @@ def test_an_answer_saves_itself_and_is_there_after_reload(jordan, live_server, p
     page.keyboard.press("Enter")
     page.keyboard.press("Control+]")
     page.keyboard.type("Labour surveys")
-    expect(state(page, LEAD)).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=8000)
+    expect(state(page, LEAD)).to_have_text(SAVED, timeout=8000)
 
     assert stored(jordan, LEAD) == (
         "<p>The Ministry of Interior leads the review.</p>"
@@ -164,6 +173,12 @@ def test_without_javascript_the_save_button_does_the_job(jordan, live_server, br
     page.locator(f"#question-{LEAD} textarea").fill(
         "- Ministry of Interior\n  - Its statistics unit"
     )
+    # The page without JavaScript keeps its Save buttons; the autosave's help and status do not
+    # show, nor does the way on that replaces the buttons.
+    expect(page.get_by_role("button", name="Save and go to the next section")).to_be_visible()
+    expect(page.get_by_text("Your answers are saved as you type.")).to_be_hidden()
+    expect(page.locator("[data-save-summary]")).to_be_hidden()
+    expect(page.get_by_role("link", name="Next section")).to_have_class("btn btn-link")
     page.get_by_role("button", name="Save this section").click()
     expect(page.locator(".alert-success")).to_contain_text("saved")
     assert stored(jordan, LEAD) == (
@@ -201,3 +216,82 @@ def test_submitting_is_blocked_until_required_answers_are_given(jordan, live_ser
     page.goto(section_url(live_server.url, jordan))
     expect(page.locator(".ql-editor")).to_have_count(0)
     assert Question.objects.filter(version=jordan.cycle.version).exists()
+
+
+def test_with_autosave_the_page_offers_one_way_on_and_says_what_is_saved(jordan, live_server, page):
+    log_in(page, live_server.url, "jordan")
+    page.goto(section_url(live_server.url, jordan))
+    summary = page.locator("[data-save-summary]")
+    expect(summary).to_have_text("All answers on this page are saved.")
+    # No Save buttons: answers save themselves, and the page says so once, at the top.
+    expect(page.get_by_role("button", name="Save this section")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save and go to the next section")).to_have_count(0)
+    expect(page.get_by_text("Your answers are saved as you type.")).to_be_visible()
+    # The keys are there for those who look for them, and in the toolbar's tooltips.
+    keys = page.locator("[data-editor-keys]")
+    expect(keys.get_by_text("Ctrl+] moves an item one level in")).to_be_hidden()
+    keys.get_by_text("Keyboard shortcuts").click()
+    expect(keys.get_by_text("Ctrl+] moves an item one level in")).to_be_visible()
+    indent = page.locator(f"#question-{LEAD} button.ql-indent[value='+1']")
+    expect(indent).to_have_attribute("title", "Increase indent (Ctrl+])")
+    expect(indent).to_have_attribute("aria-label", "Increase indent")
+    expect(indent).to_have_attribute("aria-keyshortcuts", "Control+] Meta+]")
+
+    # One way on, which saves what is not saved yet before leaving.
+    next_section = page.get_by_role("link", name="Next section")
+    expect(next_section).to_have_class(re.compile(r"\bbtn-primary\b"))
+    editor(page, LEAD).click()
+    page.keyboard.type("Typed just before moving on.")
+    expect(summary).not_to_have_text("All answers on this page are saved.")
+    next_section.click()
+    page.wait_for_url(section_url(live_server.url, jordan, "II"))
+    assert stored(jordan, LEAD) == "<p>Typed just before moving on.</p>"
+
+    # The last section's way on is the check before submitting.
+    page.goto(section_url(live_server.url, jordan, "V"))
+    expect(page.get_by_role("link", name="Next section")).to_have_count(0)
+    check = page.locator("main form").get_by_role("link", name="Check and submit")
+    expect(check).to_have_class(re.compile(r"\bbtn-primary\b"))
+    check.click()
+    page.wait_for_url(f"{live_server.url}/submissions/{jordan.pk}/check/")
+
+
+@pytest.fixture
+def numbers(jordan):
+    """Jordan's draft with a number question added to section I (a copy of the demo's version,
+    published, for a cycle of its own)."""
+    version = services.questionnaire_version_create_draft(source=jordan.cycle.version)
+    section = version.sections.get(number="I")
+    factories.QuestionFactory(
+        section=section, key="staff-count", label="z", type=QuestionType.NUMBER, order=99,
+        text="How many people worked on the review?", required=False,
+    )  # fmt: skip
+    version = services.questionnaire_version_publish(version=version)
+    cycle = factories.CycleFactory(version=version, slug="numbers")
+    cycle.countries.add(jordan.country)
+    return services.submission_create(cycle=cycle, country=jordan.country)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [
+        ("en", "1250000.5", "1,250,000.5"),
+        ("fr", "1250000,5", "1\u00a0250\u00a0000,5"),
+        ("ar", "١٬٢٥٠٬٠٠٠٫٥", "1,250,000.5"),
+    ],
+)
+def test_a_number_is_read_in_the_page_s_language_and_shown_back_its_way(
+    numbers, live_server, page, language, typed, shown
+):
+    log_in(page, live_server.url, "jordan")
+    page.goto(section_url(live_server.url, numbers))
+    if language != "en":
+        page.locator(f"form[action*=setlang] button[value={language}]").first.click()
+        page.wait_for_url(section_url(live_server.url, numbers))
+    field = page.locator("#field-staff-count")
+    field.fill(typed)
+    field.press("Tab")  # leaving the field saves it at once
+    expect(field).to_have_value(shown, timeout=8000)
+    assert stored(numbers, "staff-count") == "1250000.5"
+    page.reload()
+    expect(field).to_have_value(shown)

@@ -28,7 +28,8 @@ GOOD = [
      {"answer": "yes", "explanation": "<p>Because</p>"}),
     ("yes_no", {"answer": "no"}, {}, {"answer": "no", "explanation": ""}),
     ("yes_no", {}, {}, None),
-    ("number", "12,5", {}, "12.5"),
+    ("number", "12.5", {}, "12.5"),
+    ("number", "1,250", {}, "1250"),  # English, the tests' language: the comma groups thousands
     ("number", 3, {"min": 0, "max": 10}, "3"),
     ("number", "", {}, None),
     ("date", "2024-07-03", {}, "2024-07-03"),
@@ -54,6 +55,7 @@ BAD = [
     ("yes_no", {"answer": "yes", "extra": 1}, {}),
     ("yes_no", "yes", {}),
     ("number", "twelve", {}),
+    ("number", "12,5", {}),  # English: not a thousands group, and not guessed at
     ("number", True, {}),
     ("number", "NaN", {}),
     ("number", "1e400", {}),

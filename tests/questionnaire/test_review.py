@@ -99,7 +99,7 @@ def test_a_user_without_a_role_may_not_comment(submission):
     [
         ("", "Write a comment first."),
         ("  \n\t ", "Write a comment first."),
-        ("x" * (services.COMMENT_MAX_LENGTH + 1), "at most 5000 characters"),
+        ("x" * (services.COMMENT_MAX_LENGTH + 1), "at most 5,000 characters"),
     ],
 )
 def test_a_comment_needs_a_body_of_reasonable_length(submission, reviewer, body, error):

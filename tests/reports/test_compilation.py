@@ -348,7 +348,7 @@ def test_the_command_compiles_the_demo(tmp_path):
     out = io.StringIO()
     target = tmp_path / "region.pdf"
     call_command("compile_region", "--cycle", "arab-2020", "-o", str(target), stdout=out)
-    assert "1 countries, 0 taken from the cache; 24 annex pieces" in out.getvalue()
+    assert "1 country, 0 taken from the cache; 24 annex pieces" in out.getvalue()
     reader = PdfReader(str(target))
     titles = [title for title, _page, _depth in outline(reader)]
     assert "Morocco" in titles and "Annexes" in titles

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import StaffRole, User
+from gcmreview.formatting import counted
 from questionnaire import i18n, services
 from questionnaire.models import (
     Answer,
@@ -196,9 +197,9 @@ class Command(BaseCommand):
             f"v1 {v1.status} ({v1.questions.count()} questions), "
             f"v2 {v2.status} ({v2.questions.count()} questions).",
             f"Cycle {cycle_2020.slug} ({self.describe(cycle_2020)}): Morocco {morocco.status}, "
-            f"{morocco.answers.count()} answers.",
+            f"{counted(morocco.answers.count(), 'answer', 'answers')}.",
             f"Cycle {cycle_2024.slug} ({self.describe(cycle_2024)}): Jordan {jordan.status}, "
-            f"{jordan.answers.count()} answers.",
+            f"{counted(jordan.answers.count(), 'answer', 'answers')}.",
             f"Answer revisions added by this run: {self.new_revisions}.",
             f"Demo users (password {DEMO_PASSWORD}): {', '.join(u.username for u in users)}.",
         ]

@@ -12,6 +12,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from gcmreview.formatting import counted
 from questionnaire import reminders
 
 
@@ -69,20 +70,24 @@ class Command(BaseCommand):
         for due, user in run.sent:
             self.stdout.write(
                 f"{verb} {user.email} ({due.country.name_en}, {due.cycle.slug}): "
-                f"{due.days_left} day(s) to {due.deadline.isoformat()}."
+                f"{counted(due.days_left, 'day', 'days')} to {due.deadline.isoformat()}."
             )
         for due in run.without_recipients:
             self.stderr.write(
                 self.style.WARNING(
-                    f"{due.country.name_en} ({due.cycle.slug}) is due in {due.days_left} day(s) "
+                    f"{due.country.name_en} ({due.cycle.slug}) is due in "
+                    f"{counted(due.days_left, 'day', 'days')} "
                     "but has no active focal point with an e-mail address."
                 )
             )
         if options["verbosity"] >= 1:
             self.stdout.write(
-                f"{today.isoformat()}: {len(run.sent)} reminder(s) "
+                f"{today.isoformat()}: {counted(len(run.sent), 'reminder', 'reminders')} "
                 f"{'to send' if options['dry_run'] else 'sent'}, "
                 f"{run.already_sent} already sent today, {run.failed} failed."
             )
         if run.failed:
-            raise CommandError(f"{run.failed} reminder(s) could not be sent; run again to retry.")
+            raise CommandError(
+                f"{counted(run.failed, 'reminder', 'reminders')} could not be sent; "
+                "run again to retry."
+            )

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from gcmreview.formatting import counted
 from questionnaire.models import ReviewCycle
 from reports import compilation
 from reports.models import Compilation, JobStatus
@@ -39,8 +40,9 @@ class Command(BaseCommand):
         countries = job.parts.filter(submission__isnull=False)
         annexes = job.parts.filter(submission__isnull=True)
         self.stdout.write(
-            f"Wrote {path} ({job.page_count} pages, {countries.count()} countries, "
-            f"{countries.filter(from_cache=True).count()} taken from the cache; "
-            f"{annexes.count()} annex pieces, {annexes.filter(from_cache=True).count()} "
-            f"from the cache)."
+            f"Wrote {path} ({counted(job.page_count, 'page', 'pages')}, "
+            f"{counted(countries.count(), 'country', 'countries')}, "
+            f"{countries.filter(from_cache=True).count():,} taken from the cache; "
+            f"{counted(annexes.count(), 'annex piece', 'annex pieces')}, "
+            f"{annexes.filter(from_cache=True).count():,} from the cache)."
         )

@@ -5,6 +5,7 @@ Meant to run every few minutes (cron or a systemd timer) beside the workers.
 
 from django.core.management.base import BaseCommand
 
+from gcmreview.formatting import counted
 from reports.recovery import compilation_recover_stale
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = compilation_recover_stale()
         self.stdout.write(
-            f"Requeued {counts['requeued']} parts and {counts['assemblies']} assemblies; "
-            f"failed {counts['failed']} compilations."
+            f"Requeued {counted(counts['requeued'], 'part', 'parts')} and "
+            f"{counted(counts['assemblies'], 'assembly', 'assemblies')}; "
+            f"failed {counted(counts['failed'], 'compilation', 'compilations')}."
         )
