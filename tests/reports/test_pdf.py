@@ -348,7 +348,7 @@ def test_every_question_type_is_rendered_by_its_page_include(country):
         "A law",
         "Yes",
         "Through the observatory.",
-        "1250",
+        "1,250",  # a number is written as the PDF's language writes it
         "2024",
         "IOM",
         "Adviser",
