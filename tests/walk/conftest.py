@@ -1,0 +1,74 @@
+"""The world (tests/walk/world.py) and every role's walk through it in every language, made once
+for the package and shared by the link test and the HTML check."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from accounts import selectors as account_selectors
+from tests import factories
+
+from .crawler import walk
+from .world import PDF, USERNAMES, build_world
+
+LANGUAGES = ("en", "ar", "fr")
+
+
+def test_database_names() -> set[str]:
+    """The names the default database goes by once pytest-django has made the test database."""
+    creation = connection.creation
+    return {creation._get_test_db_name(), connection.settings_dict.get("TEST", {}).get("NAME")}
+ROLES = tuple(USERNAMES)
+
+
+def log_in(client: Client, world, role: str) -> None:
+    if role == "anonymous":
+        return
+    user = world.users[role]
+    client.force_login(user)
+    if account_selectors.user_is_escwa_staff(user):
+        # As if they had typed the code from their authenticator app (tests/conftest.py).
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = factories.authenticator(user).persistent_id
+        session.save()
+
+
+def choose_language(client: Client, language: str) -> None:
+    """What the language switcher does: post the choice (saved on a logged-in user's account)."""
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert response.status_code == 302, response
+
+
+@pytest.fixture(scope="package")
+def walks(django_db_setup, django_db_blocker, tmp_path_factory):
+    """{(role, language): Walk}, in a world rolled back at the end of the package.
+
+    The tests that use it are marked `django_db`: without a test that asks for the database,
+    pytest-django sets up no test database, and this would write into the real one."""
+    assert connection.settings_dict["NAME"] in test_database_names(), "mark the test django_db"
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    media = tmp_path_factory.mktemp("walk-media")
+    with (
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, TASKS=tasks),
+        pytest.MonkeyPatch.context() as patch,
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        # What a PDF contains is tests/reports' business; here only that its link works.
+        from reports import pdf
+
+        patch.setattr(pdf, "submission_pdf", lambda **kwargs: PDF)
+        world = build_world()
+        results = {}
+        for role in ROLES:
+            for language in LANGUAGES:
+                client = Client()
+                log_in(client, world, role)
+                choose_language(client, language)
+                results[role, language] = walk(client, role=role, language=language)
+        yield results
+        transaction.set_rollback(True)
