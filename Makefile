@@ -13,10 +13,10 @@ PORT ?= 8000
 # Debian packages. WeasyPrint 70 loads Pango, PangoFT2, HarfBuzz (+ its subsetter), Fontconfig
 # and GObject: the first three pull in the rest. The PDF's fonts ship in static/fonts/, so no font
 # package is needed (Fontconfig's own dependency brings one anyway); no shared-mime-info either
-# (WeasyPrint reads images with Pillow). gettext compiles the translations. Tests add Chromium and
-# poppler-utils (pdftotext, pdffonts, pdftoppm).
+# (WeasyPrint reads images with Pillow). gettext compiles the translations. Tests add Chromium,
+# poppler-utils (pdftotext, pdffonts, pdftoppm) and Java for the W3C's HTML checker (vnu.jar).
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils default-jre-headless
 
 export DEBUG ?= 1
 
