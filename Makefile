@@ -1,6 +1,7 @@
 # GCM Review Portal: `make run` serves the demo, `make test` runs the whole suite.
 # Both install what they need first (a virtualenv from pyproject.toml, Debian packages via apt).
-# `make serve` runs it as production does (gunicorn, DEBUG off); `make bench` runs bench/.
+# `make serve` runs it as production does (gunicorn, DEBUG off); `make bench` runs bench/;
+# `make tour` takes a picture of every step of the browser journeys (docs/tour/).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -108,6 +109,17 @@ bench: system-deps install
 
 test: test-deps install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: tour
+# A picture of every step of the browser journeys (tests/browser/test_journeys.py) at desktop and
+# phone width, in English and Arabic, in docs/tour/ with its index (docs/tour/README.md, also
+# index.html). Old pictures go first; data and dates are fixed, so a rerun changes only what the
+# pages changed. The whole pages, unreduced, land in test-results/tour/ (not committed).
+# `make test` runs the same journeys, in English and without pictures.
+tour: test-deps install
+	rm -rf docs/tour test-results/tour
+	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py -p no:randomly -q $(PYTEST_ARGS)
+	$(BIN)/python -m tests.browser.tour docs/tour
 
 lint: install
 	$(BIN)/ruff check .
