@@ -349,6 +349,8 @@ class Journey:
         page.evaluate("document.fonts.ready")
         for kind, (width, height) in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
+            # From the top: a sticky element is drawn where the scrolling left it.
+            page.evaluate("window.scrollTo(0, 0)")
             page.evaluate("() => new Promise(requestAnimationFrame)")
             options = {"animations": "disabled", "caret": "hide"}
             page.screenshot(path=str(full / f"{stem}-{kind}.png"), full_page=True, **options)

@@ -161,7 +161,10 @@ def test_a_country_starts_fresh(journey_factory, language):
         card.get_by_role("button", name=j.t("Start our submission")).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("I.")
 
-    with j.step(tunisia, "section-I", "Answers section I: a text, a date, a number, yes or no"):
+    date = page.locator("#question-review-validation-date")
+    with j.step(
+        tunisia, "section-I", "Answers section I: a text, a date, a number, yes or no", focus=date
+    ):
         replace_text(page, "review-coordination-mechanism", w["committee"])
         page.locator("#field-review-validation-date").fill("2026-02-20")
         page.locator("#field-review-ministries-count").fill("12")

@@ -15,13 +15,14 @@ from .crawler import walk
 from .world import PDF, USERNAMES, build_world
 
 LANGUAGES = ("en", "ar", "fr")
-
-
-def test_database_names() -> set[str]:
-    """The names the default database goes by once pytest-django has made the test database."""
-    creation = connection.creation
-    return {creation._get_test_db_name(), connection.settings_dict.get("TEST", {}).get("NAME")}
 ROLES = tuple(USERNAMES)
+
+
+def is_test_database() -> bool:
+    """Whether pytest-django has switched the default database to its test database (a name
+    with Django's "test_" prefix, or SQLite's in-memory one)."""
+    name = str(connection.settings_dict["NAME"])
+    return name.startswith("test_") or "memory" in name
 
 
 def log_in(client: Client, world, role: str) -> None:
@@ -48,7 +49,7 @@ def walks(django_db_setup, django_db_blocker, tmp_path_factory):
 
     The tests that use it are marked `django_db`: without a test that asks for the database,
     pytest-django sets up no test database, and this would write into the real one."""
-    assert connection.settings_dict["NAME"] in test_database_names(), "mark the test django_db"
+    assert is_test_database(), "mark the tests that use `walks` django_db"
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     media = tmp_path_factory.mktemp("walk-media")

@@ -2,8 +2,8 @@
 
 From the home page, follow every `<a href>` and submit every GET form (with the values the form
 shows) that stays within the portal; record, without sending them, the forms that POST. Links
-into the Django admin are recorded and not followed (the admin is Django's). Logging out and
-switching language are POST forms, so they are recorded like any other and the walk goes on.
+into the Django admin, to log out or to switch the language are recorded and not followed
+(NOT_FOLLOWED), so that the walk goes on as the same person in the same language.
 
 A page's URL pattern stands for the page; to keep a walk short, a URL with a query string
 (sorting and filtering links) is visited once per pattern and set of query keys, not once per
@@ -27,6 +27,9 @@ SAMPLED = frozenset({"key", "revision", "attachment_id", "comment_id"})
 SAMPLED_IN = {"cycle_export_download": frozenset({"slug", "fmt"})}
 PORTAL_HOSTS = frozenset({"", "testserver"})
 MAX_PAGES = 3000  # a walk that goes further is lost in a loop of ever-new URLs
+# Reached when linked, never requested: the admin is Django's, and a link that logged out or
+# switched the language (both are POST forms today) would end the walk or change its language.
+NOT_FOLLOWED = frozenset({"admin", "logout", "set_language"})
 
 
 # --- Reading a page ------------------------------------------------------------------------------
@@ -163,7 +166,6 @@ class Walk:
     # URL → HTML of every page visited that answered 200 with HTML
     pages: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
-    timing: dict = field(default_factory=dict)
 
     def reaches(self, name: str) -> bool:
         return name in self.reached or name in self.posted
@@ -189,10 +191,9 @@ def walk(client, *, role: str, language: str, start: str = "/") -> Walk:
         if len(seen) > MAX_PAGES:
             raise AssertionError(f"more than {MAX_PAGES} pages: is a link making new URLs?")
         name = pattern_name(urlsplit(url).path)
-        if name == "admin":
+        if name in NOT_FOLLOWED:
             result.reached.setdefault(name, []).append(url)
             continue
-        t0 = time.perf_counter()
         try:
             response = client.get(url)
         except Exception as error:  # noqa: BLE001 — a crash is what the walk is looking for
@@ -200,7 +201,6 @@ def walk(client, *, role: str, language: str, start: str = "/") -> Walk:
             continue
         if response.streaming:
             b"".join(response.streaming_content)  # read to the end, which closes the file
-        result.timing[name] = result.timing.get(name, 0) + time.perf_counter() - t0
         if response.status_code >= 400:
             result.errors.append((referrer, url, str(response.status_code)))
             continue
