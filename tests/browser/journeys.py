@@ -56,6 +56,7 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 # A picture shows at most this much of a page (about two screens), from the top or around what
 # the step is about: the committed pictures stay small.
 MAX_HEIGHT = {"desktop": 1600, "phone": 1700}
+STILL = ".portal-toc, .answering-toc { position: static !important; }"
 # The journeys' day one: the demo's dates that follow the clock (the 2024 deadline) are
 # computed from it, so that the pictures are the same on every run.
 DAY_ONE = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -274,6 +275,9 @@ class Journey:
             locale="en-GB" if self.language == "en" else self.language,
             timezone_id="UTC",
             viewport={"width": width, "height": height},
+            # No smooth scrolling (Bootstrap's, unless the user asks for less motion): a picture
+            # taken while the page still scrolls puts the sticky section list a few pixels off.
+            reduced_motion="reduce",
         )
         context.set_default_timeout(15_000)
         context.clock.set_fixed_time(self.clock.now)
@@ -347,12 +351,15 @@ class Journey:
         full.mkdir(parents=True, exist_ok=True)
         files = {}
         page.evaluate("document.fonts.ready")
+        page.mouse.move(0, 0)
         for kind, (width, height) in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
             # From the top: a sticky element is drawn where the scrolling left it.
             page.evaluate("window.scrollTo(0, 0)")
             page.evaluate("() => new Promise(requestAnimationFrame)")
-            options = {"animations": "disabled", "caret": "hide"}
+            # The section lists are sticky: drawn where they stand at the top of the page, not
+            # a few pixels off wherever the last scroll left them; and no button is hovered.
+            options = {"animations": "disabled", "caret": "hide", "style": STILL}
             page.screenshot(path=str(full / f"{stem}-{kind}.png"), full_page=True, **options)
             size = page.evaluate(
                 "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
