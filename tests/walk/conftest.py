@@ -1,5 +1,5 @@
 """The world (tests/walk/world.py) and every role's walk through it in every language, made once
-for the package and shared by the link test and the HTML check."""
+for the session and shared by the link test and the HTML check."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import selectors as account_selectors
+from questionnaire.models import Submission
 from tests import factories
 
 from .crawler import walk
@@ -43,9 +44,16 @@ def choose_language(client: Client, language: str) -> None:
     assert response.status_code == 302, response
 
 
-@pytest.fixture(scope="package")
-def walks(django_db_setup, django_db_blocker, tmp_path_factory):
-    """{(role, language): Walk}, in a world rolled back at the end of the package.
+class Walks(dict):
+    """{(role, language): Walk}, and `statuses`: each submission's status by id."""
+
+    statuses: dict[int, str]
+
+
+@pytest.fixture(scope="session")
+def walks(django_db_setup, django_db_blocker, tmp_path_factory) -> Walks:
+    """Every role's walk in every language, through a world that is rolled back before any test
+    runs: what the tests read is plain data, made once per session whatever the tests' order.
 
     The tests that use it are marked `django_db`: without a test that asks for the database,
     pytest-django sets up no test database, and this would write into the real one."""
@@ -53,6 +61,7 @@ def walks(django_db_setup, django_db_blocker, tmp_path_factory):
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     media = tmp_path_factory.mktemp("walk-media")
+    results = Walks()
     with (
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, TASKS=tasks),
         pytest.MonkeyPatch.context() as patch,
@@ -64,12 +73,12 @@ def walks(django_db_setup, django_db_blocker, tmp_path_factory):
 
         patch.setattr(pdf, "submission_pdf", lambda **kwargs: PDF)
         world = build_world()
-        results = {}
         for role in ROLES:
             for language in LANGUAGES:
                 client = Client()
                 log_in(client, world, role)
                 choose_language(client, language)
                 results[role, language] = walk(client, role=role, language=language)
-        yield results
+        results.statuses = dict(Submission.objects.values_list("pk", "status"))
         transaction.set_rollback(True)
+    return results
