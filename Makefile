@@ -1,6 +1,7 @@
 # GCM Review Portal: `make run` serves the demo, `make test` runs the whole suite.
 # Both install what they need first (a virtualenv from pyproject.toml, Debian packages via apt).
-# `make serve` runs it as production does (gunicorn, DEBUG off); `make bench` runs bench/.
+# `make serve` runs it as production does (gunicorn, DEBUG off); `make bench` runs bench/;
+# `make tour` takes a picture of every step of the browser journeys (docs/tour/).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,10 +14,10 @@ PORT ?= 8000
 # Debian packages. WeasyPrint 70 loads Pango, PangoFT2, HarfBuzz (+ its subsetter), Fontconfig
 # and GObject: the first three pull in the rest. The PDF's fonts ship in static/fonts/, so no font
 # package is needed (Fontconfig's own dependency brings one anyway); no shared-mime-info either
-# (WeasyPrint reads images with Pillow). gettext compiles the translations. Tests add Chromium and
-# poppler-utils (pdftotext, pdffonts, pdftoppm).
+# (WeasyPrint reads images with Pillow). gettext compiles the translations. Tests add Chromium,
+# poppler-utils (pdftotext, pdffonts, pdftoppm) and Java for the W3C's HTML checker (vnu.jar).
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils default-jre-headless
 
 export DEBUG ?= 1
 
@@ -119,6 +120,17 @@ bench: system-deps install
 
 test: test-deps install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: tour
+# A picture of every step of the browser journeys (tests/browser/test_journeys.py) at desktop and
+# phone width, in English and Arabic, in docs/tour/ with its index (docs/tour/README.md, also
+# index.html). Old pictures go first; data and dates are fixed, so a rerun changes only what the
+# pages changed. The whole pages, unreduced, land in test-results/tour/ (not committed).
+# `make test` runs the same journeys, in English and without pictures.
+tour: test-deps install
+	rm -rf docs/tour test-results/tour
+	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py -p no:randomly -q $(PYTEST_ARGS)
+	$(BIN)/python -m tests.browser.tour docs/tour
 
 lint: install
 	$(BIN)/ruff check .

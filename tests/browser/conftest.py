@@ -54,3 +54,7 @@ def page(browser, request):
         RESULTS_DIR.mkdir(exist_ok=True)
         page.screenshot(path=str(RESULTS_DIR / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+# The journeys' fixture (tests/browser/test_journeys.py, `make tour`).
+from .journeys import journey_factory  # noqa: E402, F401
