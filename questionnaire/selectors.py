@@ -630,6 +630,13 @@ class Team:
     members: list[Membership]
     invitations: list[Invitation]
 
+    @property
+    def sole_focal_point(self) -> int | None:
+        """The membership of the team's only focal point, which can be neither removed nor
+        given another role (a country keeps at least one: services._keep_a_focal_point)."""
+        focal = [m.pk for m in self.members if m.role == CountryRole.FOCAL_POINT]
+        return focal[0] if len(focal) == 1 else None
+
 
 def country_team(*, country: Country) -> Team:
     """The country's members (focal points first, then by name) and its pending invitations
@@ -1264,6 +1271,11 @@ class OpenThread:
     @property
     def latest(self) -> Comment:
         return self.comment.thread_replies[-1] if self.comment.thread_replies else self.comment
+
+    @property
+    def said(self) -> list[Comment]:
+        """What the check page quotes: the comment that opened the thread, and the latest reply."""
+        return [self.comment] if self.latest is self.comment else [self.comment, self.latest]
 
 
 def submission_open_threads(*, submission: Submission, user) -> list[OpenThread]:

@@ -383,6 +383,11 @@ def submission_transition(
     elif to_status == S.ACCEPTED:
         submission.accepted_at = now
     submission.save(update_fields=["status", "submitted_at", "accepted_at", "updated_at"])
+    if at is not None:
+        # A replayed move is the submission's last activity then, not the day of the import
+        # (`auto_now` would say today).
+        Submission.objects.filter(pk=submission.pk).update(updated_at=at)
+        submission.updated_at = at
     SubmissionEvent.objects.create(
         submission=submission,
         actor=user,
@@ -568,11 +573,18 @@ def invitation_get_pending(*, token: str) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(
-    *, token: str, user=None, username: str = "", password: str = "", full_name: str = ""
+    *,
+    token: str,
+    user=None,
+    username: str = "",
+    password: str = "",
+    full_name: str = "",
+    language: str = "",
 ):
     """Use an invitation: join the team as the signed-in user, or as a new account.
 
-    Returns the user. The link works once: a second use is refused.
+    A new account keeps `language`, the one the invitation page was read in, so that the portal
+    goes on in it. Returns the user. The link works once: a second use is refused.
     """
     invitation = invitation_get_pending(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -584,6 +596,8 @@ def invitation_accept(
             raise ValidationError(_("That user name is taken; choose another."))
         first, _sep, last = _plain_text(full_name).partition(" ")
         user = User(username=username, email=invitation.email, first_name=first, last_name=last)
+        if language in dict(settings.LANGUAGES):
+            user.language = language
         user.set_password(password)
         user.save()
     # Accepting never demotes: someone already on the team keeps the stronger of the two roles

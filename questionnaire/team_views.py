@@ -240,6 +240,7 @@ def invitation_accept(request, token: str):
                     username=fields.get("username", ""),
                     password=fields.get("password1", ""),
                     full_name=fields.get("full_name", ""),
+                    language=request.LANGUAGE_CODE,
                 )
             except ValidationError as exc:
                 try:  # used or expired in the meantime: say so, like any dead link

@@ -42,44 +42,39 @@ LINK = r"https?://\S+"
 DOORS = {
     "revise-answers": Door(
         "the submission page offers “Revise answers” to whoever may change the answers",
-        missing="issue 11: a returned (or draft) submission's own page has no way to edit it",
     ),
     "check-and-submit": Door(
         "the submission page offers “Check and submit” to whoever may change the answers",
-        missing="issue 11: the submission page has no “Check and submit”",
     ),
     "reply-in-thread": Door(
         "a comment's thread offers “Reply”: the country's answer joins ESCWA's thread",
-        missing="issue 11: a country's reply becomes a new open comment",
     ),
     "comments-sent-with-the-return": Door(
         "ESCWA's comments reach the country in one e-mail when the review is sent back, none "
         "while the reviewer is still reading",
-        missing="issue 11: one e-mail per comment, while the reviewer is still reading",
     ),
     "check-page-lists-open-comments": Door(
         "the check page before submitting again lists the open comments (and what changed)",
-        missing="issue 11: the check page does not list the open comments",
     ),
     "accept-warns-open-comments": Door(
         "accepting warns that comments are still open, and says how many",
-        missing="issue 11: accepting does not warn about open comments",
     ),
     "compilation-tab": Door(
         "the cycle's tabs lead to the regional compilation",
-        missing="issue 11: no link reaches the compilation yet",
     ),
     "cycle-tabs-on-compilation": Door(
         "the compilation page keeps the cycle's tabs, Exports among them",
-        missing="issue 11: the compilation and exports pages drop the cycle's tabs",
+    ),
+    "agree-to-publication": Door(
+        "once ESCWA accepted, the submission page asks the country's focal point to agree to "
+        "publication, and ESCWA publishes only then"
     ),
 }
 
 # What people type, in the journey's language.
 WORDS = {
     "en": {
-        "committee": "A national committee meets every month under the Ministry of Social "
-        "Affairs.",
+        "committee": "A national committee meets every month under the Ministry of Social Affairs.",
         "lead": "The National Commission on Migration, chaired by the Ministry of Interior, "
         "led the review.",
         "lead_revised": "The National Commission on Migration, chaired by the Ministry of "
@@ -220,6 +215,7 @@ CYCLE_DOORS = (
     "accept-warns-open-comments",
     "compilation-tab",
     "cycle-tabs-on-compilation",
+    "agree-to-publication",
 )
 
 
@@ -273,7 +269,7 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     with j.step(morocco, "section-III", "Section III: the status of each objective", focus=grid):
         sections.get_by_role("link", name=re.compile(r"^III\.")).click()
         grid.locator("tr[data-objective='4'] select").select_option("in_progress")
-        grid.locator("tr[data-objective='4'] input").fill(w["grid_note"])
+        grid.locator("tr[data-objective='4'] [data-field=note]").fill(w["grid_note"])
         wait_saved(j, page, "objectives-status-grid")
 
     budget = page.locator("#question-resources-budget-line")
@@ -321,9 +317,8 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     with j.step(salma, "joined", "… creates an account and lands on the team's submissions"):
         other.locator("main").get_by_role("button").click()
         other.wait_for_url(f"{j.base_url}/")
-        # The new account's pages come in English, though the invitation was read in Arabic:
-        # the colleague switches (issue 11 report).
-        j.speak_own_language(salma)
+        # The new account keeps the language the invitation was read in.
+        expect(other.locator("html")).to_have_attribute("lang", language)
         expect(other.get_by_role("button", name=j.t("Log out"))).to_be_visible()
         card = cycle_card(j, other, CYCLE)
         expect(card.get_by_role("link", name=j.t("Answer the questionnaire"))).to_be_visible()
@@ -344,7 +339,7 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     morocco = j.person("morocco")
     page = morocco.page
     with j.step(morocco, "check", "Morocco's focal point opens its submission to check it"):
-        cycle_card(j, page, CYCLE).get_by_role("link", name=j.country("MA")).click()
+        cycle_card(j, page, CYCLE).get_by_role("link", name=j.t("View the submission")).click()
         j.door(
             "check-and-submit",
             lambda: page.get_by_role("link", name=j.t("Check and submit")),
@@ -382,9 +377,8 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
         ).click()
         expect(page.get_by_role("heading", level=1)).to_be_visible()
 
-    with j.step(escwa, "review", "Opens Morocco's submission, then its review page"):
+    with j.step(escwa, "review", "Opens Morocco's submission: the review tools are on it"):
         page.get_by_role("link", name=j.country("MA"), exact=True).click()
-        page.get_by_role("link", name=j.t("Open the review page")).click()
         expect(page.get_by_role("link", name=j.t("Return for revision…"))).to_be_visible()
 
     before = len(emails_to(morocco_email))
@@ -421,13 +415,12 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     with j.step(morocco, "reply", "Replies to ESCWA's comment in its thread", focus=thread):
         j.door(
             "reply-in-thread",
-            lambda: thread.get_by_role("button", name=j.t("Reply")),
+            lambda: thread.locator("summary", has_text=j.t("Reply")),
             lambda: thread.get_by_text(j.t("Add a comment")).click(),
         )
-        thread.get_by_role("textbox").last.fill(w["reply"])
-        send = re.compile(f"{j.t('Add comment')}|{j.t('Reply')}")
-        thread.get_by_role("button", name=send).last.click()
-        expect(page.locator("#thread-review-lead-entity")).to_contain_text(w["reply"])
+        thread.get_by_label(j.t("Your reply")).fill(w["reply"])
+        thread.get_by_role("button", name=j.t("Send reply")).click()
+        expect(page.locator("#thread-review-lead-entity .portal-reply")).to_contain_text(w["reply"])
 
     lead = page.locator("#question-review-lead-entity")
     with j.step(morocco, "revise", "Revises the answer ESCWA asked about", focus=lead):
@@ -466,30 +459,56 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     changes = page.locator("#changes-title")
     with j.step(escwa, "changes", "ESCWA opens the review again: what changed", focus=changes):
         cycle_card(j, page, CYCLE).get_by_role("link", name=j.country("MA")).click()
-        page.get_by_role("link", name=j.t("Open the review page")).click()
         expect(page.locator("#changes-title")).to_be_visible()
         diff = page.locator("#question-review-lead-entity .portal-diff")
         expect(diff.locator("ins")).to_contain_text("2021")
 
-    with j.step(escwa, "accept", "“Accept…”: the confirmation page"):
+    with j.step(escwa, "accept", "“Accept…”: the confirmation page warns of open threads"):
         page.get_by_role("link", name=j.t("Accept…")).click()
-        open_comments = Submission.objects.get(
-            cycle__slug="arab-2026", country__iso2="MA"
-        ).comments.filter(resolved_at__isnull=True).count()
+        open_threads = (
+            Submission.objects.get(cycle__slug="arab-2026", country__iso2="MA")
+            .comments.filter(parent=None, resolved_at__isnull=True)
+            .count()
+        )
         with override(language):
             warning = ngettext(
-                "%(counter)s open comment", "%(counter)s open comments", open_comments
-            ) % {"counter": open_comments}
+                "%(counter)s comment thread is still open.",
+                "%(counter)s comment threads are still open.",
+                open_threads,
+            ) % {"counter": open_threads}
         j.check(
             "accept-warns-open-comments",
-            lambda: page.locator("main").get_by_text(warning).count() > 0,
+            lambda: page.locator("#open-threads-warning").get_by_text(warning).count() > 0,
         )
 
     with j.step(escwa, "accepted", "Accepts the answers"):
         page.get_by_role("button", name=j.t("Accept the answers")).click()
         expect(page.locator(".portal-messages")).to_be_visible()
 
-    with j.step(escwa, "published", "Publishes them"):
+    with j.step(escwa, "waits-for-agreement", "Publishing waits for Morocco's agreement"):
+        expect(page.get_by_role("link", name=j.t("Publish…"))).to_have_count(0)
+    j.leave(escwa)
+
+    # Day 30. Morocco's focal point agrees to publication; ESCWA publishes.
+    j.at("2026-03-31 09:00")
+    morocco = j.person("morocco")
+    page = morocco.page
+    with j.step(morocco, "agree", "Morocco's focal point agrees to publication"):
+        cycle_card(j, page, CYCLE).get_by_role("link", name=j.t("View the submission")).click()
+        j.door(
+            "agree-to-publication",
+            lambda: page.get_by_role("link", name=j.t("Agree to publication…")),
+            lambda: None,
+        )
+        page.get_by_role("checkbox").check()
+        page.get_by_role("button", name=j.t("Agree to publication")).click()
+        expect(page.locator(".portal-messages")).to_be_visible()
+    j.leave(morocco)
+
+    escwa = j.person("escwa")
+    page = escwa.page
+    with j.step(escwa, "published", "ESCWA publishes the answers"):
+        cycle_card(j, page, CYCLE).get_by_role("link", name=j.country("MA")).click()
         page.get_by_role("link", name=j.t("Publish…")).click()
         page.get_by_role("button", name=j.t("Publish the answers")).click()
         expect(page.locator(".portal-messages")).to_be_visible()
@@ -497,9 +516,9 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     assert submission.status == SubmissionStatus.PUBLISHED
 
     with j.step(escwa, "compilation", "Goes to the regional compilation of the cycle"):
-        page.get_by_role("link", name=j.t("Home")).first.click()
-        cycle_card(j, page, CYCLE).get_by_role(
-            "link", name=j.t("Dashboard of all countries")
+        # From the submission page, the breadcrumb leads back to the cycle's dashboard.
+        page.get_by_role("navigation", name=j.t("Breadcrumb")).get_by_role(
+            "link", name=CYCLE
         ).click()
         j.door(
             "compilation-tab",
@@ -528,9 +547,9 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
             ),
             lambda: (
                 page.get_by_role("link", name=j.t("Home")).first.click(),
-                cycle_card(j, page, CYCLE).get_by_role(
-                    "link", name=j.t("export the answers")
-                ).click(),
+                cycle_card(j, page, CYCLE)
+                .get_by_role("link", name=j.t("export the answers"))
+                .click(),
             ),
         )
         expect(page.get_by_role("heading", level=1)).to_contain_text(j.t("Exports"))

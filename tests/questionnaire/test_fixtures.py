@@ -218,6 +218,9 @@ def test_morocco_2020_submission_is_accepted(demo):
     assert submission.status == SubmissionStatus.ACCEPTED
     assert submission.language == "en"
     assert submission.submitted_at and submission.accepted_at
+    # Its last activity is its acceptance in 2021, not the day the demo was loaded.
+    assert submission.updated_at == submission.accepted_at
+    assert submission.accepted_at.year == 2021
     moves = list(submission.events.values_list("from_status", "to_status", "actor"))
     assert moves == [
         ("", "draft", None),

@@ -444,3 +444,30 @@ def test_accepting_a_lesser_role_keeps_the_last_focal_point(client, country, foc
     client.force_login(focal_point)
     client.post(reverse("invitation_accept", args=[token]))
     assert Membership.objects.get(user=focal_point).role == CountryRole.FOCAL_POINT
+
+
+def test_a_new_account_keeps_the_language_the_invitation_was_read_in(client, invitation):
+    """Read in Arabic, joined in Arabic: the portal goes on in Arabic, not the default English."""
+    _invitation, token = invitation
+    client.cookies["django_language"] = "ar"
+    response = client.post(
+        reverse("invitation_accept", args=[token]),
+        {"username": "amina", "full_name": "Amina", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="amina").language == "ar"
+    assert '<html lang="ar" dir="rtl">' in client.get(reverse("home")).text
+
+
+def test_the_only_focal_point_is_offered_no_change_the_service_would_refuse(
+    client, country, focal_point, contributor
+):
+    client.force_login(focal_point)
+    page = client.get(reverse("country_team", args=[country.iso2])).text
+    own = Membership.objects.get(user=focal_point)
+    other = Membership.objects.get(user=contributor)
+    assert reverse("team_member_remove", args=[country.iso2, own.pk]) not in page
+    assert reverse("team_member_role", args=[country.iso2, own.pk]) not in page
+    assert "The team's only focal point" in page
+    assert reverse("team_member_remove", args=[country.iso2, other.pk]) in page
+    assert reverse("team_member_role", args=[country.iso2, other.pk]) in page

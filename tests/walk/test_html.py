@@ -10,7 +10,6 @@ extras); Java is Debian's default-jre-headless (the Makefile's TEST_DEBS).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,17 +20,6 @@ from django.urls import resolve
 pytestmark = pytest.mark.django_db
 
 CHECKED_LANGUAGES = ("en", "ar")
-# Errors already known, each with the issue that fixes it: filtered out of the check, and
-# test_known_errors_are_still_there fails once one has gone, so that its entry is removed.
-KNOWN_ERRORS = [
-    (
-        "issue 11: <time datetime> with microseconds, which HTML does not allow",
-        re.compile(
-            r"Bad value “[^”]*\.\d{4,}[^”]*” for attribute “datetime” on element “time”: "
-            r"A fraction of a second must be one, two, or three digits\."
-        ),
-    ),
-]
 
 
 def vnu_jar() -> Path:
@@ -93,13 +81,6 @@ def vnu_errors(walks, tmp_path_factory):
     return run_vnu(pages, tmp_path_factory.mktemp("vnu"))
 
 
-def known(message: dict) -> str | None:
-    for reason, pattern in KNOWN_ERRORS:
-        if pattern.fullmatch(message.get("message", "")):
-            return reason
-    return None
-
-
 def describe(message: dict) -> str:
     return (
         f"{message['page']} line {message.get('lastLine', '?')}: {message.get('message')}\n"
@@ -108,13 +89,5 @@ def describe(message: dict) -> str:
 
 
 def test_pages_are_valid_html(vnu_errors):
-    errors = [describe(m) for m in vnu_errors if not known(m)]
+    errors = [describe(m) for m in vnu_errors]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
-
-
-@pytest.mark.xfail(strict=True, reason=KNOWN_ERRORS[0][0] + ": fixed on another branch")
-def test_known_errors_are_still_there(vnu_errors):
-    """Passes once no page shows a KNOWN_ERRORS message any more: then remove the entry (and
-    this mark)."""
-    still = sorted({known(m) for m in vnu_errors if known(m)})
-    assert not still, still

@@ -60,8 +60,6 @@ def only(by: str, why: str) -> Reach:
     return Reach(by=by, why=why)
 
 
-NO_COMPILATION_LINK = "issue 11: no link reaches the regional compilation yet"
-
 # One entry per URL pattern (its name; "admin" for the whole Django admin).
 REACH: dict[str, Reach] = {
     "home": Reach(EVERYONE),
@@ -82,10 +80,17 @@ REACH: dict[str, Reach] = {
     "version_preview": Reach(LOGGED_IN),
     "submission_pdf": Reach(LOGGED_IN),
     # Review
-    "submission_review": Reach(STAFF),
+    "submission_review": only(
+        "redirect",
+        "the former review page: links in e-mails sent before the review tools moved to the "
+        "submission page still lead there, and it redirects to the submission page",
+    ),
     "submission_move": Reach(STAFF),
     "comment_add": Reach(LOGGED_IN),
+    # ESCWA's threads are ESCWA's to resolve; the country's editors resolve the country's own.
     "comment_resolve": Reach(EDITORS | STAFF),
+    "comments_send": Reach(TEAM | STAFF),
+    "publication_agree": Reach(frozenset({"focal_point"})),
     # Supporting documents
     "attachment_upload": Reach(EDITORS),
     "attachment_download": Reach(LOGGED_IN),
@@ -107,10 +112,10 @@ REACH: dict[str, Reach] = {
     "cycle_search": Reach(STAFF),
     "cycle_exports": Reach(STAFF),
     "cycle_export_download": Reach(STAFF),
-    "cycle_compilations": Reach(STAFF, missing=NO_COMPILATION_LINK),
-    "compilation_detail": Reach(STAFF, missing=NO_COMPILATION_LINK),
-    "compilation_retry": Reach(STAFF, missing=NO_COMPILATION_LINK),
-    "compilation_download": Reach(STAFF, missing=NO_COMPILATION_LINK),
+    "cycle_compilations": Reach(STAFF),
+    "compilation_detail": Reach(STAFF),
+    "compilation_retry": Reach(STAFF),
+    "compilation_download": Reach(STAFF),
     # Published reviews: the login page links to them
     "public_index": Reach(frozenset({"anonymous"})),
     "public_cycle": Reach(frozenset({"anonymous"})),

@@ -76,8 +76,14 @@ CYCLES = [
     # fmt: off
     ("review-2020", 2020, -1500, -1300, True, {"MA": S.PUBLISHED, "JO": S.ACCEPTED}),
     ("review-2022", 2022, -900, -700, True, {"MA": S.ACCEPTED}),
-    ("review-2024", 2024, -400, -30, False,
-     {"MA": S.RETURNED, "JO": S.SUBMITTED, "TN": S.DRAFT, "EG": None}),
+    (
+        "review-2024",
+        2024,
+        -400,
+        -30,
+        False,
+        {"MA": S.RETURNED, "JO": S.SUBMITTED, "TN": S.DRAFT, "EG": None},
+    ),
     ("midterm-2025", 2025, -200, 30, False, {"MA": S.SUBMITTED}),
     ("review-2026", 2026, -100, 90, False, {"MA": S.DRAFT}),
     ("review-2028", 2028, -10, 200, False, {"MA": None}),
@@ -192,7 +198,19 @@ def build_world() -> SimpleNamespace:
         submission=returned, question=second, user=reviewer, body="Please give the year."
     )
     services.comment_resolve(comment=resolved, user=reviewer)
+    # ESCWA's remarks reach the country once sent; the country asks a question of its own, not
+    # sent yet (its "send" button), and ESCWA has a remark on Jordan's answers it has not sent.
+    services.comments_send(submission=returned, user=reviewer)
     focal = w.users["focal_point"]
+    services.comment_add(
+        submission=returned, question=second, user=focal, body="Which year do you mean?"
+    )
+    services.comment_add(
+        submission=w.submissions[("review-2024", "JO")],
+        question=first,
+        user=reviewer,
+        body="Please add the sources.",
+    )
     for slug in ("review-2024", "review-2026"):  # returned, draft
         submission = w.submissions[slug, "MA"]
         submission.refresh_from_db()
@@ -201,7 +219,9 @@ def build_world() -> SimpleNamespace:
         )
         # A second revision, so that the history offers to restore the first.
         services.answer_save(
-            submission=submission, question=first, value="<p>The Ministry of Interior.</p>",
+            submission=submission,
+            question=first,
+            value="<p>The Ministry of Interior.</p>",
             user=focal,
         )
 
