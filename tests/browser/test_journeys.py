@@ -129,7 +129,7 @@ def wait_saved(j, page, *keys):
     the server's threads.)"""
     for key in keys:
         state = page.locator(f"#question-{key} [data-save-state]")
-        expect(state).to_have_text(j.tx("Saved %(time)s"), timeout=10_000)
+        expect(state).to_have_text(j.tx("Saved %(date)s %(time)s"), timeout=10_000)
 
 
 def cycle_card(j, page, name):

@@ -72,8 +72,8 @@ def markdown(journeys: list[dict], count: int, size: int) -> str:
         "about two screens of its page, from the top or around what the step is about. "
         f"{count} pictures, {size / 1_000_000:.1f} MB. Do not edit: run `make tour` again.",
         "",
-        "A ✗ marks a door the portal does not have yet (issue 11): the journey went the way "
-        "today's pages allow instead.",
+        "Under a step, ✓ names a door the person used (a link or a message the portal must "
+        "offer there); a ✗ would mark one the portal lacks, which the journey went around.",
         "",
     ]
     for journey in journeys:
