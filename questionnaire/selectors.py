@@ -269,8 +269,23 @@ def version_missing_translations(*, version: QuestionnaireVersion) -> list[Missi
 # --- Pages: home, submission, preview ------------------------------------------------------------
 
 
+class DaysLeft:
+    """For rows with `days_left`: days from today to the deadline while the next move is the
+    country's (negative: overdue), None otherwise."""
+
+    days_left: int | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.is_overdue else 0
+
+
 @dataclass
-class CountryRow:
+class CountryRow(DaysLeft):
     """One participating country in a cycle, with its submission when it has one."""
 
     country: Country
@@ -287,14 +302,6 @@ class CountryRow:
     # Days from today to `deadline` while the next move is the country's and the cycle is open
     # (negative: overdue); None otherwise.
     days_left: int | None = None
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.days_left is not None and self.days_left < 0
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.is_overdue else 0
 
     @property
     def percent(self) -> int:
@@ -1377,7 +1384,7 @@ def _countries_of(cycle: ReviewCycle, submissions) -> list[Country]:
 
 
 @dataclass
-class DashboardRow:
+class DashboardRow(DaysLeft):
     """One country of a cycle on the staff dashboard."""
 
     country: Country
@@ -1404,14 +1411,6 @@ class DashboardRow:
         if self.absent:
             return str(DID_NOT_TAKE_PART_LABEL)
         return DASHBOARD_STATUS_LABELS[self.status]
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.days_left is not None and self.days_left < 0
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.is_overdue else 0
 
     @property
     def completion(self) -> float:
