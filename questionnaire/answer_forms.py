@@ -12,8 +12,9 @@ import contextlib
 from typing import Any
 
 from django.http import QueryDict
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from gcmreview import formatting
 
 from . import richtext
 from .i18n import option_label
@@ -139,7 +140,7 @@ def widget_context(question: Question, value: Any, *, typed: bool = False) -> di
         # maxlength and, in the page's number format, in the hint above the grid.
         note_limit = options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH)
         context["note_max_length"] = note_limit
-        context["note_max_length_display"] = number_format(note_limit, force_grouping=True)
+        context["note_max_length_display"] = formatting.number_text(note_limit)
     return context
 
 

@@ -716,6 +716,11 @@ class Attachment(models.Model):
         return self.original_name
 
 
+# Comments written by ESCWA's accounts (reviewers, admins), as a filter: the database's side of
+# `permissions.is_escwa_account`, which says the same of one account.
+ESCWA_AUTHORED = models.Q(author__is_superuser=True) | ~models.Q(author__staff_role="")
+
+
 class Comment(models.Model):
     """A remark on one question of a submission, between ESCWA and the country.
 

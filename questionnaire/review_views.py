@@ -186,9 +186,8 @@ def comment_add(request, pk: int):
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(
-                request, _COMMENT_STORED[bool(parent), permissions.is_reviewer(request.user)]
-            )
+            delivery = selectors.COMMENT_DELIVERY[permissions.is_reviewer(request.user)]
+            messages.success(request, f"{_COMMENT_STORED[bool(parent)]} {delivery}")
             return redirect(_back(request, submission, question))
     else:
         error = " ".join(form.errors.get("body", []))
@@ -217,24 +216,10 @@ def _int_or_404(value: str) -> int:
         raise Http404 from None
 
 
-# Said once a comment is stored: (a reply?, by ESCWA?) → message. Who is told, and when.
+# Said once a comment is stored, before who receives it, and when (selectors.COMMENT_DELIVERY).
 _COMMENT_STORED = {
-    (False, True): gettext_lazy(
-        "Your comment was added. The country's team receives your comments together by e-mail "
-        "when you return or accept the submission, or when you send them."
-    ),
-    (True, True): gettext_lazy(
-        "Your reply was added. The country's team receives your comments together by e-mail "
-        "when you return or accept the submission, or when you send them."
-    ),
-    (False, False): gettext_lazy(
-        "Your comment was added. ESCWA's reviewers receive your comments together by e-mail "
-        "when your answers are submitted, or when you send them."
-    ),
-    (True, False): gettext_lazy(
-        "Your reply was added. ESCWA's reviewers receive your comments together by e-mail "
-        "when your answers are submitted, or when you send them."
-    ),
+    False: gettext_lazy("Your comment was added."),
+    True: gettext_lazy("Your reply was added."),
 }
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from . import i18n, permissions, search
 from .models import (
+    ESCWA_AUTHORED,
     Answer,
     AnswerRevision,
     Attachment,
@@ -424,10 +425,24 @@ def _add_progress_and_deadline(
     row.answered = submission.answered if submission else 0
     row.missing_required = required - (submission.required_answered if submission else 0)
     row.extension = extension
-    row.deadline = extension.deadline if extension else cycle.deadline
+    row.deadline, row.days_left = _deadline(
+        cycle=cycle, submission=submission, extension=extension, today=today
+    )
+
+
+def _deadline(
+    *,
+    cycle: ReviewCycle,
+    submission: Submission | None,
+    extension: DeadlineExtension | None,
+    today: datetime.date,
+) -> tuple[datetime.date, int | None]:
+    """A country's deadline in a cycle (its extension's, else the cycle's) and the days left to
+    it while the next move is the country's in an open cycle (negative: overdue; else None)."""
+    deadline = extension.deadline if extension else cycle.deadline
     current = submission.status if submission else NO_SUBMISSION
-    if current in AWAITING_COUNTRY and not cycle.is_closed:
-        row.days_left = (row.deadline - today).days
+    awaiting = current in AWAITING_COUNTRY and not cycle.is_closed
+    return deadline, (deadline - today).days if awaiting else None
 
 
 def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Objective]:
@@ -957,15 +972,11 @@ def submission_return_notice(
     )
 
 
-# Comments written by ESCWA's accounts (reviewers, admins), in SQL.
-_BY_ESCWA = Q(author__is_superuser=True) | ~Q(author__staff_role="")
-
-
 def comments_visible_to(*, user) -> Q:
     """A comment reaches the other side when it is sent (with the next review decision or
     submission, or by its author's "send"): until then only its own side sees it, so that a
     reviewer's remarks reach the country together, once the review is done."""
-    own_side = _BY_ESCWA if permissions.is_reviewer(user) else ~_BY_ESCWA
+    own_side = ESCWA_AUTHORED if permissions.is_reviewer(user) else ~ESCWA_AUTHORED
     return Q(notified_at__isnull=False) | own_side
 
 
@@ -1027,7 +1038,7 @@ def open_comment_counts(*, submissions) -> dict[int, int]:
     counts = dict.fromkeys(ids, 0)
     rows = (
         Comment.objects.filter(submission_id__in=ids, parent__isnull=True, resolved_at__isnull=True)
-        .filter(Q(notified_at__isnull=False) | _BY_ESCWA)
+        .filter(Q(notified_at__isnull=False) | ESCWA_AUTHORED)
         .values("submission_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -1069,6 +1080,20 @@ def submission_publication_agreement(*, submission: Submission) -> PublicationAg
     )
 
 
+# Who receives a side's comments, and when: they travel together (services.COMMENTS_SENT_WITH).
+# Keyed by whether the writer is ESCWA's.
+COMMENT_DELIVERY = {
+    True: gettext_lazy(
+        "The country's team receives your comments together by e-mail when you return or "
+        "accept the submission, or when you send them."
+    ),
+    False: gettext_lazy(
+        "ESCWA's reviewers receive your comments together by e-mail when your answers are "
+        "submitted, or when you send them."
+    ),
+}
+
+
 @dataclass
 class SubmissionActivity:
     """What the submission page (and the check page) shows around the answers: the timeline,
@@ -1079,7 +1104,6 @@ class SubmissionActivity:
     moves: list[WorkflowMove]
     may_review: bool
     may_comment: bool
-    may_resolve: bool
     open_comments: int
     # Comments the user's side wrote that the other side was not e-mailed about yet.
     unsent_comments: int = 0
@@ -1091,6 +1115,10 @@ class SubmissionActivity:
         from .services import COMMENT_MAX_LENGTH
 
         return COMMENT_MAX_LENGTH
+
+    @property
+    def comment_delivery(self) -> str:
+        return str(COMMENT_DELIVERY[self.may_review])
 
     @property
     def timeline_entries(self) -> list:
@@ -1119,16 +1147,16 @@ def submission_activity(
         for comment in (root, *root.thread_replies)
         if comment.notified_at is None and comment.from_escwa == mine_escwa
     )
+    may_comment = permissions.can(user, Action.COMMENT, submission)
     return SubmissionActivity(
         timeline=timeline,
         return_notice=submission_return_notice(submission=submission, events=timeline),
         moves=submission_moves(user=user, submission=submission),
         may_review=permissions.can(user, Action.REVIEW, submission),
-        may_comment=permissions.can(user, Action.COMMENT, submission),
-        may_resolve=permissions.can(user, Action.RESOLVE_COMMENT, submission),
+        may_comment=may_comment,
         open_comments=sum(1 for root in roots if root.is_open),
         # Once threads are closed (published, cycle closed) nothing more is sent.
-        unsent_comments=unsent if permissions.can(user, Action.COMMENT, submission) else 0,
+        unsent_comments=unsent if may_comment else 0,
         publication_agreement=submission_publication_agreement(submission=submission),
         may_agree_to_publish=permissions.can(user, Action.AGREE_TO_PUBLISH, submission),
     )
@@ -1270,19 +1298,15 @@ def submission_page(*, user, pk: int) -> SubmissionPage:
 
 @dataclass
 class OpenThread:
-    """An open thread as the check page lists it: where it is and its latest word."""
+    """An open thread as the check page lists it: where it is and what was said."""
 
     question: Question
     comment: Comment
 
     @property
-    def latest(self) -> Comment:
-        return self.comment.thread_replies[-1] if self.comment.thread_replies else self.comment
-
-    @property
     def said(self) -> list[Comment]:
         """What the check page quotes: the comment that opened the thread, and the latest reply."""
-        return [self.comment] if self.latest is self.comment else [self.comment, self.latest]
+        return [self.comment, *self.comment.thread_replies[-1:]]
 
 
 def submission_open_threads(*, submission: Submission, user) -> list[OpenThread]:
@@ -1369,10 +1393,7 @@ def _with_answer_counts(submissions: QuerySet[Submission]) -> QuerySet[Submissio
 
 
 def _question_totals(*, version_id: int) -> tuple[int, int]:
-    totals = Question.objects.filter(version=version_id).aggregate(
-        total=Count("pk"), required=Count("pk", filter=Q(required=True))
-    )
-    return totals["total"], totals["required"]
+    return _question_totals_by_version({version_id}).get(version_id, (0, 0))
 
 
 def _countries_of(cycle: ReviewCycle, submissions) -> list[Country]:
@@ -1514,9 +1535,9 @@ def cycle_dashboard(
     for country in _countries_of(cycle, submissions):
         submission = by_country.get(country.pk)
         extension = extensions.get(country.pk)
-        deadline = extension.deadline if extension else cycle.deadline
-        current = submission.status if submission else NO_SUBMISSION
-        awaiting = current in AWAITING_COUNTRY and not cycle.is_closed
+        deadline, days_left = _deadline(
+            cycle=cycle, submission=submission, extension=extension, today=today
+        )
         rows.append(
             DashboardRow(
                 country=country,
@@ -1526,7 +1547,7 @@ def cycle_dashboard(
                 missing_required=required - (submission.required_answered if submission else 0),
                 deadline=deadline,
                 extension=extension,
-                days_left=(deadline - today).days if awaiting else None,
+                days_left=days_left,
                 open_comments=comments.get(submission.pk, 0) if submission else 0,
                 absent=cycle.is_closed and submission is None,
             )

@@ -27,6 +27,7 @@ from gcmreview import formatting
 
 from . import filetypes, i18n, notifications, permissions
 from .models import (
+    ESCWA_AUTHORED,
     Answer,
     AnswerRevision,
     Attachment,
@@ -809,10 +810,10 @@ def _comments_take_unsent(*, submission: Submission, from_escwa: bool) -> list[C
     unsent = list(
         Comment.objects.select_for_update(of=("self",))
         .filter(submission=submission, notified_at__isnull=True)
+        .filter(ESCWA_AUTHORED if from_escwa else ~ESCWA_AUTHORED)
         .select_related("author", "question__section", "parent__author")
         .order_by("question__section__order", "question__order", "created_at", "pk")
     )
-    unsent = [c for c in unsent if permissions.is_escwa_account(c.author) == from_escwa]
     if unsent:
         Comment.objects.filter(pk__in=[c.pk for c in unsent]).update(notified_at=timezone.now())
     return unsent

@@ -187,6 +187,8 @@ def test_a_count_of_one_is_singular_on_the_pages(client, focal_point, submission
 def test_one_of_each_is_singular_and_thousands_are_grouped():
     from types import SimpleNamespace
 
+    from django.contrib.auth.models import AnonymousUser
+
     from questionnaire.question_types import get_type
 
     job = SimpleNamespace(
@@ -198,6 +200,7 @@ def test_one_of_each_is_singular_and_thousands_are_grouped():
             "job": job,
             "cycle": SimpleNamespace(slug="c", name="C"),
             "progress": {"done": 1, "cached": 0},
+            "user": AnonymousUser(),  # the page's tabs ask what the reader may do
         },
     )
     assert "1,250 pages." in html

@@ -13,11 +13,8 @@ register = template.Library()
 def can(user, action: str, obj=None) -> bool:
     """`{% can request.user "submission.review" submission as may_review %}`: show or hide only.
 
-    The decision is `permissions.can`'s; views and services enforce it, templates just ask. A
-    template rendered without a user (an e-mail, a fragment) may do nothing.
+    The decision is `permissions.can`'s; views and services enforce it, templates just ask.
     """
-    if not hasattr(user, "is_authenticated"):
-        return False
     return permissions.can(user, action, obj)
 
 
