@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -36,8 +38,26 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class UserChangeForm(BaseUserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        escwa = cleaned.get("staff_role") or cleaned.get("is_superuser")
+        if escwa and self.instance.pk and self.instance.memberships.exists():
+            # ESCWA reviews the countries' answers and never writes them (Membership.clean).
+            raise forms.ValidationError(
+                _(
+                    "%(user)s is on a country's team. ESCWA staff cannot be on a country's "
+                    "team: remove the person from every team first, or create a separate "
+                    "ESCWA account."
+                )
+                % {"user": self.instance.get_username()}
+            )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Portal"), {"fields": ("staff_role", "language")}),

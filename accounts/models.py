@@ -25,6 +25,14 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    @property
+    def is_escwa(self) -> bool:
+        """Whether the account belongs to ESCWA (a reviewer or an administrator), active or not.
+
+        ESCWA reviews the countries' answers and never writes them, so such an account never
+        holds a country role (questionnaire.models.Membership.clean)."""
+        return bool(self.staff_role or self.is_superuser)
+
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username

@@ -25,6 +25,13 @@ which bounds the memory WeasyPrint and Pango keep after large PDFs.
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
+# gunicorn names itself in a `Server` header on every response and has no setting to stop it
+# (the proxy's own header is turned off with nginx's `server_tokens off`, docs/deploy.md). The
+# name it sends is this module attribute, read for each response.
+gunicorn.http.wsgi.SERVER = "portal"
+
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name, "")

@@ -266,6 +266,11 @@ PASSWORD_RESET_PER_HOUR = int(os.environ.get("PASSWORD_RESET_PER_HOUR", "5"))
 # Security: strict in production (DEBUG off), relaxed only for local HTTP development.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The language chosen on a page is no secret, but a cookie sent over plain HTTP can be set by
+# anyone on the path; like the others it travels over HTTPS only, and never to scripts.
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: they take the token from the page's forms.
 CSRF_COOKIE_HTTPONLY = True

@@ -3,15 +3,18 @@
 import sys
 
 from django.http import JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.csrf import csrf_failure as django_csrf_failure
 
 from .outage import is_database_error, unavailable_response
 
 
 def csrf_failure(request, reason: str = ""):
-    """Scripts get JSON, so the answering page can keep the text and ask the user to log in."""
+    """Scripts get JSON, so the answering page can keep the text and ask the user to log in;
+    people get the portal's own page in their language (Django's default is English only, and
+    renders without the page's layout)."""
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
             {
@@ -21,7 +24,12 @@ def csrf_failure(request, reason: str = ""):
             },
             status=403,
         )
-    return django_csrf_failure(request, reason=reason)
+    return render(
+        request,
+        "403_csrf.html",
+        {"no_cookie": reason == REASON_NO_CSRF_COOKIE},
+        status=403,
+    )
 
 
 def server_error(request):

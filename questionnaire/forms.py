@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts import usernames
+
 from .models import CountryRole
 
 ROLE_HELP = _(
@@ -60,10 +62,7 @@ class JoinForm(forms.Form):
         self.email = email
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("That user name is taken; choose another."))
-        return username
+        return usernames.username_check_new(self.cleaned_data["username"])
 
     def clean(self):
         cleaned = super().clean()

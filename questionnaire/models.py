@@ -8,7 +8,7 @@ submission and AnswerRevision every value it ever had. See docs/architecture.md 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -634,6 +634,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.country} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        # The admin's forms call this; in the user's page, `user` is the account as edited.
+        try:
+            user = self.user
+        except ObjectDoesNotExist:
+            return  # no user chosen: the form says so
+        refuse_escwa_member(user)
+
+
+def refuse_escwa_member(user) -> None:
+    """ESCWA's accounts (reviewers, administrators) never hold a country role: ESCWA reviews the
+    countries' answers and never writes them. Refused at invitation, at acceptance and in the
+    admin; `permissions.country_roles` ignores any such row that exists anyway."""
+    if user.is_escwa:
+        raise ValidationError(
+            _(
+                "%(user)s is an ESCWA account. ESCWA staff review the countries' answers and "
+                "cannot be on a country's team; use a ministry account instead."
+            )
+            % {"user": user.get_username()},
+            code="escwa_member",
+        )
 
 
 class Invitation(models.Model):

@@ -101,6 +101,26 @@ def invitation_sent(*, invitation, link: str) -> int:
     return send_mail(subject, body, None, [invitation.email])
 
 
+def invitation_accepted(*, invitation) -> int:
+    """Tell whoever sent an invitation who used it, and say so plainly when the account that
+    joined is not the invited address (a forwarded link)."""
+    inviter = invitation.invited_by
+    if inviter is None or not inviter.is_active:
+        return 0
+    joined = invitation.accepted_by
+    return _send(
+        template="invitation_accepted",
+        recipients=[inviter],
+        context={
+            "invitation": invitation,
+            "joined": joined,
+            "other_address": (joined.email or "").strip().casefold()
+            != invitation.email.strip().casefold(),
+            "url": absolute_url(reverse("country_team", args=[invitation.country.iso2])),
+        },
+    )
+
+
 def country_team(country_id: int):
     """Everyone active on a country's team, whatever their role."""
     User = get_user_model()

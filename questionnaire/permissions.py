@@ -62,8 +62,12 @@ def is_reviewer(user) -> bool:
 
 
 def country_roles(user) -> dict[int, str]:
-    """country id → role for this user, read once per user object (request)."""
-    if not (user.is_authenticated and user.is_active):
+    """country id → role for this user, read once per user object (request).
+
+    An ESCWA account has none, whatever Membership rows say: ESCWA reviews the countries' answers
+    and never writes them. The services and the admin refuse to create such rows; one left from
+    before, or added behind their back, grants nothing."""
+    if not (user.is_authenticated and user.is_active) or is_escwa_account(user):
         return {}
     cached = getattr(user, "_country_roles", None)
     if cached is None:
@@ -75,7 +79,7 @@ def country_roles(user) -> dict[int, str]:
 def is_escwa_account(user) -> bool:
     """Whether the account belongs to ESCWA (a reviewer or an admin), active or not: a comment
     written by ESCWA stays ESCWA's after its author's account is closed."""
-    return bool(user.staff_role or user.is_superuser)
+    return user.is_escwa
 
 
 def _country_id(obj) -> int | None:

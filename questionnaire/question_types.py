@@ -492,11 +492,13 @@ class ObjectivesGrid(QuestionTypeHandler):
         allowed = {s["value"] for s in self.scale(options)}
         rows = {}
         for key, row in value.items():
-            # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+            # The objective's number as written, ASCII digits without leading zeros: "²" passes
+            # str.isdigit() and int() refuses it, and "007" beside "7" would name the same row
+            # twice, the second silently replacing the first.
             if not (
                 isinstance(key, str)
-                and re.fullmatch(r"[0-9]{1,3}", key)
-                and 1 <= int(key) <= OBJECTIVE_COUNT
+                and re.fullmatch(r"[1-9][0-9]?", key)
+                and int(key) <= OBJECTIVE_COUNT
             ):
                 raise ValidationError(_("There is no objective “%(key)s”.") % {"key": key})
             if not isinstance(row, dict) or set(row) - {"status", "note"}:
@@ -512,7 +514,7 @@ class ObjectivesGrid(QuestionTypeHandler):
                 field=_("The note on objective %(n)s") % {"n": key},
             )
             if status or note:
-                rows[str(int(key))] = {"status": status, "note": note}
+                rows[key] = {"status": status, "note": note}
         return dict(sorted(rows.items(), key=lambda item: int(item[0])))
 
     def as_text(self, value: Any, options: dict) -> str:

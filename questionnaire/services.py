@@ -18,11 +18,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import usernames
 from gcmreview import formatting
 
 from . import filetypes, i18n, notifications, permissions
@@ -46,6 +47,7 @@ from .models import (
     SubmissionEvent,
     SubmissionStatus,
     VersionStatus,
+    refuse_escwa_member,
 )
 from .permissions import Action
 
@@ -537,7 +539,19 @@ def invitation_create(
     permissions.require(user, Action.MANAGE_TEAM, country)
     if role not in CountryRole.values:
         raise ValidationError(_("Choose a role."))
-    email = get_user_model().objects.normalize_email(email.strip())
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    escwa_accounts = User.objects.filter(email__iexact=email).filter(
+        Q(is_superuser=True) | ~Q(staff_role="")
+    )
+    if escwa_accounts.exists():
+        raise ValidationError(
+            _(
+                "%(email)s belongs to an ESCWA account. ESCWA staff review the countries' "
+                "answers and cannot be on a country's team; invite a ministry address."
+            )
+            % {"email": email}
+        )
     if Membership.objects.filter(country=country, user__email__iexact=email).exists():
         raise ValidationError(_("%(email)s is already on this team.") % {"email": email})
     # A new invitation replaces any pending one to the same address.
@@ -572,6 +586,13 @@ def invitation_get_pending(*, token: str) -> Invitation:
     return invitation
 
 
+def invitation_for_another_address(*, invitation: Invitation, user) -> bool:
+    """Whether a signed-in `user` following the link is not the address it was sent to (a
+    forwarded e-mail, a shared computer): they join only after confirming, and the inviter is
+    told who joined."""
+    return (user.email or "").strip().casefold() != invitation.email.strip().casefold()
+
+
 @transaction.atomic
 def invitation_accept(
     *,
@@ -581,20 +602,36 @@ def invitation_accept(
     password: str = "",
     full_name: str = "",
     language: str = "",
+    confirm_other_address: bool = False,
 ):
     """Use an invitation: join the team as the signed-in user, or as a new account.
 
     A new account keeps `language`, the one the invitation page was read in, so that the portal
-    goes on in it. Returns the user. The link works once: a second use is refused.
+    goes on in it. A signed-in user whose address is not the invited one must confirm
+    (`confirm_other_address`). ESCWA accounts are refused. Whoever sent the invitation is told
+    who joined. Returns the user. The link works once: a second use is refused.
     """
     invitation = invitation_get_pending(token=token)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("country").get(pk=invitation.pk)
+    )
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation has already been used."))
     User = get_user_model()
-    if user is None or not user.is_authenticated:
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("That user name is taken; choose another."))
+    if user is not None and user.is_authenticated:
+        refuse_escwa_member(user)
+        if invitation_for_another_address(invitation=invitation, user=user) and not (
+            confirm_other_address
+        ):
+            raise ValidationError(
+                _(
+                    "This invitation was sent to %(email)s, not to your account's address. "
+                    "Confirm that you want to join with your account."
+                )
+                % {"email": invitation.email}
+            )
+    else:
+        username = usernames.username_check_new(username)
         first, _sep, last = _plain_text(full_name).partition(" ")
         user = User(username=username, email=invitation.email, first_name=first, last_name=last)
         if language in dict(settings.LANGUAGES):
@@ -615,6 +652,7 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    transaction.on_commit(lambda: notifications.invitation_accepted(invitation=invitation))
     return user
 
 

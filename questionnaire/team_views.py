@@ -18,18 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import forms, permissions, selectors, services
+from . import forms, notifications, permissions, selectors, services
 from .models import CountryRole
 
 # reverse() and build_absolute_uri() would percent-encode "{token}"; this survives both.
 TOKEN_PLACEHOLDER = "__token__"  # noqa: S105 -- a placeholder, not a secret  # nosec B105
 
 
-def invitation_accept_url(request) -> str:
+def invitation_accept_url() -> str:
     """The absolute URL of the accept page with `{token}` where services.invitation_create
-    puts the token."""
+    puts the token. Built from SITE_URL, as the password reset's link is, never from the
+    request's Host header: a forged Host would otherwise send the token to another site."""
     path = reverse("invitation_accept", args=[TOKEN_PLACEHOLDER])
-    return request.build_absolute_uri(path).replace(TOKEN_PLACEHOLDER, "{token}")
+    return notifications.absolute_url(path).replace(TOKEN_PLACEHOLDER, "{token}")
 
 
 def _member_name(user) -> str:
@@ -86,7 +87,7 @@ def team_invite(request, iso2: str):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 user=request.user,
-                accept_url=invitation_accept_url(request),
+                accept_url=invitation_accept_url(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -228,6 +229,7 @@ def invitation_accept(request, token: str):
     logged_in = request.user.is_authenticated
     form = None if logged_in else forms.JoinForm(email=invitation.email)
     status = 200
+    refusal = ""
     if request.method == "POST":
         if not logged_in:
             form = forms.JoinForm(request.POST, email=invitation.email)
@@ -241,6 +243,7 @@ def invitation_accept(request, token: str):
                     password=fields.get("password1", ""),
                     full_name=fields.get("full_name", ""),
                     language=request.LANGUAGE_CODE,
+                    confirm_other_address=request.POST.get("confirm_other_address") == "1",
                 )
             except ValidationError as exc:
                 try:  # used or expired in the meantime: say so, like any dead link
@@ -248,9 +251,9 @@ def invitation_accept(request, token: str):
                 except ValidationError as gone:
                     return _invitation_unusable(request, token, gone)
                 if form is None:
-                    messages.error(request, " ".join(exc.messages))
-                    return redirect("invitation_accept", token=token)
-                form.add_error(None, exc)
+                    refusal = " ".join(exc.messages)
+                else:
+                    form.add_error(None, exc)
             else:
                 if not logged_in:
                     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
@@ -270,7 +273,11 @@ def invitation_accept(request, token: str):
         {
             "invitation": invitation,
             "form": form,
+            "refusal": refusal,
             "current_role": CountryRole(current_role).label if current_role else None,
+            "escwa_account": logged_in and permissions.is_escwa_account(request.user),
+            "other_address": logged_in
+            and services.invitation_for_another_address(invitation=invitation, user=request.user),
         },
         status=status,
     )

@@ -197,3 +197,11 @@ def test_make_writes_the_env_file_once_and_git_ignores_it(checkout):
     make_env()  # never overwritten
     assert (checkout / ".env").read_text() == "DEBUG=1\nMY_OWN=kept\n"
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_every_cookie_is_https_only_in_production(checkout):
+    """The language cookie went over plain HTTP in production (issue 12, finding 7)."""
+    loaded = load_settings(checkout, SECRET_KEY="k", ALLOWED_HOSTS="gcm.example.org")
+    for cookie in ("SESSION", "CSRF", "LANGUAGE"):
+        assert loaded[f"{cookie}_COOKIE_SECURE"] is True, cookie
+        assert loaded[f"{cookie}_COOKIE_HTTPONLY"] is True, cookie

@@ -32,7 +32,8 @@ def log_in(page, base_url, username, password=DEMO_PASSWORD):
     page.locator("main").get_by_role("button", name="Log in").click()
 
 
-def test_a_colleague_joins_jordan_from_the_invitation(demo, live_server, page, browser):
+def test_a_colleague_joins_jordan_from_the_invitation(demo, live_server, page, browser, settings):
+    settings.SITE_URL = live_server.url  # the links in e-mails are built from it
     mail.outbox.clear()
     log_in(page, live_server.url, "jordan")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()

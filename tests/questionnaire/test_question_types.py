@@ -69,6 +69,9 @@ BAD = [
     ("entry_list", [{"entity": "x" * 3000}], COLUMNS),
     ("objectives_grid", {"24": {"status": "planned"}}, {}),
     ("objectives_grid", {"0": {"status": "planned"}}, {}),
+    # One objective under two names: the second would silently replace the first.
+    ("objectives_grid", {"007": {"status": "planned"}, "7": {"status": "achieved"}}, {}),
+    ("objectives_grid", {"07": {"status": "planned"}}, {}),
     ("objectives_grid", {"1": {"status": "done"}}, {}),
     ("objectives_grid", {"1": "planned"}, {}),
     ("objectives_grid", [], {}),

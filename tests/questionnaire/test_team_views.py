@@ -214,10 +214,11 @@ def test_the_navbar_links_to_the_team_for_those_who_manage_one(
 
 
 def test_invite_join_and_log_in(
-    client, country, focal_point, mailoutbox, django_capture_on_commit_callbacks
+    client, settings, country, focal_point, mailoutbox, django_capture_on_commit_callbacks
 ):
     """The whole flow: the focal point invites, the e-mail carries the link, the colleague
     creates an account with it, is logged in, can log in again, and the link is then dead."""
+    settings.SITE_URL = "http://testserver"
     client.force_login(focal_point)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -275,17 +276,74 @@ def test_invite_join_and_log_in(
     assert client.get(path).status_code == 410
 
 
-def test_a_logged_in_user_joins_with_one_button(client, country, other_focal_point, invitation):
-    _invitation, token = invitation
+def test_a_logged_in_user_joins_with_one_button(client, country, focal_point, other_focal_point):
+    _invitation, token = invite(country, focal_point, email=other_focal_point.email)
     client.force_login(other_focal_point)
     path = reverse("invitation_accept", args=[token])
     page = client.get(path)
     assert "Join Morocco as Contributor" in page.text
     assert 'name="password1"' not in page.text
+    assert 'name="confirm_other_address"' not in page.text
     response = client.post(path)
     assert response.status_code == 302
     assert Membership.objects.get(user=other_focal_point, country=country).role == "contributor"
     assert client.post(path).status_code == 410
+
+
+def test_a_link_opened_by_another_account_asks_first_and_tells_the_inviter(
+    client,
+    country,
+    focal_point,
+    other_focal_point,
+    invitation,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """A forwarded link opened while logged in as someone else no longer joins that account
+    silently: the page shows the invited address and asks; the inviter hears who joined."""
+    _invitation, token = invitation  # sent to colleague@ministry.example
+    client.force_login(other_focal_point)
+    path = reverse("invitation_accept", args=[token])
+    page = client.get(path)
+    assert "colleague@ministry.example" in page.text
+    assert 'name="confirm_other_address"' in page.text
+
+    refused = client.post(path)
+    assert refused.status_code == 400
+    assert "This invitation was sent to colleague@ministry.example" in refused.text
+    assert not Membership.objects.filter(user=other_focal_point, country=country).exists()
+    assert Invitation.objects.get(pk=_invitation.pk).accepted_at is None
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(path, {"confirm_other_address": "1"}).status_code == 302
+    assert Membership.objects.get(user=other_focal_point, country=country).role == "contributor"
+    [mail] = mailoutbox
+    assert mail.to == [focal_point.email]
+    assert other_focal_point.username in mail.body
+    assert "colleague@ministry.example" in mail.body
+    assert "the account that joined is not colleague@ministry.example" in mail.body
+
+
+def test_the_inviter_hears_who_joined_by_the_invited_address(
+    client, invitation, focal_point, mailoutbox, django_capture_on_commit_callbacks
+):
+    _invitation, token = invitation
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("invitation_accept", args=[token]),
+            {
+                "username": "amina",
+                "full_name": "Amina Elfassi",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    [mail] = mailoutbox
+    assert mail.to == [focal_point.email]
+    assert "Amina Elfassi (user name amina) joined Morocco's team as Contributor" in mail.body
+    assert "Please check" not in mail.body
 
 
 @pytest.mark.parametrize(
@@ -471,3 +529,72 @@ def test_the_only_focal_point_is_offered_no_change_the_service_would_refuse(
     assert "The team's only focal point" in page
     assert reverse("team_member_remove", args=[country.iso2, other.pk]) in page
     assert reverse("team_member_role", args=[country.iso2, other.pk]) in page
+
+
+def test_the_invitation_link_is_built_from_site_url_never_the_host_header(
+    client, settings, country, focal_point, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A request with a forged Host (the attacker's site) must not put the token in a link to
+    that site."""
+    settings.SITE_URL = "https://gcm-review.example.org"
+    settings.ALLOWED_HOSTS = ["*"]
+    client.force_login(focal_point)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            post_url("team_invite", country),
+            {"email": "colleague@ministry.example", "role": "contributor"},
+            HTTP_HOST="attacker.example",
+        )
+    [mail] = mailoutbox
+    assert "https://gcm-review.example.org/invitations/" in mail.body
+    assert "attacker.example" not in mail.body
+
+
+# --- User names that cannot log in or pass for someone else (issue 12, finding 7) -----------
+
+
+def join(client, token, username):
+    return client.post(
+        reverse("invitation_accept", args=[token]),
+        {
+            "username": username,
+            "full_name": "Someone New",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+
+def test_a_full_width_user_name_is_stored_as_typed_at_login(client, invitation):
+    """`ｊｏｒｄａｎ` used to be stored as such; Django's login form normalises what is typed
+    (NFKC), so that account could never log in."""
+    _invitation, token = invitation
+    assert join(client, token, "ｊｏｒｄａｎ２").status_code == 302
+    assert User.objects.filter(username="jordan2").exists()
+    client.logout()
+    response = client.post(reverse("login"), {"username": "ｊｏｒｄａｎ２", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("existing", "typed"),
+    [
+        ("jordan", "ｊｏｒｄａｎ"),  # full-width
+        ("jordan", "JORDAN"),
+        ("jordan", "\u0458ordan"),  # a Cyrillic ј among Latin letters
+        ("cop", "\u0441\u043e\u0440"),  # сор: all Cyrillic, looks exactly like "cop"
+    ],
+)
+def test_a_user_name_that_looks_like_a_colleagues_is_refused(client, invitation, existing, typed):
+    factories.UserFactory(username=existing)
+    _invitation, token = invitation
+    response = join(client, token, typed)
+    assert response.status_code == 400
+    assert User.objects.count() == 2  # the focal point who invited, and `existing`
+    assert Invitation.objects.get(pk=_invitation.pk).accepted_at is None
+
+
+def test_arabic_user_names_are_welcome(client, invitation):
+    _invitation, token = invitation
+    assert join(client, token, "أمينة").status_code == 302
+    assert User.objects.filter(username="أمينة").exists()
