@@ -290,6 +290,12 @@ def token_rule(ok):
     return lambda role, obj: {"valid_token": ok, "used_token": "410", "bogus_token": "404"}[obj]
 
 
+def accept_rule(role, obj):
+    """Anyone with a valid link joins, except ESCWA's accounts: ESCWA never holds a country role
+    (refused with the reason, nothing changes)."""
+    return token_rule("400" if role in STAFF else "302+")(role, obj)
+
+
 def always(code):
     return lambda role, obj: code
 
@@ -476,12 +482,14 @@ ROUTES: dict[str, Route] = {
         url=lambda w, o: reverse("invitation_accept", args=[w.tokens[o]]),
         objects=("valid_token", "used_token", "bogus_token"),
         get=token_rule("200"),
-        post=token_rule("302+"),
+        post=accept_rule,
         data=lambda w, o: {
             "username": "newcomer",
             "full_name": "New Comer",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
+            # Logged-in users are not the invited address: they confirm the link is for them.
+            "confirm_other_address": "1",
         },
         login=False,  # the token is the credential
         anonymous=None,
