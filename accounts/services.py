@@ -13,6 +13,7 @@ import axes.utils
 import django_otp
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -33,22 +34,43 @@ class TwoFactorThrottled(Exception):
         self.until = until
 
 
+class TwoFactorSetupExpired(Exception):
+    """The authenticator this session was setting up is gone: a setup was started again (in this
+    session or another one), or it was left longer than TWO_FACTOR_SETUP_TIMEOUT."""
+
+
+@transaction.atomic
 def two_factor_enrolment_start(*, user) -> TOTPDevice:
-    """The unconfirmed authenticator the user is setting up: the one started earlier if there is
-    one (a reloaded page keeps the QR code that was scanned), else a new random secret."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
-    return device
+    """A new authenticator to set up, with a new random key, for the one session that asked (the
+    view keeps its id there, and only that session may confirm it).
+
+    Whatever the user had started before goes, in whichever session: a key copied by someone else
+    who had the password stops working once the person starts their own setup, and nobody is
+    shown a key that another session has seen. Setups older than TWO_FACTOR_SETUP_TIMEOUT go
+    too, anyone's: they are cleaned here, so no periodic job is needed (until then they confirm
+    nothing: see selectors.two_factor_enrolment_pending)."""
+    _stale_enrolments().delete()
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
 
 
 @transaction.atomic
 def two_factor_enrolment_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | None:
-    """Confirm `device` with a code from the app. It replaces any earlier authenticator of the
-    user, and the user gets new backup codes, returned here to be shown once. None when the code
-    is wrong."""
+    """Confirm `device`, the authenticator this session started to set up, with a code from the
+    app. It replaces any earlier authenticator of the user, and the user gets new backup codes,
+    returned here to be shown once. None when the code is wrong; TwoFactorSetupExpired when the
+    setup was started again or left too long."""
     if device.user_id != user.pk or device.confirmed:
         raise PermissionDenied(_("This authenticator cannot be confirmed."))
+    # Locked, so that a setup started at this moment in another session waits for this one.
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device.pk, user=user, confirmed=False)
+        .filter(created_at__gte=selectors.two_factor_enrolment_cutoff())
+        .first()
+    )
+    if device is None:
+        raise TwoFactorSetupExpired()
     _check_throttle(device)
     if not device.verify_token(_clean(token)):
         return None
@@ -119,6 +141,14 @@ def login_lockout_clear(*, username: str) -> int:
 def _clean(token: str) -> str:
     """Codes are typed with spaces (`123 456`) and backup codes in any case."""
     return "".join((token or "").split()).lower()
+
+
+def _stale_enrolments():
+    """Unconfirmed authenticators older than TWO_FACTOR_SETUP_TIMEOUT (or from before django-otp
+    kept the time a device was made)."""
+    return TOTPDevice.objects.filter(confirmed=False).filter(
+        Q(created_at__lt=selectors.two_factor_enrolment_cutoff()) | Q(created_at__isnull=True)
+    )
 
 
 def _check_throttle(device) -> None:

@@ -39,6 +39,8 @@ from .middleware import TWO_FACTOR_SESSION_KEY
 
 # Backup codes wait here between the POST that made them and the page that shows them once.
 BACKUP_CODES_SESSION_KEY = "accounts:new_backup_codes"
+# The authenticator this session is setting up: only this session was shown its key.
+SETUP_DEVICE_SESSION_KEY = "accounts:setup_device"
 
 
 def _next_url(request: HttpRequest, default: str = "home") -> str:
@@ -133,23 +135,40 @@ def _secret_for_typing(device) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Scan a QR code (or type the secret), then confirm with a code: the device counts from then
-    on, and new backup codes are shown once."""
+    on, and new backup codes are shown once. Each session gets a key of its own, which only that
+    session can confirm (services.two_factor_enrolment_start)."""
     user = request.user
     next_url = _next_url(request)
     if selectors.two_factor_enrolled(user) and not user.is_verified():
         # Replacing an authenticator takes a code from the current one (or a backup code).
         return redirect(_with_next("two_factor_verify", request.get_full_path()))
-    device = services.two_factor_enrolment_start(user=user)
+    # The setup this session started, if it still stands: a reload keeps the QR code scanned.
+    device = selectors.two_factor_enrolment_pending(
+        user, device_id=request.session.get(SETUP_DEVICE_SESSION_KEY)
+    )
     form = TwoFactorConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if device is None:
+                raise services.TwoFactorSetupExpired()
             codes = services.two_factor_enrolment_confirm(
                 user=user, device=device, token=form.cleaned_data["code"]
+            )
+        except services.TwoFactorSetupExpired:
+            device = None
+            form.add_error(
+                "code",
+                _(
+                    "This setup was started again elsewhere, or left for too long: its code no "
+                    "longer works. Add the new key below to your app (you may delete the old "
+                    "entry), then type the code it shows."
+                ),
             )
         except services.TwoFactorThrottled as error:
             form.add_error("code", _throttled_message(error))
         else:
             if codes is not None:
+                request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
                 _verified(request, device)
                 request.session[BACKUP_CODES_SESSION_KEY] = {"codes": codes, "next": next_url}
                 messages.success(request, _("Two-factor authentication is on for your account."))
@@ -161,6 +180,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                     "automatically, then type the code the app shows now."
                 ),
             )
+    if device is None:
+        device = services.two_factor_enrolment_start(user=user)
+        request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
     return render(
         request,
         "accounts/two_factor_setup.html",

@@ -253,6 +253,11 @@ AXES_VERBOSE = False  # no banner at every start; lockouts are still logged
 # available to everyone else.
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", default=True)
 OTP_TOTP_ISSUER = "GCM Review Portal (ESCWA)"
+# An authenticator being set up must be confirmed within this time, in the session that was shown
+# its key; after that it is deleted and the setup starts again with a new key.
+TWO_FACTOR_SETUP_TIMEOUT = datetime.timedelta(
+    minutes=int(os.environ.get("TWO_FACTOR_SETUP_MINUTES", "30"))
+)
 
 # A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # logging in whatever happens; pages warn SESSION_WARNING_MINUTES before the idle end.
