@@ -13,13 +13,14 @@ import axes.utils
 import django_otp
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import selectors
+from .models import User
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -57,9 +58,10 @@ def two_factor_enrolment_start(*, user) -> TOTPDevice:
 @transaction.atomic
 def two_factor_enrolment_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm `device`, the authenticator this session started to set up, with a code from the
-    app. It replaces any earlier authenticator of the user, and the user gets new backup codes,
-    returned here to be shown once. None when the code is wrong; TwoFactorSetupExpired when the
-    setup was started again or left too long."""
+    app. It replaces any earlier authenticator of the user, every session of the user ends (the
+    view keeps its own), and the user gets new backup codes, returned here to be shown once.
+    None when the code is wrong; TwoFactorSetupExpired when the setup was started again or left
+    too long."""
     if device.user_id != user.pk or device.confirmed:
         raise PermissionDenied(_("This authenticator cannot be confirmed."))
     # Locked, so that a setup started at this moment in another session waits for this one.
@@ -77,6 +79,8 @@ def two_factor_enrolment_confirm(*, user, device: TOTPDevice, token: str) -> lis
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    # Sessions opened with the password alone would otherwise go on without a code.
+    user_sessions_end(user=user)
     return two_factor_backup_codes_generate(user=user)
 
 
@@ -113,9 +117,10 @@ def two_factor_verify(*, user, token: str) -> Device | None:
 
 @transaction.atomic
 def two_factor_disable(*, user) -> None:
-    """Remove the user's authenticator and backup codes. Refused to those who must use
-    two-factor authentication (staff): an administrator removes a lost device in the admin
-    instead, and the user sets up a new one at their next login."""
+    """Remove the user's authenticator and backup codes, and end the user's sessions (the view
+    keeps its own). Refused to those who must use two-factor authentication (staff): an
+    administrator removes a lost device in the admin instead, and the user sets up a new one at
+    their next login."""
     if selectors.two_factor_required(user):
         raise PermissionDenied(_("ESCWA staff cannot turn off two-factor authentication."))
     two_factor_reset(user=user)
@@ -124,11 +129,22 @@ def two_factor_disable(*, user) -> None:
 @transaction.atomic
 def two_factor_reset(*, user) -> int:
     """An administrator's answer to a lost phone and lost backup codes: remove the user's
-    devices. Staff set up a new authenticator at their next login; others log in with their
-    password alone until they set one up again. Returns how many devices went."""
+    devices, and end the user's sessions (whoever has the phone may be in one). Staff set up a
+    new authenticator at their next login; others log in with their password alone until they
+    set one up again. Returns how many devices went."""
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     static, _by_model = StaticDevice.objects.filter(user=user).delete()
+    user_sessions_end(user=user)
     return removed + static
+
+
+def user_sessions_end(*, user) -> None:
+    """End every session of `user`, wherever it is, at its next request: each session holds a
+    hash that includes user.session_epoch (User.get_session_auth_hash), raised here. Called when
+    the way the user logs in changes (two-factor turned on, replaced, off or reset). A view that
+    keeps its own session calls django.contrib.auth.update_session_auth_hash afterwards."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 def login_lockout_clear(*, username: str) -> int:

@@ -15,6 +15,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -169,6 +170,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         else:
             if codes is not None:
                 request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
+                # The service ended every session of the user: this one goes on, under a new key.
+                update_session_auth_hash(request, user)
                 _verified(request, device)
                 request.session[BACKUP_CODES_SESSION_KEY] = {"codes": codes, "next": next_url}
                 messages.success(request, _("Two-factor authentication is on for your account."))
@@ -254,6 +257,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         else:
             if device is not None:
                 services.two_factor_disable(user=user)
+                update_session_auth_hash(request, user)  # the others have ended
                 request.session.pop(DEVICE_ID_SESSION_KEY, None)
                 request.session[TWO_FACTOR_SESSION_KEY] = False
                 messages.success(request, _("Two-factor authentication is off for your account."))

@@ -193,6 +193,7 @@ def test_an_administrator_removes_a_lost_authenticator(client, admin_user, revie
     assert TOTPDevice.objects.filter(user=admin_user).exists()
 
     client.post(reverse("logout"))
+    reviewer.refresh_from_db()  # the reset ended their sessions: force_login uses the new hash
     client.force_login(reviewer)
     assert client.get(reverse("home"))["Location"] == setup_url()
 

@@ -6,11 +6,16 @@ import datetime
 from base64 import b32decode
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests import factories
+
+from .conftest import next_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_two_factor]
 
@@ -119,3 +124,113 @@ def test_abandoned_setups_are_deleted_when_anyone_starts_one(person, reviewer, f
     start_setup(person)
     assert not TOTPDevice.objects.filter(pk=stale.pk).exists()
     assert TOTPDevice.objects.filter(pk=kept.pk).exists()  # confirmed ones never expire
+
+
+# --- 2. Turning two-factor authentication on ends the other sessions ---------------------------
+
+
+def logged_in(client) -> bool:
+    return SESSION_KEY in client.session
+
+
+def enrol(client) -> None:
+    response = confirm(client, code_for(start_setup(client)))
+    assert response["Location"] == reverse("two_factor_backup_codes")
+
+
+def verify(client, device):
+    client.get(reverse("home"))  # the second step is asked for
+    response = client.post(reverse("two_factor_verify"), {"code": next_code(device)})
+    assert response.status_code == 302, response
+
+
+def test_turning_it_on_ends_the_sessions_opened_before(focal_point):
+    earlier, here = Client(), Client()
+    earlier.force_login(focal_point)
+    assert earlier.get(reverse("home")).status_code == 200
+    here.force_login(focal_point)
+    key_before = here.session.session_key
+
+    enrol(here)
+    response = earlier.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not logged_in(earlier)
+
+    # The session that turned it on goes on, under a new key, having passed the second step.
+    assert here.get(reverse("two_factor_backup_codes")).status_code == 200
+    assert here.get(reverse("home")).status_code == 200
+    assert here.session.session_key != key_before
+
+
+def test_staff_setting_up_their_app_end_a_session_stuck_at_the_setup_page(reviewer):
+    earlier, here = Client(), Client()
+    for client in (earlier, here):
+        client.force_login(reviewer)
+    enrol(here)
+    assert earlier.get(reverse("two_factor_setup")).status_code == 302
+    assert not logged_in(earlier)
+
+
+def test_a_new_phone_ends_the_other_sessions(enrolled_focal_point):
+    device = TOTPDevice.objects.get(user=enrolled_focal_point)
+    elsewhere, here = Client(), Client()
+    for client in (elsewhere, here):
+        client.force_login(enrolled_focal_point)
+        verify(client, device)
+    enrol(here)
+    assert elsewhere.get(reverse("home")).status_code == 302
+    assert not logged_in(elsewhere)
+    assert here.get(reverse("home")).status_code == 200
+
+
+def test_turning_it_off_ends_the_other_sessions(focal_point):
+    here = Client()
+    here.force_login(focal_point)
+    enrol(here)
+    device = TOTPDevice.objects.get(user=focal_point)
+    elsewhere = Client()
+    elsewhere.force_login(focal_point)
+    verify(elsewhere, device)
+
+    response = here.post(reverse("two_factor_disable"), {"code": next_code(device)})
+    assert response["Location"] == reverse("two_factor")
+    assert elsewhere.get(reverse("home")).status_code == 302
+    assert not logged_in(elsewhere)
+    assert here.get(reverse("home")).status_code == 200
+
+
+def test_an_administrators_reset_ends_the_persons_sessions(admin_user, enrolled_focal_point):
+    device = TOTPDevice.objects.get(user=enrolled_focal_point)
+    person = Client()
+    person.force_login(enrolled_focal_point)
+    verify(person, device)
+    admin = Client()
+    admin.force_login(admin_user)
+    verify(admin, factories.authenticator(admin_user))
+
+    admin.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "reset_two_factor",
+            "_selected_action": [enrolled_focal_point.pk, admin_user.pk],
+        },
+    )
+    assert person.get(reverse("home")).status_code == 302
+    assert not logged_in(person)
+    # An administrator who reset their own devices keeps the session that did it.
+    assert logged_in(admin)
+    assert admin.get(reverse("two_factor_setup")).status_code == 200
+
+
+def test_the_session_check_survives_a_secret_key_rotation(focal_point, settings):
+    """Ending sessions changes the hash Django keeps in each session; sessions signed with a
+    previous SECRET_KEY (listed in SECRET_KEY_FALLBACKS) must still be recognised."""
+    from accounts import services
+
+    services.user_sessions_end(user=focal_point)
+    old = focal_point.get_session_auth_hash()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert focal_point.get_session_auth_hash() != old
+    assert old in list(focal_point.get_session_auth_fallback_hash())
