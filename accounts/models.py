@@ -51,3 +51,16 @@ class User(AbstractUser):
         if not self.session_epoch:
             return password_hash
         return hashlib.sha256(f"{password_hash}:{self.session_epoch}".encode()).hexdigest()
+
+
+class TwoFactorThrottle(models.Model):
+    """Wrong codes in a row at the second step, counted for one session, or for one user from one
+    address. accounts.services.two_factor_verify says how long they make the next code wait."""
+
+    # "session:<an id kept in the session>" or "address:<user id>:<address or IPv6 /64>"
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -8,6 +8,7 @@ these views only enrol, verify and manage devices through accounts.services.
 from __future__ import annotations
 
 import datetime
+import secrets
 from base64 import b32encode
 
 import django_otp
@@ -26,6 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -42,6 +44,8 @@ from .middleware import TWO_FACTOR_SESSION_KEY
 BACKUP_CODES_SESSION_KEY = "accounts:new_backup_codes"
 # The authenticator this session is setting up: only this session was shown its key.
 SETUP_DEVICE_SESSION_KEY = "accounts:setup_device"
+# What the throttle of wrong codes calls this session.
+CODE_CLIENT_SESSION_KEY = "accounts:code_client"
 
 
 def _next_url(request: HttpRequest, default: str = "home") -> str:
@@ -63,6 +67,15 @@ def _throttled_message(error: services.TwoFactorThrottled) -> str:
             "time": time_format(localtime(error.until), "H:i:s")
         }
     return _("Too many wrong codes. Wait a moment, then try again.")
+
+
+def _code_client(request: HttpRequest) -> dict[str, str | None]:
+    """Who is typing a code, as the throttle of wrong codes counts them: this session (by a
+    random id kept in it, not the session key, which is a credential) and its address."""
+    session_id = request.session.get(CODE_CLIENT_SESSION_KEY)
+    if not session_id:
+        session_id = request.session[CODE_CLIENT_SESSION_KEY] = secrets.token_urlsafe(18)
+    return {"session_id": session_id, "address": client_ip(request)}
 
 
 def _verified(request: HttpRequest, device) -> None:
@@ -92,12 +105,29 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.two_factor_verify(user=user, token=form.cleaned_data["code"])
+            check = services.two_factor_verify(
+                user=user, token=form.cleaned_data["code"], **_code_client(request)
+            )
         except services.TwoFactorThrottled as error:
             form.add_error("code", _throttled_message(error))
         else:
+            device = check.device
             if device is not None:
                 _verified(request, device)
+                if check.wrong_elsewhere:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "Since your last right code, %(count)d wrong code was typed for your "
+                            "account in another session. If that was not you, someone knows "
+                            "your password: change it now.",
+                            "Since your last right code, %(count)d wrong codes were typed for "
+                            "your account in another session. If that was not you, someone "
+                            "knows your password: change it now.",
+                            check.wrong_elsewhere,
+                        )
+                        % {"count": check.wrong_elsewhere},
+                    )
                 if isinstance(device, StaticDevice):
                     left = selectors.two_factor_backup_codes_left(user)
                     messages.warning(
@@ -153,7 +183,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             if device is None:
                 raise services.TwoFactorSetupExpired()
             codes = services.two_factor_enrolment_confirm(
-                user=user, device=device, token=form.cleaned_data["code"]
+                user=user,
+                device=device,
+                token=form.cleaned_data["code"],
+                **_code_client(request),
             )
         except services.TwoFactorSetupExpired:
             device = None
@@ -251,11 +284,13 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     form = TwoFactorCodeForm(request.POST)
     if form.is_valid():
         try:
-            device = services.two_factor_verify(user=user, token=form.cleaned_data["code"])
+            check = services.two_factor_verify(
+                user=user, token=form.cleaned_data["code"], **_code_client(request)
+            )
         except services.TwoFactorThrottled as error:
             form.add_error("code", _throttled_message(error))
         else:
-            if device is not None:
+            if check.device is not None:
                 services.two_factor_disable(user=user)
                 update_session_auth_hash(request, user)  # the others have ended
                 request.session.pop(DEVICE_ID_SESSION_KEY, None)

@@ -3,10 +3,12 @@ shared between sessions, sessions that outlive the enrolment, wrong codes that l
 person out."""
 
 import datetime
+import threading
 from base64 import b32decode
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
 
-from .conftest import next_code
+from .conftest import next_code, wait_out_the_delay
 
 pytestmark = [pytest.mark.django_db, pytest.mark.real_two_factor]
 
@@ -36,7 +38,7 @@ def confirm(client, code):
     return client.post(reverse("two_factor_setup"), {"code": code})
 
 
-def confirmed_keys(user) -> list[str]:
+def confirmed_keys(user) -> list[bytes]:
     return [d.bin_key for d in TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")]
 
 
@@ -234,3 +236,183 @@ def test_the_session_check_survives_a_secret_key_rotation(focal_point, settings)
     settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
     assert focal_point.get_session_auth_hash() != old
     assert old in list(focal_point.get_session_auth_fallback_hash())
+
+
+# --- 3. Wrong codes slow the guesser, never the person with the right code ---------------------
+
+ATTACKER = "203.0.113.7"
+ELSEWHERE = "198.51.100.20"
+
+
+def session_from(address, user) -> Client:
+    client = Client(REMOTE_ADDR=address)
+    client.force_login(user)
+    return client
+
+
+def guess(client, code="000000"):
+    return client.post(reverse("two_factor_verify"), {"code": code})
+
+
+def test_wrong_codes_elsewhere_never_refuse_the_right_code(reviewer):
+    device = factories.authenticator(reviewer)
+    attacker = session_from(ATTACKER, reviewer)
+    assert "This code is not right" in guess(attacker).text
+    assert "Too many wrong codes" in guess(attacker).text
+
+    person = session_from(ELSEWHERE, reviewer)
+    response = guess(person, next_code(device))
+    assert response["Location"] == reverse("home")
+    assert person.get(reverse("home")).status_code == 200
+
+
+def test_many_wrong_codes_elsewhere_never_refuse_the_right_code(reviewer):
+    device = factories.authenticator(reviewer)
+    attacker = session_from(ATTACKER, reviewer)
+    for _ in range(20):
+        assert "This code is not right" in guess(attacker).text
+        wait_out_the_delay()
+    assert "This code is not right" in guess(attacker).text
+    assert "Too many wrong codes" in guess(attacker).text
+
+    person = session_from(ELSEWHERE, reviewer)
+    assert guess(person, next_code(device))["Location"] == reverse("home")
+
+
+def test_while_the_delay_lasts_the_guessers_codes_are_not_even_checked(reviewer):
+    device = factories.authenticator(reviewer)
+    attacker = session_from(ATTACKER, reviewer)
+    guess(attacker)
+    response = guess(attacker, next_code(device))
+    assert "Too many wrong codes" in response.text
+    assert attacker.get(reverse("home")).status_code == 302
+    device.refresh_from_db()
+    assert device.last_t == -1  # the right code was never tried
+
+
+def test_a_new_session_from_the_same_address_is_still_slowed(reviewer):
+    factories.authenticator(reviewer)
+    guess(session_from(ATTACKER, reviewer))
+    assert "Too many wrong codes" in guess(session_from(ATTACKER, reviewer)).text
+
+
+def test_the_same_session_from_another_address_is_still_slowed(reviewer):
+    factories.authenticator(reviewer)
+    attacker = session_from(ATTACKER, reviewer)
+    guess(attacker)
+    response = attacker.post(
+        reverse("two_factor_verify"), {"code": "000000"}, REMOTE_ADDR=ELSEWHERE
+    )
+    assert "Too many wrong codes" in response.text
+
+
+def test_addresses_of_one_ipv6_network_count_as_one(reviewer):
+    factories.authenticator(reviewer)
+    guess(session_from("2001:db8:1:2::1", reviewer))
+    assert "Too many wrong codes" in guess(session_from("2001:db8:1:2:ffff::9", reviewer)).text
+    assert "This code is not right" in guess(session_from("2001:db8:1:3::1", reviewer)).text
+
+
+def test_one_users_wrong_codes_do_not_slow_another_user_at_the_same_address(reviewer, admin_user):
+    factories.authenticator(reviewer)
+    device = factories.authenticator(admin_user)
+    guess(session_from(ATTACKER, reviewer))
+    colleague = session_from(ATTACKER, admin_user)
+    assert guess(colleague, next_code(device))["Location"] == reverse("home")
+
+
+def test_each_wrong_code_doubles_the_wait_up_to_an_hour(reviewer):
+    from accounts import services
+
+    device = factories.authenticator(reviewer)
+    waits = []
+    for _ in range(14):
+        wait_out_the_delay()
+        assert (
+            services.two_factor_verify(
+                user=reviewer, token="000000", session_id="s", address=ATTACKER
+            ).device
+            is None
+        )
+        with pytest.raises(services.TwoFactorThrottled) as throttled:
+            services.two_factor_verify(
+                user=reviewer, token=next_code(device), session_id="s", address=ATTACKER
+            )
+        waits.append(round((throttled.value.until - timezone.now()).total_seconds()))
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600]
+
+
+def test_the_right_code_clears_the_count_of_its_session_and_address(reviewer):
+    device = factories.authenticator(reviewer)
+    person = session_from(ELSEWHERE, reviewer)
+    guess(person)
+    wait_out_the_delay()
+    assert guess(person, next_code(device))["Location"] == reverse("home")
+    person.post(reverse("logout"))
+    person.force_login(reviewer)
+    assert "This code is not right" in guess(person).text  # a first wrong code, not the second
+
+
+def test_the_person_hears_of_wrong_codes_typed_elsewhere(reviewer):
+    device = factories.authenticator(reviewer)
+    attacker = session_from(ATTACKER, reviewer)
+    guess(attacker)
+    wait_out_the_delay()
+    guess(attacker)
+    person = session_from(ELSEWHERE, reviewer)
+    guess(person)  # their own typo is no news to them
+    wait_out_the_delay()
+    response = guess(person, next_code(device))
+    page = person.get(response["Location"]).text
+    assert "2 wrong codes were typed for your account in another session" in page
+
+    # Once told, not again.
+    person.post(reverse("logout"))
+    person.force_login(reviewer)
+    guess(person, next_code(device))
+    assert "wrong code" not in person.get(reverse("home")).text
+
+
+def test_wrong_codes_at_the_setup_slow_that_session_too(reviewer):
+    person = session_from(ELSEWHERE, reviewer)
+    secret = start_setup(person)
+    assert "This code is not right" in confirm(person, "000000").text
+    assert "Too many wrong codes" in confirm(person, code_for(secret)).text
+    assert not TOTPDevice.objects.filter(user=reviewer, confirmed=True).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: SQLite has none")
+@pytest.mark.django_db(transaction=True)
+def test_codes_sent_all_at_once_are_checked_one_at_a_time(reviewer):
+    """Twenty wrong backup codes (0 and 1 are never in one) sent together from one session that
+    has guessed before: the first is checked, the others see its count and wait. Without the
+    row locks they would all read the same count and all be checked."""
+    from accounts import services
+
+    services.two_factor_backup_codes_generate(user=reviewer)
+
+    def attempt(token):
+        return services.two_factor_verify(
+            user=reviewer, token=token, session_id="burst", address=ATTACKER
+        )
+
+    assert attempt("guess000").device is None
+    wait_out_the_delay()
+    start = threading.Barrier(20)
+    outcomes = []
+
+    def one_of_many(n):
+        try:
+            start.wait()
+            outcomes.append("checked" if attempt(f"guess{n:03d}").device is None else "accepted")
+        except services.TwoFactorThrottled:
+            outcomes.append("waits")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_of_many, args=(n,)) for n in range(1, 21)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["checked"] + ["waits"] * 19
