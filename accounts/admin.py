@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.db.models import Exists, OuterRef
@@ -91,6 +92,9 @@ class UserAdmin(BaseUserAdmin):
         users = list(queryset)
         for user in users:
             services.two_factor_reset(user=user)
+            if user == request.user:
+                # Their other sessions end like anyone's; the one doing this goes on.
+                update_session_auth_hash(request, user)
         self.message_user(
             request,
             ngettext(

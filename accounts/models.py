@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -20,6 +22,9 @@ class User(AbstractUser):
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
 
+    # Raised by accounts.services.user_sessions_end: every session made before then ends.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
@@ -36,3 +41,34 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    # Django keeps a hash of the password in each session and ends the session when it no longer
+    # matches (that is how a new password ends the other sessions). The epoch is mixed in, so
+    # that raising it ends them too, whatever the session engine. At 0 the hash is Django's own:
+    # sessions opened before the epoch existed stay valid. The mixing is a plain hash of an HMAC
+    # that already depends on the secret key, so the SECRET_KEY_FALLBACKS keep working.
+
+    def get_session_auth_hash(self) -> str:
+        return self._with_session_epoch(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):
+        for fallback in super().get_session_auth_fallback_hash():
+            yield self._with_session_epoch(fallback)
+
+    def _with_session_epoch(self, password_hash: str) -> str:
+        if not self.session_epoch:
+            return password_hash
+        return hashlib.sha256(f"{password_hash}:{self.session_epoch}".encode()).hexdigest()
+
+
+class TwoFactorThrottle(models.Model):
+    """Wrong codes in a row at the second step, counted for one session, or for one user from one
+    address. accounts.services.two_factor_verify says how long they make the next code wait."""
+
+    # "session:<an id kept in the session>" or "address:<user id>:<address or IPv6 /64>"
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -38,3 +41,21 @@ def two_factor_backup_codes_left(user) -> int:
     """How many unused backup codes the user has."""
     device = StaticDevice.objects.filter(user=user, confirmed=True).first()
     return device.token_set.count() if device else 0
+
+
+def two_factor_enrolment_cutoff() -> datetime.datetime:
+    """Authenticators being set up that were started before this time have expired."""
+    return timezone.now() - settings.TWO_FACTOR_SETUP_TIMEOUT
+
+
+def two_factor_enrolment_pending(user, *, device_id) -> TOTPDevice | None:
+    """The authenticator that this session started to set up (its id kept in the session): None
+    once it is confirmed, has expired, or was replaced by a setup started again anywhere."""
+    if not device_id or not user.is_authenticated:
+        return None
+    return TOTPDevice.objects.filter(
+        pk=device_id,
+        user=user,
+        confirmed=False,
+        created_at__gte=two_factor_enrolment_cutoff(),
+    ).first()

@@ -8,6 +8,7 @@ these views only enrol, verify and manage devices through accounts.services.
 from __future__ import annotations
 
 import datetime
+import secrets
 from base64 import b32encode
 
 import django_otp
@@ -15,6 +16,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -39,6 +42,10 @@ from .middleware import TWO_FACTOR_SESSION_KEY
 
 # Backup codes wait here between the POST that made them and the page that shows them once.
 BACKUP_CODES_SESSION_KEY = "accounts:new_backup_codes"
+# The authenticator this session is setting up: only this session was shown its key.
+SETUP_DEVICE_SESSION_KEY = "accounts:setup_device"
+# What the throttle of wrong codes calls this session.
+CODE_CLIENT_SESSION_KEY = "accounts:code_client"
 
 
 def _next_url(request: HttpRequest, default: str = "home") -> str:
@@ -60,6 +67,15 @@ def _throttled_message(error: services.TwoFactorThrottled) -> str:
             "time": time_format(localtime(error.until), "H:i:s")
         }
     return _("Too many wrong codes. Wait a moment, then try again.")
+
+
+def _code_client(request: HttpRequest) -> dict[str, str | None]:
+    """Who is typing a code, as the throttle of wrong codes counts them: this session (by a
+    random id kept in it, not the session key, which is a credential) and its address."""
+    session_id = request.session.get(CODE_CLIENT_SESSION_KEY)
+    if not session_id:
+        session_id = request.session[CODE_CLIENT_SESSION_KEY] = secrets.token_urlsafe(18)
+    return {"session_id": session_id, "address": client_ip(request)}
 
 
 def _verified(request: HttpRequest, device) -> None:
@@ -89,12 +105,29 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.two_factor_verify(user=user, token=form.cleaned_data["code"])
+            check = services.two_factor_verify(
+                user=user, token=form.cleaned_data["code"], **_code_client(request)
+            )
         except services.TwoFactorThrottled as error:
             form.add_error("code", _throttled_message(error))
         else:
+            device = check.device
             if device is not None:
                 _verified(request, device)
+                if check.wrong_elsewhere:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "Since your last right code, %(count)d wrong code was typed for your "
+                            "account in another session. If that was not you, someone knows "
+                            "your password: change it now.",
+                            "Since your last right code, %(count)d wrong codes were typed for "
+                            "your account in another session. If that was not you, someone "
+                            "knows your password: change it now.",
+                            check.wrong_elsewhere,
+                        )
+                        % {"count": check.wrong_elsewhere},
+                    )
                 if isinstance(device, StaticDevice):
                     left = selectors.two_factor_backup_codes_left(user)
                     messages.warning(
@@ -133,23 +166,45 @@ def _secret_for_typing(device) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Scan a QR code (or type the secret), then confirm with a code: the device counts from then
-    on, and new backup codes are shown once."""
+    on, and new backup codes are shown once. Each session gets a key of its own, which only that
+    session can confirm (services.two_factor_enrolment_start)."""
     user = request.user
     next_url = _next_url(request)
     if selectors.two_factor_enrolled(user) and not user.is_verified():
         # Replacing an authenticator takes a code from the current one (or a backup code).
         return redirect(_with_next("two_factor_verify", request.get_full_path()))
-    device = services.two_factor_enrolment_start(user=user)
+    # The setup this session started, if it still stands: a reload keeps the QR code scanned.
+    device = selectors.two_factor_enrolment_pending(
+        user, device_id=request.session.get(SETUP_DEVICE_SESSION_KEY)
+    )
     form = TwoFactorConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if device is None:
+                raise services.TwoFactorSetupExpired()
             codes = services.two_factor_enrolment_confirm(
-                user=user, device=device, token=form.cleaned_data["code"]
+                user=user,
+                device=device,
+                token=form.cleaned_data["code"],
+                **_code_client(request),
+            )
+        except services.TwoFactorSetupExpired:
+            device = None
+            form.add_error(
+                "code",
+                _(
+                    "This setup was started again elsewhere, or left for too long: its code no "
+                    "longer works. Add the new key below to your app (you may delete the old "
+                    "entry), then type the code it shows."
+                ),
             )
         except services.TwoFactorThrottled as error:
             form.add_error("code", _throttled_message(error))
         else:
             if codes is not None:
+                request.session.pop(SETUP_DEVICE_SESSION_KEY, None)
+                # The service ended every session of the user: this one goes on, under a new key.
+                update_session_auth_hash(request, user)
                 _verified(request, device)
                 request.session[BACKUP_CODES_SESSION_KEY] = {"codes": codes, "next": next_url}
                 messages.success(request, _("Two-factor authentication is on for your account."))
@@ -161,6 +216,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                     "automatically, then type the code the app shows now."
                 ),
             )
+    if device is None:
+        device = services.two_factor_enrolment_start(user=user)
+        request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
     return render(
         request,
         "accounts/two_factor_setup.html",
@@ -226,12 +284,15 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     form = TwoFactorCodeForm(request.POST)
     if form.is_valid():
         try:
-            device = services.two_factor_verify(user=user, token=form.cleaned_data["code"])
+            check = services.two_factor_verify(
+                user=user, token=form.cleaned_data["code"], **_code_client(request)
+            )
         except services.TwoFactorThrottled as error:
             form.add_error("code", _throttled_message(error))
         else:
-            if device is not None:
+            if check.device is not None:
                 services.two_factor_disable(user=user)
+                update_session_auth_hash(request, user)  # the others have ended
                 request.session.pop(DEVICE_ID_SESSION_KEY, None)
                 request.session[TWO_FACTOR_SESSION_KEY] = False
                 messages.success(request, _("Two-factor authentication is off for your account."))

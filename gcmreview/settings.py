@@ -253,6 +253,15 @@ AXES_VERBOSE = False  # no banner at every start; lockouts are still logged
 # available to everyone else.
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", default=True)
 OTP_TOTP_ISSUER = "GCM Review Portal (ESCWA)"
+# django-otp's own wait after wrong codes is per device, so it held up the right code of the
+# person too: off. accounts.services throttles per session and address instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# An authenticator being set up must be confirmed within this time, in the session that was shown
+# its key; after that it is deleted and the setup starts again with a new key.
+TWO_FACTOR_SETUP_TIMEOUT = datetime.timedelta(
+    minutes=int(os.environ.get("TWO_FACTOR_SETUP_MINUTES", "30"))
+)
 
 # A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # logging in whatever happens; pages warn SESSION_WARNING_MINUTES before the idle end.

@@ -1,7 +1,9 @@
+import datetime
 import time
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django_otp.oath import hotp
 
 from tests import factories
@@ -14,6 +16,15 @@ def next_code(device) -> str:
     now = (int(time.time()) - device.t0) // device.step + device.drift
     step = max(now, device.last_t + 1)
     return str(hotp(device.bin_key, step, digits=device.digits)).zfill(device.digits)
+
+
+def wait_out_the_delay():
+    """As if the wait that wrong codes asked for had passed (accounts.services._throttle_open)."""
+    from accounts.models import TwoFactorThrottle
+
+    TwoFactorThrottle.objects.update(
+        last_failure_at=F("last_failure_at") - datetime.timedelta(hours=1, seconds=1)
+    )
 
 
 @pytest.fixture(autouse=True)
