@@ -440,6 +440,24 @@ def submission_publication_agree(*, submission: Submission, user) -> Publication
 # --- Answers -----------------------------------------------------------------------------------
 
 
+def _submission_locked(submission: Submission) -> Submission:
+    """The submission's row read afresh and locked until the caller's transaction ends.
+
+    Every write to a submission's content (answers, documents) starts with this, and so does
+    `submission_transition`: a save and a submit then happen one after the other, never
+    interleaved. Whichever comes second sees the other's outcome: a save that arrives during a
+    submit waits, then finds the submission submitted and is refused; a submit that arrives during
+    a save counts the saved answer (an emptied required answer stops it). The permission check
+    must be made on the row returned, not on the object the caller read before the transaction.
+    Only this row is locked (`of`), not its cycle: other countries' saves go on.
+    """
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("cycle")
+        .get(pk=submission.pk)
+    )
+
+
 @transaction.atomic
 def answer_save(
     *,
@@ -456,6 +474,7 @@ def answer_save(
     between, AnswerConflict carries the stored answer so the user can choose. `None` skips the
     check (system imports only).
     """
+    submission = _submission_locked(submission)
     if user is not None:
         permissions.require(user, Action.EDIT_ANSWERS, submission)
     elif not submission.is_editable and kind != AnswerRevision.Kind.IMPORT:
@@ -502,7 +521,10 @@ def answer_save(
 def answer_restore(
     *, answer: Answer, revision: int, user=None, base_revision: int | None = None
 ) -> Answer:
-    """Bring back an earlier value of an answer. A restore is a new revision: nothing is lost."""
+    """Bring back an earlier value of an answer. A restore is a new revision: nothing is lost.
+
+    `answer_save` locks the submission and checks that it is open before anything is written.
+    """
     old = AnswerRevision.objects.filter(answer=answer, revision=revision).first()
     if old is None:
         raise ValidationError(_("There is no such earlier version of this answer."))
@@ -658,7 +680,12 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 def attachment_add(
     *, submission: Submission, file: IO[bytes], name: str, user, description: str = ""
 ) -> Attachment:
-    """Store a supporting document after checking its size and, by content, its type."""
+    """Store a supporting document after checking its size and, by content, its type.
+
+    The file is checked before the submission's row is locked (a large document takes a moment
+    to check, and saves of the same submission would wait); whether the user may still add it is
+    checked again on the locked row, so that no document lands after a submit.
+    """
     permissions.require(user, Action.EDIT_ANSWERS, submission)
     size = getattr(file, "size", None)
     if size is None:
@@ -686,6 +713,8 @@ def attachment_add(
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
         digest.update(chunk)
     file.seek(0)
+    submission = _submission_locked(submission)
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
     attachment = Attachment(
         submission=submission,
         original_name=_display_name(name, kind),
@@ -715,7 +744,10 @@ def _display_name(name: str, kind: str) -> str:
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, user) -> None:
-    permissions.require(user, Action.EDIT_ANSWERS, attachment.submission)
+    """Remove a supporting document while the submission is open for changes (checked on its
+    locked row, so that no document disappears after a submit)."""
+    submission = _submission_locked(attachment.submission)
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(path))
