@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
+import logging
 import secrets
 from typing import IO, Any
 
@@ -48,6 +49,8 @@ from .models import (
     VersionStatus,
 )
 from .permissions import Action
+
+logger = logging.getLogger(__name__)
 
 S = SubmissionStatus
 
@@ -703,11 +706,11 @@ def attachment_add(
         )
     if size == 0:
         raise ValidationError(_("The file is empty."))
-    kind = filetypes.detect_kind(file)
-    if kind is None:
-        raise ValidationError(
-            _("This file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument (ODT) document.")
-        )
+    try:
+        kind = filetypes.check(file)
+    except filetypes.Refused as refused:
+        logger.info("Document refused (%s): %s", refused.reason, refused.detail or "-")
+        raise ValidationError(_refusal_message(refused.reason), code=refused.reason) from None
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
@@ -727,6 +730,36 @@ def attachment_add(
     attachment.file.save("upload", File(file), save=False)
     attachment.save()
     return attachment
+
+
+def _refusal_message(reason: str) -> str:
+    """What the person uploading is told about a document `filetypes` refused, and what to do."""
+    messages = {
+        filetypes.NOT_A_DOCUMENT: _(
+            "This file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument (ODT) document."
+        ),
+        filetypes.DAMAGED: _(
+            "This file is damaged: it cannot be read as a Word, Excel or OpenDocument document."
+        ),
+        filetypes.TOO_COMPLEX: _(
+            "This document is too large or too complex to be checked. Save it again (for "
+            "example with smaller pictures) or split it, and upload it again."
+        ),
+        filetypes.ACTIVE_CONTENT: _(
+            "This document contains macros or active content, which the portal does not "
+            "accept. Save it without macros (as .docx, .xlsx or .odt) and upload it again."
+        ),
+        filetypes.PDF_DAMAGED: _("This file is damaged or is not really a PDF."),
+        filetypes.PDF_ENCRYPTED: _(
+            "This PDF is encrypted or protected by a password. Save a copy without the "
+            "protection and upload it again."
+        ),
+        filetypes.PDF_ACTIVE_CONTENT: _(
+            "This PDF contains scripts, automatic actions or embedded files, which the portal "
+            "does not accept. Save or print it again as a plain PDF and upload that."
+        ),
+    }
+    return messages[reason]
 
 
 def _display_name(name: str, kind: str) -> str:

@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from questionnaire import services
 from questionnaire.models import Attachment, SubmissionStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = factories.pdf_bytes()  # a genuine one: documents are parsed as PDFs
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -318,7 +319,7 @@ def test_a_document_lost_from_storage_is_404_not_500(
 ):
     settings.MEDIA_ROOT = tmp_path
     attachment = services.attachment_add(
-        submission=submission, file=io.BytesIO(b"%PDF-1.4 x"), name="a.pdf", user=contributor
+        submission=submission, file=io.BytesIO(PDF), name="a.pdf", user=contributor
     )
     attachment.file.storage.delete(attachment.file.name)
     client.force_login(contributor)
