@@ -325,3 +325,28 @@ def test_a_document_lost_from_storage_is_404_not_500(
     client.force_login(contributor)
     url = reverse("attachment_download", args=[submission.pk, attachment.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("enforce_csrf", [False, True])
+@pytest.mark.parametrize("stem", ["a" * 1100, "خطة العمل الوطنية للهجرة " * 50])
+def test_a_document_with_a_very_long_name_is_added_under_a_shorter_one(
+    submission, contributor, media, enforce_csrf, stem
+):
+    """Django refuses a multipart part whose headers pass 1 KB with a bare 400, which a name of
+    some 900 bytes (450 Arabic letters) reached; the name is shortened anyway."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=enforce_csrf)
+    client.force_login(contributor)
+    client.get(reverse("submission_detail", args=[submission.pk]))  # the CSRF cookie
+    upload = io.BytesIO(PDF)
+    upload.name = f"{stem}.pdf"  # a SimpleUploadedFile would cut it to 255 characters
+    assert len(upload.name.encode()) > 1100
+    response = client.post(
+        reverse("attachment_upload", args=[submission.pk]),
+        {"file": upload, "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 302
+    attachment = submission.attachments.get()
+    assert messages_of(response) == [f"“{attachment.original_name}” was added."]
+    assert attachment.original_name == f"{stem.strip()[:200]}.pdf"
