@@ -319,6 +319,7 @@ def _odt_kind(names: list[str], mimetype: bytes) -> str:
 
 def _check_pdf(stream: IO[bytes]) -> str:
     import pypdf
+    import pypdf.errors
 
     limits = {
         "zlib_maximum_output_length": PDF_MAX_DECODED_BYTES,
@@ -333,6 +334,8 @@ def _check_pdf(stream: IO[bytes]) -> str:
             _read_pdf(pypdf.PdfReader(stream, strict=False))
     except Refused:
         raise
+    except pypdf.errors.LimitReachedError as exc:
+        raise Refused(TOO_COMPLEX, repr(exc)) from exc
     except Exception as exc:  # hostile input: whatever pypdf raises, it is not a PDF we can read
         raise Refused(PDF_DAMAGED, repr(exc)) from exc
     return "pdf"

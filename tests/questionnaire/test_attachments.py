@@ -524,6 +524,11 @@ def test_a_pdf_of_too_many_objects_is_refused_before_they_are_read(monkeypatch):
     assert filetypes.check(raw_pdf(objects, packed={4, 5, 6})) == "pdf"
 
 
+def test_a_pdf_object_stream_is_decoded_up_to_two_megabytes():
+    padded = one_page(o4=b"<</Padding(" + b"x" * (3 * MB) + b")>>")
+    assert refusal(raw_pdf(padded, packed={4})) == filetypes.TOO_COMPLEX
+
+
 def test_reading_a_pdf_stops_after_a_while(monkeypatch):
     monkeypatch.setattr(filetypes, "PDF_MAX_SECONDS", -1)
     assert refusal(io.BytesIO(factories.pdf_bytes())) == filetypes.TOO_COMPLEX
