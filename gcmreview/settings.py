@@ -324,6 +324,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint announces every layout step of every PDF at INFO; its warnings and errors
-    # (a refused URL, a bad CSS rule) still reach the log.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # (a refused URL, a bad CSS rule) still reach the log. pypdf warns once per flaw of a PDF
+    # it reads, and uploaded PDFs are anyone's (questionnaire/filetypes.py): a crafted one would
+    # write thousands of lines; its errors still reach the log.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "pypdf": {"level": "ERROR"}},
 }

@@ -12,7 +12,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -220,14 +220,21 @@ def answer_autosave(request, pk: int, key: str):
 
     Body: {"value": …, "revision": <the revision the user's text started from>}.
     409 when someone saved in between (with their value, for the user to choose), 400 for a bad
-    value, 401 when the session has ended, 403 when the user may not edit.
+    value, 401 when the session has ended, 403 when the user may not edit, 413 for a body over
+    MAX_AUTOSAVE_BYTES (or over Django's DATA_UPLOAD_MAX_MEMORY_SIZE, which it will not read).
     """
     if not request.user.is_authenticated:
         return _json_error(401, "login", _("Your session has ended. Log in again to save."))
-    if len(request.body) > MAX_AUTOSAVE_BYTES:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE Django will not read the body; left alone it would
+        # answer its bare HTML 400, which the page cannot show.
+        body = None
+    if body is None or len(body) > MAX_AUTOSAVE_BYTES:
         return _json_error(413, "too_large", _("This answer is too long to save."))
     try:
-        payload = json.loads(request.body.decode("utf-8"))
+        payload = json.loads(body.decode("utf-8"))
         value = payload["value"]
         base = payload["revision"]
         if not isinstance(base, int) or isinstance(base, bool) or base < 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
+import logging
 import secrets
 from typing import IO, Any
 
@@ -50,6 +51,8 @@ from .models import (
     refuse_escwa_member,
 )
 from .permissions import Action
+
+logger = logging.getLogger(__name__)
 
 S = SubmissionStatus
 
@@ -442,6 +445,24 @@ def submission_publication_agree(*, submission: Submission, user) -> Publication
 # --- Answers -----------------------------------------------------------------------------------
 
 
+def _submission_locked(submission: Submission) -> Submission:
+    """The submission's row read afresh and locked until the caller's transaction ends.
+
+    Every write to a submission's content (answers, documents) starts with this, and so does
+    `submission_transition`: a save and a submit then happen one after the other, never
+    interleaved. Whichever comes second sees the other's outcome: a save that arrives during a
+    submit waits, then finds the submission submitted and is refused; a submit that arrives during
+    a save counts the saved answer (an emptied required answer stops it). The permission check
+    must be made on the row returned, not on the object the caller read before the transaction.
+    Only this row is locked (`of`), not its cycle: other countries' saves go on.
+    """
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("cycle")
+        .get(pk=submission.pk)
+    )
+
+
 @transaction.atomic
 def answer_save(
     *,
@@ -458,6 +479,7 @@ def answer_save(
     between, AnswerConflict carries the stored answer so the user can choose. `None` skips the
     check (system imports only).
     """
+    submission = _submission_locked(submission)
     if user is not None:
         permissions.require(user, Action.EDIT_ANSWERS, submission)
     elif not submission.is_editable and kind != AnswerRevision.Kind.IMPORT:
@@ -504,7 +526,10 @@ def answer_save(
 def answer_restore(
     *, answer: Answer, revision: int, user=None, base_revision: int | None = None
 ) -> Answer:
-    """Bring back an earlier value of an answer. A restore is a new revision: nothing is lost."""
+    """Bring back an earlier value of an answer. A restore is a new revision: nothing is lost.
+
+    `answer_save` locks the submission and checks that it is open before anything is written.
+    """
     old = AnswerRevision.objects.filter(answer=answer, revision=revision).first()
     if old is None:
         raise ValidationError(_("There is no such earlier version of this answer."))
@@ -696,7 +721,12 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 def attachment_add(
     *, submission: Submission, file: IO[bytes], name: str, user, description: str = ""
 ) -> Attachment:
-    """Store a supporting document after checking its size and, by content, its type."""
+    """Store a supporting document after checking its size and, by content, its type.
+
+    The file is checked before the submission's row is locked (a large document takes a moment
+    to check, and saves of the same submission would wait); whether the user may still add it is
+    checked again on the locked row, so that no document lands after a submit.
+    """
     permissions.require(user, Action.EDIT_ANSWERS, submission)
     size = getattr(file, "size", None)
     if size is None:
@@ -714,16 +744,18 @@ def attachment_add(
         )
     if size == 0:
         raise ValidationError(_("The file is empty."))
-    kind = filetypes.detect_kind(file)
-    if kind is None:
-        raise ValidationError(
-            _("This file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument (ODT) document.")
-        )
+    try:
+        kind = filetypes.check(file)
+    except filetypes.Refused as refused:
+        logger.info("Document refused (%s): %s", refused.reason, refused.detail or "-")
+        raise ValidationError(_refusal_message(refused.reason), code=refused.reason) from None
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
         digest.update(chunk)
     file.seek(0)
+    submission = _submission_locked(submission)
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
     attachment = Attachment(
         submission=submission,
         original_name=_display_name(name, kind),
@@ -736,6 +768,36 @@ def attachment_add(
     attachment.file.save("upload", File(file), save=False)
     attachment.save()
     return attachment
+
+
+def _refusal_message(reason: str) -> str:
+    """What the person uploading is told about a document `filetypes` refused, and what to do."""
+    messages = {
+        filetypes.NOT_A_DOCUMENT: _(
+            "This file is not a PDF, Word (DOCX), Excel (XLSX) or OpenDocument (ODT) document."
+        ),
+        filetypes.DAMAGED: _(
+            "This file is damaged: it cannot be read as a Word, Excel or OpenDocument document."
+        ),
+        filetypes.TOO_COMPLEX: _(
+            "This document is too large or too complex to be checked. Save it again (for "
+            "example with smaller pictures) or split it, and upload it again."
+        ),
+        filetypes.ACTIVE_CONTENT: _(
+            "This document contains macros or active content, which the portal does not "
+            "accept. Save it without macros (as .docx, .xlsx or .odt) and upload it again."
+        ),
+        filetypes.PDF_DAMAGED: _("This file is damaged or is not really a PDF."),
+        filetypes.PDF_ENCRYPTED: _(
+            "This PDF is encrypted or protected by a password. Save a copy without the "
+            "protection and upload it again."
+        ),
+        filetypes.PDF_ACTIVE_CONTENT: _(
+            "This PDF contains scripts, automatic actions or embedded files, which the portal "
+            "does not accept. Save or print it again as a plain PDF and upload that."
+        ),
+    }
+    return messages[reason]
 
 
 def _display_name(name: str, kind: str) -> str:
@@ -753,7 +815,10 @@ def _display_name(name: str, kind: str) -> str:
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, user) -> None:
-    permissions.require(user, Action.EDIT_ANSWERS, attachment.submission)
+    """Remove a supporting document while the submission is open for changes (checked on its
+    locked row, so that no document disappears after a submit)."""
+    submission = _submission_locked(attachment.submission)
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
     storage, path = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(path))

@@ -350,3 +350,21 @@ def cycle_with_countries(*, countries: int, version=None, statuses=CYCLE_STATUSE
                 submission=submission, to_status=step, message=message
             )
     return cycle
+
+
+# --- Supporting documents ----------------------------------------------------------------------
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small, genuine PDF (blank pages), as an upload would carry: the portal parses what it
+    accepts as a PDF, so a few bytes starting `%PDF-` no longer pass."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 # submission is returned, the event that returned it).
 SECTION_PAGE_QUERIES = 8
 # The same four reads (session, user, memberships, submission) and the question; the save
-# (savepoint, the answer locked, its update, the revision, the submission's activity time,
-# release); then the progress shown beside the sections (every question with its answer).
-AUTOSAVE_QUERIES = 12
+# (savepoint, the submission read again and locked, so that a submit cannot slip in between,
+# the answer locked, its update, the revision, the submission's activity time, release); then
+# the progress shown beside the sections (every question with its answer).
+AUTOSAVE_QUERIES = 13
 
 
 @pytest.fixture

@@ -90,6 +90,30 @@ def test_a_huge_autosave_body_is_refused(client, submission, contributor):
     assert not Answer.objects.exists()
 
 
+@pytest.mark.parametrize("enforce_csrf", [False, True])
+def test_a_body_over_djangos_limit_gets_the_same_json_413(submission, contributor, enforce_csrf):
+    """Beyond DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all; the page still
+    needs JSON it can show (and keeps the text in the box), not Django's bare HTML 400."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=enforce_csrf)
+    client.force_login(contributor)
+    client.get(reverse("answer_section", args=[submission.pk, "I"]))  # the CSRF cookie
+    body = json.dumps({"value": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), "revision": 0})
+    response = client.post(
+        reverse("answer_autosave", args=[submission.pk, "mechanism"]),
+        data=body,
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert "too long to save" in response.json()["message"]
+    assert not Answer.objects.exists()
+
+
 def test_an_invalid_value_gets_a_clear_message(client, submission, contributor):
     client.force_login(contributor)
     response = autosave(client, submission, "lead", "two\nlines", 0)

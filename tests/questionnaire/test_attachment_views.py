@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from questionnaire import services
 from questionnaire.models import Attachment, SubmissionStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = factories.pdf_bytes()  # a genuine one: documents are parsed as PDFs
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -318,9 +319,34 @@ def test_a_document_lost_from_storage_is_404_not_500(
 ):
     settings.MEDIA_ROOT = tmp_path
     attachment = services.attachment_add(
-        submission=submission, file=io.BytesIO(b"%PDF-1.4 x"), name="a.pdf", user=contributor
+        submission=submission, file=io.BytesIO(PDF), name="a.pdf", user=contributor
     )
     attachment.file.storage.delete(attachment.file.name)
     client.force_login(contributor)
     url = reverse("attachment_download", args=[submission.pk, attachment.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("enforce_csrf", [False, True])
+@pytest.mark.parametrize("stem", ["a" * 1100, "خطة العمل الوطنية للهجرة " * 50])
+def test_a_document_with_a_very_long_name_is_added_under_a_shorter_one(
+    submission, contributor, media, enforce_csrf, stem
+):
+    """Django refuses a multipart part whose headers pass 1 KB with a bare 400, which a name of
+    some 900 bytes (450 Arabic letters) reached; the name is shortened anyway."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=enforce_csrf)
+    client.force_login(contributor)
+    client.get(reverse("submission_detail", args=[submission.pk]))  # the CSRF cookie
+    upload = io.BytesIO(PDF)
+    upload.name = f"{stem}.pdf"  # a SimpleUploadedFile would cut it to 255 characters
+    assert len(upload.name.encode()) > 1100
+    response = client.post(
+        reverse("attachment_upload", args=[submission.pk]),
+        {"file": upload, "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 302
+    attachment = submission.attachments.get()
+    assert messages_of(response) == [f"“{attachment.original_name}” was added."]
+    assert attachment.original_name == f"{stem.strip()[:200]}.pdf"

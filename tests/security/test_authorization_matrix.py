@@ -106,7 +106,7 @@ COUNTRIES = ("own_country", "other_country", "missing_country")
 COUNTRY_OF = {"own_country": "MA", "other_country": "JO"}
 TEAM_OBJECTS = ("own", "other", "cross", "missing")
 CYCLES = ("cycle", "missing_cycle")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = factories.pdf_bytes()  # a genuine one: documents are parsed as PDFs
 NEW_PASSWORD = "a-much-longer-new-passphrase"
 
 

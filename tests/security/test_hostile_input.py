@@ -511,7 +511,7 @@ def test_a_hostile_full_name_is_stored_as_text_and_shown_inert(
 
 # --- Supporting documents ------------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = factories.pdf_bytes()  # a genuine one: documents are parsed as PDFs
 
 
 @pytest.fixture

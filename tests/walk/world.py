@@ -51,7 +51,7 @@ from tests.factories import PASSWORD
 
 S = SubmissionStatus
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = factories.pdf_bytes()  # a genuine one: documents are parsed as PDFs
 
 # The roles that crawl, and the user each logs in as (None: not logged in).
 USERNAMES = {
