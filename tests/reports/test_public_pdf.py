@@ -283,6 +283,15 @@ def test_a_slot_whose_lease_ran_out_is_free_again(client, published, renders, se
     assert (slot.document, slot.held_until) == ("", None)  # given back after the render
 
 
+def test_a_slot_is_held_by_one_render_at_a_time(db, settings):
+    settings.PUBLIC_PDF_RENDERS_AT_ONCE = 1
+    number = throttle.slot_acquire(document="1:en")
+    with pytest.raises(throttle.RendersBusy):
+        throttle.slot_acquire(document="2:en")
+    throttle.slot_release(number, document="1:en")
+    assert throttle.slot_acquire(document="2:en") == number
+
+
 def test_one_address_gets_429_beyond_its_renders_a_minute(client, published, renders, settings):
     settings.PUBLIC_PDF_RENDERS_PER_MINUTE = 2
     attacker = {"REMOTE_ADDR": "203.0.113.9"}
