@@ -147,6 +147,8 @@ def public_pdf_render(*, submission: Submission, language: str) -> PublishedPdf:
     """Render the PDF of a published `submission` in `language` and store it in place of the
     one stored before. No limit: for the worker and the command; requests go through
     `public_pdf_render_on_demand`."""
+    # Taken before the render reads the data: a change during the render leaves the stored PDF
+    # stale (rendered again), never a stale PDF marked current.
     fingerprint = source_fingerprint(submission=submission, language=language)
     data = pdf.submission_pdf(submission=submission, language=language)
     return _store(submission=submission, language=language, data=data, fingerprint=fingerprint)
