@@ -77,6 +77,9 @@ test-deps:
 run: system-deps install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddemo
+	@# Public PDFs of reviews published before they were stored go to the worker started below
+	@# (publishing a review queues its own).
+	$(BIN)/python manage.py render_public_pdfs --queue
 	@echo
 	@echo "GCM Review Portal: http://$(HOST):$(PORT)/"
 	@echo "Demo logins (password for all: gcm-demo-2020):"
@@ -86,7 +89,7 @@ run: system-deps install .env
 	@echo "  jordan   focal point, Jordan"
 	@echo "admin and escwa set up two-factor authentication at their first login (an authenticator"
 	@echo "app scans the QR code shown); without a phone: OTP_REQUIRED_FOR_STAFF=0 make run"
-	@echo "A background worker runs beside the web server (regional compilation); Ctrl+C stops both."
+	@echo "A background worker runs beside the web server (regional compilation, public PDFs); Ctrl+C stops both."
 	@echo
 	@# Ctrl+C reaches both (one process group). When the server stops by itself, the worker is
 	@# stopped too. (Not `trap 'kill 0'`: that signals the shell itself, which runs the trap again.)
@@ -107,6 +110,7 @@ serve: system-deps install
 	  GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}"; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
+	$(BIN)/python manage.py render_public_pdfs --queue && \
 	echo "GCM Review Portal (production-like): http://$(HOST):$(PORT)/  Ctrl+C stops it." && \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \

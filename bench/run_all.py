@@ -10,11 +10,11 @@ which this runner collects. For a script that prints none (bench/reports.py), th
 read from its report's text instead (REPORT_PATTERNS). A script that fails is marked FAILED in
 the table, the others still run, and the runner exits non-zero.
 
-Scripts that need PostgreSQL (load.py, the compilation of reports.py, backup_restore.sh) use the
-server on 127.0.0.1:5432 (BENCH_POSTGRES_URL to change it) and create and drop their own
-throwaway databases; answering.py and review.py use a temporary SQLite file unless DATABASE_URL
-is set, as their docstrings say. None of them restarts PostgreSQL: the fault test
-(`bench/load.py --restart-postgres-at 40`) is run by hand (docs/performance.md).
+Scripts that need PostgreSQL (load.py, public_pdf.py, the compilation of reports.py,
+backup_restore.sh) use the server on 127.0.0.1:5432 (BENCH_POSTGRES_URL to change it) and create
+and drop their own throwaway databases; answering.py and review.py use a temporary SQLite file
+unless DATABASE_URL is set, as their docstrings say. None of them restarts PostgreSQL: the fault
+test (`bench/load.py --restart-postgres-at 40`) is run by hand (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ SCRIPTS = {
     "review": ([sys.executable, "bench/review.py"], ["--requests", "10", "--warmup", "2"], []),
     "reports": ([sys.executable, "bench/reports.py"], ["--runs", "2", "--quick"], []),
     "load": ([sys.executable, "bench/load.py"], ["--quick"], []),
+    "public_pdf": ([sys.executable, "bench/public_pdf.py"], ["--quick"], []),
     "backup_restore": (["bash", "bench/backup_restore.sh"], [], []),
 }
 

@@ -223,6 +223,14 @@ TASKS = {
     }
 }
 
+# Published reviews' PDFs (reports/public_pdf.py) are rendered once and served from storage,
+# cached by browsers and proxies for PUBLIC_PDF_MAX_AGE seconds. One not yet stored is rendered
+# on demand: at most PUBLIC_PDF_RENDERS_AT_ONCE at a time across all servers (more are refused
+# with 503), and at most PUBLIC_PDF_RENDERS_PER_MINUTE a minute per client address (429).
+PUBLIC_PDF_MAX_AGE = int(os.environ.get("PUBLIC_PDF_MAX_AGE", "3600"))
+PUBLIC_PDF_RENDERS_AT_ONCE = int(os.environ.get("PUBLIC_PDF_RENDERS_AT_ONCE", "1"))
+PUBLIC_PDF_RENDERS_PER_MINUTE = int(os.environ.get("PUBLIC_PDF_RENDERS_PER_MINUTE", "6"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

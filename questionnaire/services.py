@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from accounts import usernames
 from gcmreview import formatting
 
-from . import filetypes, i18n, notifications, permissions
+from . import filetypes, i18n, notifications, permissions, signals
 from .models import (
     ESCWA_AUTHORED,
     Answer,
@@ -402,6 +402,9 @@ def submission_transition(
         message=message,
         created_at=now,
     )
+    if to_status == S.PUBLISHED:
+        # Whoever moved it, the system included: the reports app renders its public PDFs.
+        signals.submission_published.send(sender=Submission, submission=submission)
     if user is not None:  # system moves (imports, loaddemo) notify nobody
         # The comments written since the last message travel with this one: the country's with
         # its submission, ESCWA's with its decision.

@@ -133,3 +133,53 @@ class CompilationPart(models.Model):
     @property
     def is_country(self) -> bool:
         return self.submission_id is not None
+
+
+class PublishedPdf(models.Model):
+    """The stored PDF of a published review in one language, served to the public as it is.
+
+    Rendered when the review is published (a task per language, `public_pdf`), or on demand, under
+    a limit, when none is stored yet or it no longer matches what it was rendered from: the
+    `fingerprint` is a hash of everything the document shows (`public_pdf.source_fingerprint`).
+    `sha256` is the file's, and the response's ETag.
+    """
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="+", verbose_name=_("submission")
+    )
+    language = models.CharField(_("language"), max_length=8)
+    file = models.FileField(upload_to="public-pdfs/", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("published PDF")
+        verbose_name_plural = _("published PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "language"], name="one_published_pdf_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}/{self.language}"
+
+
+class RenderSlot(models.Model):
+    """One of the PUBLIC_PDF_RENDERS_AT_ONCE places in which a public PDF may be rendered on
+    demand, shared by every app server through the database (`throttle`).
+
+    A slot is taken by a conditional UPDATE (free, or its lease has run out) and given back when
+    the render ends; a server that dies mid-render loses its slot when the lease runs out.
+    """
+
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    # What is being rendered in it ("<submission>:<language>"), so a second request for the same
+    # document waits for the first instead of rendering it again.
+    document = models.CharField(max_length=40, blank=True, default="")
+    held_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.document or '-'}"

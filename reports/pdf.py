@@ -23,13 +23,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from questionnaire import i18n, selectors
 from questionnaire.models import Objective, QuestionType, Submission, SubmissionStatus
 
 from . import textdir
-from .fetcher import StaticFilesFetcher, static_base_url
 
 # A submission stops being a draft, for its reader, once ESCWA has accepted it.
 FINAL_STATUSES = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED})
@@ -180,6 +178,12 @@ def submission_html(
 
 def html_to_pdf(html: str) -> bytes:
     """Lay out a document of ours: static files only, tagged for screen readers."""
+    # WeasyPrint (half a second to import, and Pango's memory) loads only when a PDF is laid
+    # out: the public PDF view imports this module to serve stored files too.
+    from weasyprint import HTML
+
+    from .fetcher import StaticFilesFetcher, static_base_url
+
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
     return document.write_pdf(pdf_tags=True)
 

@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -23,6 +25,24 @@ def _language_reset():
     (LocaleMiddleware activates it and nothing deactivates it), which would leak into the next."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_outside_the_checkout(tmp_path_factory):
+    """Files that tests store (public PDFs, which any request for one may render and keep) go to
+    a temporary directory, never to the checkout's var/media. Tests and modules that need their
+    own directory still set MEDIA_ROOT over this."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles count in the cache (public PDFs rendered per client address): one test's
+    requests must not count in the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

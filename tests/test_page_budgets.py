@@ -18,6 +18,7 @@ Pages whose cost is asserted elsewhere, not repeated here:
 | search | tests/questionnaire/test_search.py::test_search_queries_do_not_grow_with_the_number_of_countries |
 | public index, cycle, submission | tests/questionnaire/test_public.py::test_public_queries_do_not_grow_with_the_number_of_countries |
 | export downloads | tests/reports/test_exports.py::test_download_view_queries_do_not_grow |
+| public PDF, served from storage | tests/reports/test_public_pdf.py::test_serving_a_stored_pdf_costs_a_fixed_number_of_queries |
 
 Times belong in bench/ (docs/performance.md), never here.
 """  # noqa: E501

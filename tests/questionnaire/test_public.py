@@ -80,7 +80,7 @@ def test_a_published_review_downloads_as_pdf(client, six):
     response = client.get(reverse("public_submission_pdf", args=[submission.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
 
 
 def test_the_login_page_links_to_the_published_reviews(client):
