@@ -45,7 +45,12 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def page(browser, request):
     """A fresh context (cookies, language) per test; a screenshot in test-results/ on failure."""
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    # Reduced motion: Bootstrap then switches its transitions off, so a check that reads colours
+    # (axe's contrast rule) never catches a button half-way between two styles, as it did when
+    # the way on turned from a link into a button while axe ran.
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
