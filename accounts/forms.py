@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from gcmreview.counters import window_count, window_increment
 
 
 class TwoFactorCodeForm(forms.Form):
@@ -43,21 +44,8 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     def save(self, *args, **kwargs):
         email = self.cleaned_data["email"].strip().lower()
         keys = [f"password-reset:email:{email}", f"password-reset:client:{self.client}"]
-        if any(_count(key) >= settings.PASSWORD_RESET_PER_HOUR for key in keys):
+        if any(window_count(key) >= settings.PASSWORD_RESET_PER_HOUR for key in keys):
             return
         for key in keys:
-            _increment(key)
+            window_increment(key, seconds=3600)
         super().save(*args, **kwargs)
-
-
-def _count(key: str) -> int:
-    return cache.get(key, 0)
-
-
-def _increment(key: str) -> None:
-    if cache.add(key, 1, timeout=3600):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired in between
-        cache.set(key, 1, timeout=3600)

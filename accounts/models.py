@@ -14,6 +14,11 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+def escwa_accounts(prefix: str = "") -> models.Q:
+    """`User.is_escwa` as a filter, on the user itself or through `prefix` ("author__")."""
+    return models.Q(**{f"{prefix}is_superuser": True}) | ~models.Q(**{f"{prefix}staff_role": ""})
+
+
 class User(AbstractUser):
     staff_role = models.CharField(
         _("staff role"), max_length=16, choices=StaffRole.choices, blank=True, default=""
@@ -35,7 +40,8 @@ class User(AbstractUser):
         """Whether the account belongs to ESCWA (a reviewer or an administrator), active or not.
 
         ESCWA reviews the countries' answers and never writes them, so such an account never
-        holds a country role (questionnaire.models.Membership.clean)."""
+        holds a country role (questionnaire.models.Membership.clean). In a query:
+        `escwa_accounts()`."""
         return bool(self.staff_role or self.is_superuser)
 
     def __str__(self) -> str:

@@ -1042,14 +1042,10 @@ def check_acks(acks: list[Ack], cycle_id: int) -> tuple[int, int, list[str]]:
 # --- Main -------------------------------------------------------------------------------------
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    rng = random.Random(args.seed)
-    load_before = os.getloadavg()[0]
-    name, database_url = create_database(args.postgres)
-    tmp = Path(tempfile.mkdtemp(prefix="gcm-load-"))
-    port = free_port()
-    env = {
+def production_env(*, database_url: str, tmp: Path, port: int) -> dict:
+    """The environment of a production-like portal (DEBUG off, gunicorn on `port`, the
+    database worker's task backend) over a throwaway database and folder."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gcmreview.settings",
         "DATABASE_URL": database_url,
@@ -1065,6 +1061,16 @@ def main(argv=None) -> int:
         "GUNICORN_ACCESS_LOG": "",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    rng = random.Random(args.seed)
+    load_before = os.getloadavg()[0]
+    name, database_url = create_database(args.postgres)
+    tmp = Path(tempfile.mkdtemp(prefix="gcm-load-"))
+    port = free_port()
+    env = production_env(database_url=database_url, tmp=tmp, port=port)
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
     if args.threads:

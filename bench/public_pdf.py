@@ -46,7 +46,7 @@ import argparse
 import contextlib
 import http.client
 import os
-import secrets
+import runpy
 import shutil
 import statistics
 import subprocess
@@ -468,21 +468,7 @@ def main(argv=None) -> int:
     name, database_url = load_bench.create_database(args.postgres)
     tmp = Path(tempfile.mkdtemp(prefix="gcm-public-pdf-"))
     port = load_bench.free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "gcmreview.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BEHIND_PROXY": "1",
-        "STATIC_ROOT": str(tmp / "static"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_ACCESS_LOG": "",
-    }
+    env = load_bench.production_env(database_url=database_url, tmp=tmp, port=port)
     server = None
     phases: dict = {}
     meta = {"load_before": load_before, "cores": os.cpu_count()}
@@ -491,8 +477,6 @@ def main(argv=None) -> int:
         print(f"Building {name}: the demo, Morocco's review published ...", flush=True)
         submission_id = build_data()
         path = f"/public/submissions/{submission_id}/pdf/"
-        import runpy
-
         if args.server == "gunicorn":
             config = runpy.run_path(str(ROOT / "gcmreview" / "gunicorn.conf.py"))
             meta["server"] = f"gunicorn {config['workers']} workers x {config['threads']} threads"

@@ -157,14 +157,6 @@ def check(stream: IO[bytes]) -> str:
         stream.seek(0)
 
 
-def detect_kind(stream: IO[bytes]) -> str | None:
-    """The document's kind, or None when it is refused (for whatever reason)."""
-    try:
-        return check(stream)
-    except Refused:
-        return None
-
-
 # --- ZIP containers: DOCX, XLSX, ODT ------------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import escwa_accounts
+
 
 class ImmutableError(ValidationError):
     """Raised when code tries to change something that must never change after the fact."""
@@ -739,9 +741,8 @@ class Attachment(models.Model):
         return self.original_name
 
 
-# Comments written by ESCWA's accounts (reviewers, admins), as a filter: the database's side of
-# `permissions.is_escwa_account`, which says the same of one account.
-ESCWA_AUTHORED = models.Q(author__is_superuser=True) | ~models.Q(author__staff_role="")
+# Comments written by ESCWA's accounts (reviewers, admins), as a filter.
+ESCWA_AUTHORED = escwa_accounts("author__")
 
 
 class Comment(models.Model):

@@ -19,12 +19,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import usernames
+from accounts.models import escwa_accounts
 from gcmreview import formatting
 
 from . import filetypes, i18n, notifications, permissions, signals
@@ -569,10 +570,7 @@ def invitation_create(
         raise ValidationError(_("Choose a role."))
     User = get_user_model()
     email = User.objects.normalize_email(email.strip())
-    escwa_accounts = User.objects.filter(email__iexact=email).filter(
-        Q(is_superuser=True) | ~Q(staff_role="")
-    )
-    if escwa_accounts.exists():
+    if User.objects.filter(escwa_accounts(), email__iexact=email).exists():
         raise ValidationError(
             _(
                 "%(email)s belongs to an ESCWA account. ESCWA staff review the countries' "

@@ -8,7 +8,7 @@ workers as surely as the renders themselves):
   win, with a lease so that a slot whose server died frees itself; a second request for the
   document a slot is rendering is refused too (it will be stored in a moment);
 - at most PUBLIC_PDF_RENDERS_PER_MINUTE renders a minute for one client address, counted in
-  Django's cache like the password-reset throttle (accounts/forms.py): per process with the
+  Django's cache (gcmreview/counters.py, as the password-reset throttle is): per process with the
   default local-memory cache, shared with a shared cache. The global limit is what protects the
   CPU; this one keeps one client from taking every slot.
 """
@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+
+from gcmreview.counters import window_count, window_increment
 
 from .models import RenderSlot
 
@@ -61,19 +62,13 @@ def _client_key(client: str) -> str:
 
 def client_check(client: str) -> None:
     """Raise ClientOverLimit when `client` has had its renders for this minute."""
-    if cache.get(_client_key(client), 0) >= settings.PUBLIC_PDF_RENDERS_PER_MINUTE:
+    if window_count(_client_key(client)) >= settings.PUBLIC_PDF_RENDERS_PER_MINUTE:
         raise ClientOverLimit(WINDOW_SECONDS)
 
 
 def client_count(client: str) -> None:
     """Count one render for `client` (the window starts at its first)."""
-    key = _client_key(client)
-    if cache.add(key, 1, timeout=WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired in between
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
+    window_increment(_client_key(client), seconds=WINDOW_SECONDS)
 
 
 def slot_acquire(*, document: str) -> int:

@@ -60,7 +60,11 @@ XLSM = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
     ],
 )
 def test_kind_is_detected_by_content(stream, kind):
-    assert filetypes.detect_kind(stream()) == kind
+    try:
+        found = filetypes.check(stream())
+    except filetypes.Refused:
+        found = None
+    assert found == kind
 
 
 def test_a_document_is_stored_with_a_safe_name(submission, contributor, tmp_path, settings):
