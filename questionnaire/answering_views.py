@@ -379,7 +379,7 @@ def submission_check(request, pk: int):
     open, and (after a return) what changed since the previous submission, each linking to its
     question."""
     submission = selectors.submission_get(user=request.user, pk=pk)
-    missing = services.submission_missing_required(submission=submission)
+    missing = selectors.submission_missing_required(submission=submission)
     events = selectors.submission_timeline(submission=submission)
     return render(
         request,

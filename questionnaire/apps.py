@@ -13,8 +13,9 @@ class QuestionnaireConfig(AppConfig):
         # Django refuses a part whose headers pass 1 KB with its bare 400 page, raised while the
         # CSRF check reads the form, before any view could say why: a document named in some
         # 900 bytes (450 Arabic letters) could not be uploaded. Its name is shortened anyway
-        # (services._display_name); 8 KB, more than any file system's name, still bounds the
-        # work (tests/questionnaire/test_attachment_views.py notices if Django renames this).
+        # (services.attachments._display_name); 8 KB, more than any file system's name, still
+        # bounds the work (tests/questionnaire/test_attachment_views.py notices if Django renames
+        # this).
         from django.http import multipartparser
 
         if multipartparser.MAX_TOTAL_HEADER_SIZE < MULTIPART_HEADER_BYTES:

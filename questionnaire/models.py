@@ -7,6 +7,8 @@ submission and AnswerRevision every value it ever had. See docs/architecture.md 
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
@@ -699,6 +701,11 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.country} ({self.get_role_display()})"
 
+    @staticmethod
+    def hash_token(token: str) -> str:
+        """How a link's token is stored and looked up: its SHA-256, never the token itself."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     # The stored name never comes from the user: no path tricks, no clashes, no guessing.
@@ -743,6 +750,7 @@ class Attachment(models.Model):
 
 # Comments written by ESCWA's accounts (reviewers, admins), as a filter.
 ESCWA_AUTHORED = escwa_accounts("author__")
+COMMENT_MAX_LENGTH = 5000  # characters of one comment's plain text
 
 
 class Comment(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, workflow
 from .models import SubmissionStatus
 
 S = SubmissionStatus
@@ -61,16 +61,6 @@ class CommentForm(forms.Form):
     )
 
 
-# Said once the decision is recorded (translated when used).
-DONE_MESSAGES = {
-    S.RETURNED: gettext_lazy(
-        "%(country)s's submission was returned for revision. Its team has been told what to change."
-    ),
-    S.ACCEPTED: gettext_lazy("%(country)s's submission was accepted."),
-    S.PUBLISHED: gettext_lazy("%(country)s's submission was published."),
-}
-
-
 def _back(request, submission, question=None) -> str:
     """Where a comment form sends the user back to: the answering page it was written on
     (`return_to=answer`), else the submission page; at the question's threads."""
@@ -94,15 +84,16 @@ def submission_review(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def submission_move(request, pk: int, move: str):
     """Confirm, then make a review decision. GET shows what will happen; POST does it."""
-    to_status = selectors.REVIEW_MOVES.get(move)
-    if to_status is None:
+    decision = workflow.REVIEW_DECISIONS.get(move)
+    if decision is None:
         raise Http404
+    to_status = decision.to_status
     submission = selectors.submission_get(user=request.user, pk=pk)
     # The country's own team may see the submission but takes no review decision.
-    permissions.require(request.user, selectors.review_move_action(to_status=to_status), submission)
+    permissions.require(request.user, workflow.review_move_action(to_status=to_status), submission)
     allowed = any(
         m.to_status == to_status
-        for m in selectors.submission_moves(user=request.user, submission=submission)
+        for m in workflow.submission_moves(user=request.user, submission=submission)
     )
     # Publishing waits for the country's word; the service refuses it too.
     waiting_for_agreement = (
@@ -129,7 +120,7 @@ def submission_move(request, pk: int, move: str):
             else:
                 messages.success(
                     request,
-                    str(DONE_MESSAGES[to_status]) % {"country": submission.country.name},
+                    str(decision.done) % {"country": submission.country.name},
                 )
                 return redirect("submission_detail", pk=pk)
             # The move may have become impossible meanwhile (a colleague decided first).
@@ -143,6 +134,7 @@ def submission_move(request, pk: int, move: str):
         {
             "submission": submission,
             "move": move,
+            "decision": decision.wording(country=submission.country.name),
             "to_status": to_status,
             "to_label": S(to_status).label,
             "allowed": allowed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     Count,
@@ -27,8 +28,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from . import i18n, permissions, search
+from . import i18n, permissions, search, workflow
 from .models import (
+    COMMENT_MAX_LENGTH,
     ESCWA_AUTHORED,
     Answer,
     AnswerRevision,
@@ -655,7 +657,7 @@ class Team:
     @property
     def sole_focal_point(self) -> int | None:
         """The membership of the team's only focal point, which can be neither removed nor
-        given another role (a country keeps at least one: services._keep_a_focal_point)."""
+        given another role (a country keeps at least one: services.teams._keep_a_focal_point)."""
         focal = [m.pk for m in self.members if m.role == CountryRole.FOCAL_POINT]
         return focal[0] if len(focal) == 1 else None
 
@@ -700,10 +702,8 @@ def team_invitation(*, country: Country, pk: int) -> Invitation:
 def invitation_find(*, token: str) -> Invitation | None:
     """The invitation a link stands for in whatever state (used, expired, revoked), or None for a
     made-up link. Tells a dead link from a wrong one; whether it may still be used is
-    `services.invitation_get_pending`'s decision."""
-    from .services import _token_hash  # the one definition of how tokens are stored
-
-    return Invitation.objects.filter(token_hash=_token_hash(token)).first()
+    `invitation_get_pending`'s decision."""
+    return Invitation.objects.filter(token_hash=Invitation.hash_token(token)).first()
 
 
 def submission_attachments(*, submission: Submission) -> list[Attachment]:
@@ -935,14 +935,6 @@ def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
 
 # --- Review: timeline, comments, decisions, what changed ----------------------------------------
 
-# The review decisions, by the word their URL uses. The moves themselves, and who may make them,
-# are services.TRANSITIONS.
-REVIEW_MOVES: dict[str, str] = {
-    "return": SubmissionStatus.RETURNED,
-    "accept": SubmissionStatus.ACCEPTED,
-    "publish": SubmissionStatus.PUBLISHED,
-}
-
 
 def submission_timeline(*, submission: Submission) -> list[SubmissionEvent]:
     """Every move of the submission, oldest first, with who made it. One query."""
@@ -1047,32 +1039,6 @@ def open_comment_counts(*, submissions) -> dict[int, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class WorkflowMove:
-    slug: str  # a key of REVIEW_MOVES
-    to_status: str
-
-
-def submission_moves(*, user, submission: Submission) -> list[WorkflowMove]:
-    """The review decisions (return, accept, publish) the user may take on the submission in its
-    present status, in the order of the workflow table. No query."""
-    from .services import TRANSITIONS  # the workflow table lives with the service that applies it
-
-    slugs = {status: slug for slug, status in REVIEW_MOVES.items()}
-    return [
-        WorkflowMove(slug=slugs[to], to_status=to)
-        for (frm, to), action in TRANSITIONS.items()
-        if frm == submission.status and to in slugs and permissions.can(user, action, submission)
-    ]
-
-
-def review_move_action(*, to_status: str) -> Action:
-    """The permission a review decision needs, whatever the status it starts from."""
-    from .services import TRANSITIONS
-
-    return next(action for (_frm, to), action in TRANSITIONS.items() if to == to_status)
-
-
 def submission_publication_agreement(*, submission: Submission) -> PublicationAgreement | None:
     """The country's agreement to publish the submission, with who gave it, or None. One query."""
     return (
@@ -1080,7 +1046,7 @@ def submission_publication_agreement(*, submission: Submission) -> PublicationAg
     )
 
 
-# Who receives a side's comments, and when: they travel together (services.COMMENTS_SENT_WITH).
+# Who receives a side's comments, and when: they travel together (workflow.COMMENTS_SENT_WITH).
 # Keyed by whether the writer is ESCWA's.
 COMMENT_DELIVERY = {
     True: gettext_lazy(
@@ -1101,7 +1067,7 @@ class SubmissionActivity:
 
     timeline: list[SubmissionEvent]
     return_notice: SubmissionEvent | None
-    moves: list[WorkflowMove]
+    moves: list[workflow.WorkflowMove]
     may_review: bool
     may_comment: bool
     open_comments: int
@@ -1112,8 +1078,6 @@ class SubmissionActivity:
 
     @property
     def comment_max_length(self) -> int:
-        from .services import COMMENT_MAX_LENGTH
-
         return COMMENT_MAX_LENGTH
 
     @property
@@ -1151,7 +1115,7 @@ def submission_activity(
     return SubmissionActivity(
         timeline=timeline,
         return_notice=submission_return_notice(submission=submission, events=timeline),
-        moves=submission_moves(user=user, submission=submission),
+        moves=workflow.submission_moves(user=user, submission=submission),
         may_review=permissions.can(user, Action.REVIEW, submission),
         may_comment=may_comment,
         open_comments=sum(1 for root in roots if root.is_open),
@@ -2032,3 +1996,57 @@ def deadline_reminders_due(*, today: datetime.date, days) -> list[ReminderDue]:
                 )
             )
     return due
+
+
+# --- Reads that services and pages share -------------------------------------------------
+
+
+def submission_previous_for_carry_forward(*, cycle: ReviewCycle, country: Country):
+    """The country's accepted (or published) submission of the latest earlier cycle of the same
+    questionnaire, from which a new submission may be prefilled; None when there is none."""
+    return (
+        Submission.objects.filter(
+            country=country,
+            cycle__version__questionnaire_id=cycle.version.questionnaire_id,
+            cycle__opens_on__lt=cycle.opens_on,
+            status__in=[SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED],
+        )
+        .select_related("cycle")
+        .order_by("-cycle__opens_on")
+        .first()
+    )
+
+
+def submission_missing_required(*, submission: Submission) -> list[Question]:
+    """Required questions of the submission that are still unanswered, in questionnaire order."""
+    answers = dict(Answer.objects.filter(submission=submission).values_list("question_id", "value"))
+    return [
+        q
+        for q in Question.objects.filter(version=submission.cycle.version_id, required=True)
+        .select_related("section")
+        .order_by("section__order", "order")
+        if q.type_handler.is_empty(answers.get(q.pk))
+    ]
+
+
+def invitation_get_pending(*, token: str) -> Invitation:
+    """The invitation a link stands for, if it can still be used; ValidationError otherwise."""
+    invitation = (
+        Invitation.objects.select_related("country")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+    if invitation is None or invitation.revoked_at is not None:
+        raise ValidationError(gettext("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise ValidationError(gettext("This invitation has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(gettext("This invitation has expired; ask for a new one."))
+    return invitation
+
+
+def invitation_for_another_address(*, invitation: Invitation, user) -> bool:
+    """Whether a signed-in `user` following the link is not the address it was sent to (a
+    forwarded e-mail, a shared computer): they join only after confirming, and the inviter is
+    told who joined."""
+    return (user.email or "").strip().casefold() != invitation.email.strip().casefold()

@@ -222,7 +222,7 @@ def invitation_accept(request, token: str):
     Deliberately open to anonymous users: the token is the credential. It is single-use.
     """
     try:
-        invitation = services.invitation_get_pending(token=token)
+        invitation = selectors.invitation_get_pending(token=token)
     except ValidationError as exc:
         return _invitation_unusable(request, token, exc)
 
@@ -247,7 +247,7 @@ def invitation_accept(request, token: str):
                 )
             except ValidationError as exc:
                 try:  # used or expired in the meantime: say so, like any dead link
-                    services.invitation_get_pending(token=token)
+                    selectors.invitation_get_pending(token=token)
                 except ValidationError as gone:
                     return _invitation_unusable(request, token, gone)
                 if form is None:
@@ -277,7 +277,7 @@ def invitation_accept(request, token: str):
             "current_role": CountryRole(current_role).label if current_role else None,
             "escwa_account": logged_in and permissions.is_escwa_account(request.user),
             "other_address": logged_in
-            and services.invitation_for_another_address(invitation=invitation, user=request.user),
+            and selectors.invitation_for_another_address(invitation=invitation, user=request.user),
         },
         status=status,
     )

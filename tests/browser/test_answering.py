@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from questionnaire import services
+from questionnaire import selectors, services
 from questionnaire.models import (
     Answer,
     CountryRole,
@@ -195,7 +195,7 @@ def test_submitting_is_blocked_until_required_answers_are_given(jordan, live_ser
     expect(page.get_by_role("button", name="Submit")).to_be_disabled()
 
     # Answer every missing required question but one through the service, the last in the page.
-    required = services.submission_missing_required(submission=jordan)
+    required = selectors.submission_missing_required(submission=jordan)
     for question in required[1:]:
         services.answer_save(submission=jordan, question=question, value="<p>Answer.</p>")
     page.reload()

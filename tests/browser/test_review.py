@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from questionnaire import services
+from questionnaire import selectors, services
 from questionnaire.models import Comment, Submission, SubmissionStatus
 
 pytestmark = [pytest.mark.browser]
@@ -23,7 +23,7 @@ def jordan(transactional_db):
     """Jordan's 2024 demo draft, completed and submitted (as an import would: no user)."""
     call_command("loaddemo", verbosity=0)
     submission = Submission.objects.get(cycle__slug="arab-2024", country__iso2="JO")
-    for question in services.submission_missing_required(submission=submission):
+    for question in selectors.submission_missing_required(submission=submission):
         value = (
             "<p>The Ministry of Labour leads the review.</p>"
             if question.key == LEAD

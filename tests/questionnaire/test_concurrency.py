@@ -23,7 +23,7 @@ from django.db import connection, connections
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 
-from questionnaire import services
+from questionnaire import selectors, services
 from questionnaire.models import (
     AnswerRevision,
     Attachment,
@@ -198,7 +198,7 @@ def test_no_write_lands_after_a_submit(world):
             continue  # the emptied answer came first: the submit was refused, rightly
         submits += 1
         problems += [f"round {n}: {p}" for p in writes_after_the_submit(submission, removed_at)]
-        missing = services.submission_missing_required(submission=submission)
+        missing = selectors.submission_missing_required(submission=submission)
         problems += [f"round {n}: submitted without an answer to {q.key}" for q in missing]
     assert not problems, f"{len(problems)} problems in {ROUNDS} rounds:\n" + "\n".join(problems)
     # The race was really played: some rounds the submit came first.
@@ -232,7 +232,7 @@ def test_a_save_read_before_the_submit_is_refused(read_before_the_submit, contri
     required = question(read, "mechanism")
     with pytest.raises(PermissionDenied):
         services.answer_save(submission=read, question=required, value="", user=contributor)
-    assert services.submission_missing_required(submission=read) == []
+    assert selectors.submission_missing_required(submission=read) == []
 
 
 def test_a_system_save_read_before_the_submit_is_refused(read_before_the_submit):

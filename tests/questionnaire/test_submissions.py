@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from questionnaire import services
+from questionnaire import selectors, services
 from questionnaire.models import (
     AnswerRevision,
     ImmutableError,
@@ -207,7 +207,7 @@ def test_history_rows_are_append_only(submission, contributor):
 
 
 def test_submitting_with_a_required_answer_missing_is_refused(submission, focal_point):
-    missing = services.submission_missing_required(submission=submission)
+    missing = selectors.submission_missing_required(submission=submission)
     assert [q.key for q in missing] == ["mechanism", "lead"]
     with pytest.raises(services.TransitionError):
         services.submission_transition(

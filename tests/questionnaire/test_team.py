@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from questionnaire import services
+from questionnaire import selectors, services
 from questionnaire.models import CountryRole, Invitation, Membership
 
 pytestmark = pytest.mark.django_db
@@ -53,14 +53,14 @@ def test_an_expired_invitation_is_refused(country, focal_point):
 def test_a_wrong_token_is_refused(country, focal_point):
     invite(country, focal_point)
     with pytest.raises(ValidationError):
-        services.invitation_get_pending(token="guessed")
+        selectors.invitation_get_pending(token="guessed")
 
 
 def test_a_new_invitation_replaces_the_pending_one(country, focal_point):
     _first, first_token = invite(country, focal_point)
     invite(country, focal_point)
     with pytest.raises(ValidationError):
-        services.invitation_get_pending(token=first_token)
+        selectors.invitation_get_pending(token=first_token)
 
 
 @pytest.mark.parametrize("role", ["contributor", "viewer", "other_focal_point", "reviewer"])

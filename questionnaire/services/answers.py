@@ -1,0 +1,109 @@
+"""Answers: every save is validated by its question type, checked against the revision it started
+from, and kept in history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..models import (
+    Answer,
+    AnswerRevision,
+    Question,
+    Submission,
+)
+from ..permissions import Action
+from ._common import _submission_locked
+
+
+class AnswerConflict(Exception):
+    """A save started from an older revision than the stored one: nobody's text is overwritten."""
+
+    def __init__(self, current: Answer):
+        super().__init__(_("This answer was changed by someone else while you were editing."))
+        self.current = current
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    submission: Submission,
+    question: Question,
+    value: Any,
+    user=None,
+    base_revision: int | None = None,
+    kind: str = AnswerRevision.Kind.SAVE,
+) -> Answer:
+    """Validate and store one answer, append its revision, and refuse stale saves.
+
+    `base_revision` is the revision the user's text started from; when another save came in
+    between, AnswerConflict carries the stored answer so the user can choose. `None` skips the
+    check (system imports only).
+    """
+    submission = _submission_locked(submission)
+    if user is not None:
+        permissions.require(user, Action.EDIT_ANSWERS, submission)
+    elif not submission.is_editable and kind != AnswerRevision.Kind.IMPORT:
+        raise ValidationError(_("This submission is not open for changes."))
+    if question.version_id != submission.cycle.version_id:
+        raise ValidationError(_("This question is not part of this submission's questionnaire."))
+    cleaned = question.type_handler.clean(value, question.options or {})
+
+    answer = (
+        Answer.objects.select_for_update().filter(submission=submission, question=question).first()
+    )
+    if answer is None:
+        if base_revision not in (None, 0):
+            raise ValidationError(_("This answer does not exist any more."))
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(
+                    submission=submission, question=question, value=None, revision=0
+                )
+        except IntegrityError:
+            # Someone created it a moment ago: that is a conflict like any other.
+            raise AnswerConflict(
+                Answer.objects.get(submission=submission, question=question)
+            ) from None
+    elif base_revision is not None and base_revision != answer.revision:
+        raise AnswerConflict(answer)
+
+    if answer.revision and answer.value == cleaned and kind == AnswerRevision.Kind.SAVE:
+        return answer  # nothing changed: no new revision, no new version number
+    answer.value = cleaned
+    answer.text = question.type_handler.as_text(cleaned, question.options or {})
+    answer.revision += 1
+    answer.updated_by = user
+    answer.prefilled = kind == AnswerRevision.Kind.CARRY_FORWARD
+    answer.save()
+    AnswerRevision.objects.create(
+        answer=answer, revision=answer.revision, value=cleaned, kind=kind, created_by=user
+    )
+    Submission.objects.filter(pk=submission.pk).update(updated_at=timezone.now())
+    return answer
+
+
+@transaction.atomic
+def answer_restore(
+    *, answer: Answer, revision: int, user=None, base_revision: int | None = None
+) -> Answer:
+    """Bring back an earlier value of an answer. A restore is a new revision: nothing is lost.
+
+    `answer_save` locks the submission and checks that it is open before anything is written.
+    """
+    old = AnswerRevision.objects.filter(answer=answer, revision=revision).first()
+    if old is None:
+        raise ValidationError(_("There is no such earlier version of this answer."))
+    return answer_save(
+        submission=answer.submission,
+        question=answer.question,
+        value=old.value,
+        user=user,
+        base_revision=answer.revision if base_revision is None else base_revision,
+        kind=AnswerRevision.Kind.RESTORE,
+    )

@@ -1,0 +1,131 @@
+"""Questionnaire versions: a draft copied from a published version, publishing, retiring."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import i18n, permissions
+from ..models import (
+    Question,
+    QuestionnaireVersion,
+    Section,
+    VersionStatus,
+)
+from ..permissions import Action
+from ._common import _check_backdating
+
+
+@transaction.atomic
+def questionnaire_version_create_draft(
+    *, source: QuestionnaireVersion, notes: str = "", user=None
+) -> QuestionnaireVersion:
+    """A new draft that deep-copies `source` (sections, questions, options, their Arabic and French
+    texts), keeping every key."""
+    if user is not None:
+        permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
+    number = (
+        QuestionnaireVersion.objects.filter(questionnaire=source.questionnaire).aggregate(
+            Max("number")
+        )["number__max"]
+        or 0
+    ) + 1
+    draft = QuestionnaireVersion.objects.create(
+        questionnaire=source.questionnaire,
+        number=number,
+        status=VersionStatus.DRAFT,
+        notes=notes or _("Copied from version %(number)s.") % {"number": source.number},
+        official_translations=source.official_translations,
+        derived_from=source,
+    )
+    sections = list(source.sections.order_by("order", "pk"))
+    questions = list(Question.objects.filter(section__version=source).order_by("order", "pk"))
+    new_sections = Section.objects.bulk_create(
+        [
+            Section(
+                version=draft,
+                number=s.number,
+                title=s.title,
+                intro=s.intro,
+                order=s.order,
+                **{name: getattr(s, name) for name in i18n.translation_fields("section")},
+            )
+            for s in sections
+        ]
+    )
+    section_map = {old.pk: new for old, new in zip(sections, new_sections, strict=True)}
+    Question.objects.bulk_create(
+        [
+            Question(
+                section=section_map[q.section_id],
+                version=draft,
+                key=q.key,
+                label=q.label,
+                text=q.text,
+                help_text=q.help_text,
+                type=q.type,
+                required=q.required,
+                order=q.order,
+                options=q.options,
+                **{name: getattr(q, name) for name in i18n.translation_fields("question")},
+            )
+            for q in questions
+        ]
+    )
+    return draft
+
+
+def _check_version_content(version: QuestionnaireVersion) -> None:
+    problems = []
+    sections = list(version.sections.all())
+    if not sections:
+        problems.append(_("A version needs at least one section."))
+    for question in Question.objects.filter(version=version).select_related("section"):
+        if question.section.version_id != version.pk:
+            problems.append(_("Question %(key)s is misfiled.") % {"key": question.key})
+        try:
+            question.clean()
+        except ValidationError as exc:
+            problems.append(f"{question.key}: {' '.join(exc.messages)}")
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def questionnaire_version_publish(
+    *, version: QuestionnaireVersion, user=None, at: datetime.datetime | None = None
+) -> QuestionnaireVersion:
+    """Publish a draft. From then on nothing in it changes; the next cycle gets a new version.
+
+    `at` back-dates an import of a version published elsewhere (system only).
+    """
+    _check_backdating(user, at)
+    if user is not None:
+        permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
+    version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be published."))
+    _check_version_content(version)
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = at or timezone.now()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def questionnaire_version_retire(
+    *, version: QuestionnaireVersion, user=None
+) -> QuestionnaireVersion:
+    if user is not None:
+        permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
+    version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationError(_("Only a published version can be retired."))
+    version.status = VersionStatus.RETIRED
+    version.save()
+    return version
