@@ -18,6 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -124,6 +125,13 @@ def section_page(request, pk: int, number: str):
     return render(request, "questionnaire/answering/section.html", _section_context(request, page))
 
 
+def _section_url(page, section) -> str | None:
+    """The answering page of one of the submission's sections (None for no section)."""
+    if section is None:
+        return None
+    return reverse("answer_section", args=[page.submission.pk, section.section.number])
+
+
 def _section_context(request, page, *, posted=None, errors=None, conflicts=None) -> dict:
     posted = posted or {}
     questions = []
@@ -143,6 +151,8 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
         )
     return {
         "page": page,
+        "previous_url": _section_url(page, page.previous),
+        "next_url": _section_url(page, page.next),
         "toolbar_labels": json.dumps(toolbar_labels()),
         "submission": page.submission,
         "questions": questions,
@@ -207,7 +217,8 @@ def section_save(request, pk: int, number: str):
         messages.success(request, _("Your answers in this section were saved."))
     else:
         messages.info(request, _("Nothing had changed in this section."))
-    return redirect(page.next_url if request.POST.get("go") == "next" else page.url)
+    go_next = request.POST.get("go") == "next" and page.next is not None
+    return redirect(_section_url(page, page.next if go_next else page.current))
 
 
 class _Rollback(Exception):

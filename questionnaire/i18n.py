@@ -105,13 +105,6 @@ def option_labels(items: Any, key: str = "value", code: str | None = None) -> di
 # --- What is shown, what is missing -------------------------------------------------------------
 
 
-def _questions_of(section: Any) -> Iterable[Any]:
-    # A selectors.SectionAnswers (with `.items`) or a Section with its prefetched `question_list`.
-    if hasattr(section, "items") and hasattr(section, "section"):
-        return [item.question for item in section.items]
-    return getattr(section, "question_list", [])
-
-
 def shows_translation(sections: Iterable[Any], code: str | None = None) -> bool:
     """Whether a page showing `sections` (Sections with `question_list`, or SectionAnswers) shows
     some of their text translated into the active language. No query: reads what is loaded."""
@@ -122,7 +115,7 @@ def shows_translation(sections: Iterable[Any], code: str | None = None) -> bool:
         section = getattr(entry, "section", entry)
         if any(is_translated(section, name, lang) for name in TRANSLATED_FIELDS["section"]):
             return True
-        for question in _questions_of(entry):
+        for question in getattr(entry, "question_list", ()):
             if any(is_translated(question, name, lang) for name in TRANSLATED_FIELDS["question"]):
                 return True
     return False

@@ -403,8 +403,21 @@ class SubmissionStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-# Statuses in which the country's team may change answers.
-EDITABLE_STATUSES = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+# The groups of statuses the rest of the code asks about, each named once. Tuples keep the
+# workflow's order, for pages and exports that list them.
+# The country's team may change answers (while the cycle is open: `Submission.is_editable`).
+EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+# The country has sent its answers to ESCWA at least once; drafts are its work in progress,
+# which staff may read, clearly marked, but which pages and exports leave out unless asked.
+SENT_STATUSES = (
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.RETURNED,
+    SubmissionStatus.ACCEPTED,
+    SubmissionStatus.PUBLISHED,
+)
+# ESCWA accepted the answers: final for the country, compiled into the regional report, the
+# source a later cycle may start from, no longer marked as a draft in PDFs.
+ACCEPTED_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
 
 
 class Submission(models.Model):

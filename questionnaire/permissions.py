@@ -24,11 +24,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole
 
-from .models import Comment, Country, CountryRole, Submission, SubmissionStatus
+from .models import Comment, Country, CountryRole, ReviewCycle, Submission, SubmissionStatus
 
 
 class Action(StrEnum):
@@ -154,12 +155,35 @@ def require(user, action: Action | str, obj=None) -> None:
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
+# --- What a user may see, as querysets ----------------------------------------------------------
+# The same rule as `can(user, Action.VIEW, ...)`, applied to lists in one query.
+
+
+def submissions_visible_to(user) -> QuerySet[Submission]:
+    """The submissions this user may open: all for ESCWA staff, their countries' for members."""
+    qs = Submission.objects.select_related("cycle", "country", "cycle__version__questionnaire")
+    if is_reviewer(user):
+        return qs
+    return qs.filter(country_id__in=list(country_roles(user)))
+
+
+def cycles_visible_to(user) -> QuerySet[ReviewCycle]:
+    """The review cycles this user takes part in: all for ESCWA staff, those their countries
+    take part in for members."""
+    cycles = ReviewCycle.objects.select_related("version__questionnaire")
+    if is_reviewer(user):
+        return cycles
+    return cycles.filter(countries__in=list(country_roles(user))).distinct()
+
+
 __all__ = [
     "Action",
     "can",
     "country_roles",
+    "cycles_visible_to",
     "is_admin",
     "is_escwa_account",
     "is_reviewer",
     "require",
+    "submissions_visible_to",
 ]

@@ -46,7 +46,12 @@ from pypdf.generic import (
 from weasyprint import HTML
 
 from questionnaire import permissions, selectors
-from questionnaire.models import Answer, ReviewCycle, Submission, SubmissionStatus
+from questionnaire.models import (
+    ACCEPTED_STATUSES,
+    Answer,
+    ReviewCycle,
+    Submission,
+)
 from questionnaire.permissions import Action
 
 from . import pdf
@@ -65,7 +70,6 @@ ANNEX_LAYOUT_VERSION = "1"
 ANNEX_STYLESHEETS = ("css/pdf.css", "css/compilation.css")
 OBJECTIVES_PIECE = "objectives"
 QUESTION_PIECE = "question-"
-COMPILED_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
 # The cover and one page of contents: the front matter is laid out again only when it is longer.
 FRONT_PAGES_GUESS = 2
 # The page numbers drawn over the merged pages: the name they go by in each page's resources,
@@ -164,7 +168,7 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
     """The annexes cut where one answer's change stays inside one piece: the objectives matrix
     (when the questionnaire has a grid), then each question with every compiled country's answer.
     The first piece carries the annexes' title, the first question the heading of its annex."""
-    data = selectors.cycle_compilation_annex(cycle=cycle, statuses=COMPILED_STATUSES)
+    data = selectors.cycle_compilation_annex(cycle=cycle, statuses=ACCEPTED_STATUSES)
     base = {
         "cycle": cycle,
         "objectives": data["objectives"],
@@ -213,7 +217,7 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
     compilation = Compilation.objects.select_related("cycle").get(pk=compilation_id)
     language = compilation.language
     submissions = list(
-        Submission.objects.filter(cycle=compilation.cycle, status__in=COMPILED_STATUSES)
+        Submission.objects.filter(cycle=compilation.cycle, status__in=ACCEPTED_STATUSES)
         .select_related("country", "cycle")
         .order_by("country__name_en")
     )

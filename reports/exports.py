@@ -11,7 +11,7 @@ Shapes (`KINDS`), all built from one read of the cycle (`selectors.cycle_answers
 - ``objectives`` (XLSX, versions with an objectives grid): country × objectives 1–23, each cell
   the status label from the version's scale, and a second sheet with the notes.
 
-Which submissions: those a country has sent (`selectors.EXPORTED_STATUSES`: submitted, returned,
+Which submissions: those a country has sent (`models.SENT_STATUSES`: submitted, returned,
 accepted, published), and drafts only when a staff member asks for them. Every row says the
 status. Exports are for ESCWA staff only (`selectors.export_cycle_get`).
 

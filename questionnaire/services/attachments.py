@@ -5,6 +5,9 @@ from __future__ import annotations
 import decimal
 import hashlib
 import logging
+import os
+import re
+import unicodedata
 from typing import IO
 
 from django.core.exceptions import ValidationError
@@ -114,10 +117,6 @@ def _refusal_message(reason: str) -> str:
 def _display_name(name: str, kind: str) -> str:
     """A safe name to show and to offer on download: no path, no control characters, and the
     extension of what the file really is (so "report.pdf.exe" cannot pass as anything else)."""
-    import os
-    import re
-    import unicodedata
-
     base = os.path.basename((name or "").replace("\\", "/"))
     base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base).strip(" .") or "document"

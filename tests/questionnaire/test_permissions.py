@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from questionnaire import selectors
+from questionnaire import permissions
 from questionnaire.models import Submission, SubmissionStatus
 from questionnaire.permissions import Action, can
 
@@ -83,6 +83,6 @@ def test_an_inactive_member_may_do_nothing(submission, focal_point):
 def test_members_only_list_their_own_countries_submissions(
     submission, focal_point, other_focal_point, reviewer
 ):
-    assert list(selectors.submissions_visible_to(user=focal_point)) == [submission]
-    assert list(selectors.submissions_visible_to(user=other_focal_point)) == []
-    assert list(selectors.submissions_visible_to(user=reviewer)) == [submission]
+    assert list(permissions.submissions_visible_to(focal_point)) == [submission]
+    assert list(permissions.submissions_visible_to(other_focal_point)) == []
+    assert list(permissions.submissions_visible_to(reviewer)) == [submission]

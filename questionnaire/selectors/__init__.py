@@ -1,0 +1,134 @@
+"""Reads of the questionnaire's state, shaped for pages, PDFs and exports.
+
+Each selector runs a fixed number of queries whatever the number of sections, questions or
+countries (tests assert it), and applies `permissions` so that no caller can forget to. One
+module per subject; everything public is re-exported here, so callers write
+`selectors.submission_page(...)` and need not know which module holds it. Selectors never call
+services (writes); services may call selectors.
+"""
+
+from .answering import (  # noqa: F401
+    AnsweringPage,
+    QuestionAnswer,
+    SectionAnswers,
+    answer_history,
+    answering_section,
+    submission_attachments,
+    submission_missing_required,
+    submission_previous_for_carry_forward,
+    submission_progress,
+    submission_sections,
+)
+from .changes import (  # noqa: F401
+    AnswerChange,
+    SubmissionChanges,
+    submission_changes,
+    submission_timeline,
+)
+from .comments import (  # noqa: F401
+    COMMENT_DELIVERY,
+    OpenThread,
+    comment_threads,
+    comments_visible_to,
+    open_comment_counts,
+    submission_open_threads,
+    submission_return_notice,
+)
+from .dashboard import (  # noqa: F401
+    DASHBOARD_SORTS,
+    CountryAnswer,
+    CycleDashboard,
+    DashboardRow,
+    MatrixCell,
+    MatrixRow,
+    ObjectivesMatrix,
+    QuestionAcrossCountries,
+    ScaleStep,
+    StatusCount,
+    cycle_dashboard,
+    cycle_objectives_matrix,
+    cycle_question_across_countries,
+    dashboard_sort,
+)
+from .exports import (  # noqa: F401
+    CountryAnswers,
+    CycleAnswers,
+    ExportCounts,
+    cycle_answers,
+    cycle_compilation_annex,
+    cycle_export_counts,
+    submission_for_country_and_cycle,
+)
+from .home import (  # noqa: F401
+    CountryRow,
+    CycleOverview,
+    home_overview,
+)
+from .lookups import (  # noqa: F401
+    attachment_get,
+    comment_get,
+    country_for_member,
+    country_for_team,
+    cycle_and_country_for_start,
+    cycle_get_for_staff,
+    export_cycle_get,
+    submission_get,
+    submission_question,
+    team_invitation,
+    team_membership,
+    version_for_preview,
+)
+from .progress import (  # noqa: F401
+    AWAITING_COUNTRY,
+    DASHBOARD_STATUS_LABELS,
+    DASHBOARD_STATUSES,
+    DID_NOT_TAKE_PART_LABEL,
+    NO_SUBMISSION,
+    NO_SUBMISSION_LABEL,
+    DaysLeft,
+    dashboard_statuses,
+    no_submission_label,
+)
+from .public import (  # noqa: F401
+    PublicCycle,
+    public_cycle_get,
+    public_cycles,
+    public_submission_get,
+)
+from .reminders import (  # noqa: F401
+    ReminderDue,
+    deadline_reminders_due,
+)
+from .review import (  # noqa: F401
+    SubmissionActivity,
+    SubmissionPage,
+    submission_activity,
+    submission_page,
+    submission_publication_agreement,
+)
+from .search import (  # noqa: F401
+    SearchHit,
+    SearchResults,
+    cycle_answer_search,
+)
+from .teams import (  # noqa: F401
+    Team,
+    countries_for_team_management,
+    country_team,
+    invitation_find,
+    invitation_for_another_address,
+    invitation_get_pending,
+)
+from .versions import (  # noqa: F401
+    COMPARED_FIELDS,
+    MissingTranslation,
+    VersionDiff,
+    objectives_for,
+    published_versions,
+    version_compare,
+    version_missing_translations,
+    version_sections,
+)
+from .visibility import (  # noqa: F401
+    cycles_for_user,
+)

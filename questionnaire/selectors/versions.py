@@ -1,0 +1,153 @@
+"""Questionnaire versions as pages show them: their sections and questions, what changed between two
+versions, what is not translated yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    Prefetch,
+    QuerySet,
+)
+from django.utils.translation import gettext
+
+from .. import i18n
+from ..models import (
+    Objective,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+    Section,
+    VersionStatus,
+)
+
+if TYPE_CHECKING:
+    from .answering import SectionAnswers
+
+
+def version_sections(*, version: QuestionnaireVersion) -> list[Section]:
+    """Sections of a version in order, each with `.question_list` in order. Two queries."""
+    return list(
+        Section.objects.filter(version=version)
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("order", "pk"),
+                to_attr="question_list",
+            )
+        )
+    )
+
+
+def published_versions() -> QuerySet[QuestionnaireVersion]:
+    return QuestionnaireVersion.objects.filter(status=VersionStatus.PUBLISHED)
+
+
+@dataclass
+class VersionDiff:
+    added: list[Question]
+    removed: list[Question]
+    changed: list[tuple[Question, Question, list[str]]]
+    unchanged: int
+
+
+COMPARED_FIELDS = (
+    "label",
+    "text",
+    "help_text",
+    *i18n.translation_fields("question"),
+    "type",
+    "required",
+    "options",
+)
+
+
+def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> VersionDiff:
+    """Questions added, removed and changed between two versions, matched by key."""
+
+    def questions(version):
+        return {
+            q.key: q
+            for q in Question.objects.filter(version=version)
+            .select_related("section")
+            .order_by("section__order", "order")
+        }
+
+    before, after = questions(old), questions(new)
+    changed = []
+    unchanged = 0
+    for key in after.keys() & before.keys():
+        a, b = before[key], after[key]
+        fields = [f for f in COMPARED_FIELDS if getattr(a, f) != getattr(b, f)]
+        if a.section.number != b.section.number:
+            fields.insert(0, "section")
+        if fields:
+            changed.append((a, b, fields))
+        else:
+            unchanged += 1
+    order = list(after)
+    changed.sort(key=lambda item: order.index(item[1].key))
+    return VersionDiff(
+        added=[q for k, q in after.items() if k not in before],
+        removed=[q for k, q in before.items() if k not in after],
+        changed=changed,
+        unchanged=unchanged,
+    )
+
+
+@dataclass
+class MissingTranslation:
+    """One text of a version (or of the GCM objectives it shows) with no Arabic or French yet."""
+
+    obj: Questionnaire | Section | Question | Objective
+    where: str  # "Section II", "Question II.c (policy-...)", "Objective 4", the questionnaire
+    language: str  # "ar" or "fr"
+    what: str  # "title", "help text", "choice “law”"
+
+    @property
+    def language_name(self) -> str:
+        return str(i18n.LANGUAGE_NAMES[self.language])
+
+
+def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
+    """Every text of the version that has English but no Arabic or French: the questionnaire's
+    title, the sections' titles and introductions, the questions' texts, help texts and option
+    labels, and, when the version has an objectives grid, the objectives' titles and short
+    labels. Pages fall back to English for each; admins see the list. Four queries at most."""
+    found: list[MissingTranslation] = []
+
+    def add(obj, where: str) -> None:
+        found.extend(
+            MissingTranslation(obj=obj, where=where, language=code, what=what)
+            for code, what in i18n.missing(obj)
+        )
+
+    questionnaire = version.questionnaire
+    add(questionnaire, str(Questionnaire._meta.verbose_name).capitalize())
+    sections = version_sections(version=version)
+    for section in sections:
+        add(section, gettext("Section %(number)s") % {"number": section.number})
+        for question in section.question_list:
+            where = gettext("Question %(number)s.%(label)s (%(key)s)") % {
+                "number": section.number,
+                "label": question.label,
+                "key": question.key,
+            }
+            add(question, where)
+    for objective in objectives_for(sections=sections):
+        add(objective, gettext("Objective %(number)s") % {"number": objective.number})
+    return found
+
+
+def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Objective]:
+    """The GCM objectives in order when a question among `sections` is an objectives grid.
+
+    At most one query; none when no question needs them.
+    """
+    questions = (question for section in sections for question in section.question_list)
+    if any(q.type == QuestionType.OBJECTIVES_GRID for q in questions):
+        return list(Objective.objects.order_by("number"))
+    return []
