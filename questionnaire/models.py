@@ -840,3 +840,29 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} — {self.cycle}: {self.deadline}"
+
+
+class ReminderSent(models.Model):
+    """One deadline reminder claimed for (and, unless its send failed, e-mailed to) one person,
+    about one country's deadline in one cycle, on one day.
+
+    The unique constraint is what sends each reminder once, however many servers run
+    `send_deadline_reminders` at the same moment: a run inserts the row before it sends, and a
+    run whose insert fails knows another one has it (questionnaire/reminders.py). Not shown in the
+    admin: operators read the command's output."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="+")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "country", "person", "day"], name="one_reminder_per_person_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.cycle_id}/{self.country_id} → {self.person_id}"
