@@ -26,7 +26,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from accounts.models import StaffRole
+from accounts.models import StaffRole, escwa_staff, is_escwa_staff, may_use_admin_site
 
 from .models import Comment, Country, CountryRole, Submission, SubmissionStatus
 
@@ -57,8 +57,10 @@ def is_admin(user) -> bool:
 
 
 def is_reviewer(user) -> bool:
-    """ESCWA staff: reviewers and admins."""
-    return bool(user.is_authenticated and user.is_active and (is_admin(user) or user.staff_role))
+    """ESCWA staff: reviewers and admins (and superusers), logged in and active. The rule is
+    `accounts.models.is_escwa_staff` (in a query: `escwa_staff()`); see there why it lives beside
+    the user model."""
+    return is_escwa_staff(user)
 
 
 def country_roles(user) -> dict[int, str]:
@@ -78,7 +80,8 @@ def country_roles(user) -> dict[int, str]:
 
 def is_escwa_account(user) -> bool:
     """Whether the account belongs to ESCWA (a reviewer or an admin), active or not: a comment
-    written by ESCWA stays ESCWA's after its author's account is closed."""
+    written by ESCWA stays ESCWA's after its author's account is closed. `User.is_escwa`; in a
+    query: `accounts.models.escwa_accounts()`."""
     return user.is_escwa
 
 
@@ -158,8 +161,11 @@ __all__ = [
     "Action",
     "can",
     "country_roles",
+    "escwa_staff",
     "is_admin",
     "is_escwa_account",
+    "is_escwa_staff",
     "is_reviewer",
+    "may_use_admin_site",
     "require",
 ]

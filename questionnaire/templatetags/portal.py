@@ -26,6 +26,12 @@ def person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+@register.filter
+def may_use_admin_site(user) -> bool:
+    """`{% if user|may_use_admin_site %}`: whether to show the link to Django's admin site."""
+    return permissions.may_use_admin_site(user)
+
+
 @register.simple_tag
 def manages_a_team(user) -> bool:
     """Whether to show the "Team" link: the user may manage at least one country's team.
