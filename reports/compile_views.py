@@ -6,12 +6,12 @@ ESCWA staff only. The request returns at once; a worker does the work; the page 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gcmreview.downloads import file_download
 from questionnaire import selectors as questionnaire_selectors
 
 from . import compilation as service
@@ -101,10 +101,8 @@ def compilation_download(request, pk: int):
         stream = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(stream, content_type="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"gcm-{job.cycle.slug}-regional-compilation.pdf"
+    return file_download(
+        stream,
+        filename=f"gcm-{job.cycle.slug}-regional-compilation.pdf",
+        content_type="application/pdf",
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
