@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gcmreview.formatting import counted
-from questionnaire.models import ReviewCycle
+from questionnaire.management.cycles import cycle_for_command
 from reports import compilation
 from reports.models import Compilation, JobStatus
 
@@ -26,10 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cycle: str, output: str, language: str, **options):
-        found = ReviewCycle.objects.filter(slug=cycle).first()
-        if found is None:
-            known = ", ".join(ReviewCycle.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"There is no cycle {cycle!r} (known: {known}).")
+        found = cycle_for_command(cycle)
         job = Compilation.objects.create(cycle=found, language=language)
         job = compilation.run_inline(job)
         if job.status != JobStatus.SUCCEEDED:
