@@ -79,6 +79,13 @@ class User(AbstractUser):
         `escwa_accounts()`."""
         return bool(self.staff_role or self.is_superuser)
 
+    @property
+    def display_name(self) -> str:
+        """How the portal names a person to others (pages, e-mails, PDFs, exports): their full
+        name, else their user name. The one place that says so; templates that may get nobody
+        (a system action) use the `person` filter."""
+        return self.get_full_name() or self.get_username()
+
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username

@@ -20,10 +20,10 @@ def can(user, action: str, obj=None) -> bool:
 
 @register.filter
 def person(user) -> str:
-    """A user's full name, else their user name; empty for nobody (a system action)."""
+    """`User.display_name`; empty for nobody (a system action)."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return user.display_name
 
 
 @register.filter
