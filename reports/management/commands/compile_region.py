@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gcmreview.formatting import counted
 from questionnaire.management.cycles import cycle_for_command
-from reports import compilation
-from reports.models import Compilation, JobStatus
+from reports import compilation, services
+from reports.models import JobStatus
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, cycle: str, output: str, language: str, **options):
         found = cycle_for_command(cycle)
-        job = Compilation.objects.create(cycle=found, language=language)
+        job = services.compilation_create(cycle=found, language=language)
         job = compilation.run_inline(job)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"The compilation failed: {job.error}")
