@@ -394,7 +394,7 @@ def submission_check(request, pk: int):
                 submission=submission, user=request.user
             ),
             "changes": selectors.submission_changes(submission=submission, events=events)
-            if submission.status == SubmissionStatus.RETURNED
+            if submission.is_returned
             else None,
         },
     )

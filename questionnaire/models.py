@@ -403,6 +403,7 @@ class SubmissionStatus(models.TextChoices):
 
 # Statuses in which the country's team may change answers.
 EDITABLE_STATUSES = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+FINAL_STATUSES = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED})
 
 
 class Submission(models.Model):
@@ -446,9 +447,45 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.country} — {self.cycle}"
 
+    # What pages and e-mails ask about a submission's status, so that no template compares
+    # statuses itself. The moves between statuses are the workflow service's business.
+
     @property
     def is_editable(self) -> bool:
+        """The country may change its answers: a draft, or returned for revision, in a cycle that
+        is not closed."""
         return self.status in EDITABLE_STATUSES and not self.cycle.is_closed
+
+    @property
+    def is_sent(self) -> bool:
+        """The country has sent its answers to ESCWA (submitted, accepted or published): not a
+        draft, not returned for revision."""
+        return self.status not in EDITABLE_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        """Never sent to ESCWA yet."""
+        return self.status == SubmissionStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """ESCWA returned the answers for revision; the country is to send them again."""
+        return self.status == SubmissionStatus.RETURNED
+
+    @property
+    def is_accepted(self) -> bool:
+        """ESCWA accepted the answers, not yet published: the country may agree to publication."""
+        return self.status == SubmissionStatus.ACCEPTED
+
+    @property
+    def is_published(self) -> bool:
+        """ESCWA published the answers on the public pages: the review is complete."""
+        return self.status == SubmissionStatus.PUBLISHED
+
+    @property
+    def is_final(self) -> bool:
+        """Accepted or published: ESCWA accepted the answers, which are final."""
+        return self.status in FINAL_STATUSES
 
 
 class AppendOnlyModel(models.Model):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffRole, escwa_staff, is_escwa_staff, may_use_admin_site
 
-from .models import Comment, Country, CountryRole, Submission, SubmissionStatus
+from .models import Comment, Country, CountryRole, Submission
 
 
 class Action(StrEnum):
@@ -96,7 +96,7 @@ def _country_id(obj) -> int | None:
 
 
 def _threads_closed(submission: Submission) -> bool:
-    return submission.status == SubmissionStatus.PUBLISHED or submission.cycle.is_closed
+    return submission.is_published or submission.cycle.is_closed
 
 
 def can(user, action: Action | str, obj=None) -> bool:
@@ -141,7 +141,7 @@ def can(user, action: Action | str, obj=None) -> bool:
     if action == Action.PUBLISH:
         return staff
     if action == Action.AGREE_TO_PUBLISH:
-        return role == CountryRole.FOCAL_POINT and obj.status == SubmissionStatus.ACCEPTED
+        return role == CountryRole.FOCAL_POINT and obj.is_accepted
     if action in (Action.COMMENT, Action.RESOLVE_COMMENT):
         if _threads_closed(obj):
             return False

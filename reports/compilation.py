@@ -46,7 +46,7 @@ from pypdf.generic import (
 from weasyprint import HTML
 
 from questionnaire import selectors
-from questionnaire.models import Answer, ReviewCycle, Submission, SubmissionStatus
+from questionnaire.models import FINAL_STATUSES, Answer, ReviewCycle, Submission
 
 from . import pdf, queue
 from .fetcher import StaticFilesFetcher, static_base_url, static_roots
@@ -64,7 +64,7 @@ ANNEX_LAYOUT_VERSION = "1"
 ANNEX_STYLESHEETS = ("css/pdf.css", "css/compilation.css")
 OBJECTIVES_PIECE = "objectives"
 QUESTION_PIECE = "question-"
-COMPILED_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
+COMPILED_STATUSES = FINAL_STATUSES  # accepted or published: Submission.is_final
 # The cover and one page of contents: the front matter is laid out again only when it is longer.
 FRONT_PAGES_GUESS = 2
 # The page numbers drawn over the merged pages: the name they go by in each page's resources,

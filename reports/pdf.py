@@ -25,12 +25,10 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from questionnaire import i18n, selectors
-from questionnaire.models import Objective, QuestionType, Submission, SubmissionStatus
+from questionnaire.models import Objective, QuestionType, Submission
 
 from . import textdir
 
-# A submission stops being a draft, for its reader, once ESCWA has accepted it.
-FINAL_STATUSES = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED})
 # Choice labels come from the questionnaire, not from the country: their language is the
 # submission's, whatever the stored codes look like.
 _TYPES_WITHOUT_USER_TEXT = frozenset(
@@ -154,7 +152,8 @@ def submission_context(*, submission: Submission, in_compilation: bool = False) 
         and i18n.shows_translation(entries),
         "sections": sections,
         "objectives": objectives,
-        "is_draft": submission.status not in FINAL_STATUSES,
+        # A submission stops being a draft, for its reader, once ESCWA has accepted it.
+        "is_draft": not submission.is_final,
         "generated_at": timezone.now(),
         "lang": get_language() or "en",
         "dir": "rtl" if get_language_bidi() else "ltr",
