@@ -75,8 +75,9 @@ def reminder_send(*, due: selectors.ReminderDue, user) -> bool:
 
 def reminder_claim(*, due: selectors.ReminderDue, user, day: datetime.date) -> bool:
     """Record that `user` is being reminded today of `due`; False when that reminder is recorded
-    already (sent by an earlier run, or being sent by one running at the same time). The row is
-    committed before the send, so a run on another server sees it at once."""
+    already (sent by an earlier run, or being sent by one running at the same time). Outside a
+    transaction, as the command runs, the row is committed before the send, so a run on another
+    server sees it at once."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(cycle=due.cycle, country=due.country, person=user, day=day)
@@ -114,10 +115,14 @@ def send_deadline_reminders(
     def send(due, user) -> bool | None:
         if not reminder_claim(due=due, user=user, day=today):
             return None  # another run has it
-        if not reminder_send(due=due, user=user):
+        try:
+            sent = reminder_send(due=due, user=user)
+        except BaseException:  # not sent: the next run must not take it for sent
             reminder_unclaim(due=due, user=user, day=today)
-            return False
-        return True
+            raise
+        if not sent:
+            reminder_unclaim(due=due, user=user, day=today)
+        return sent
 
     _send_all(run, due_list, done, send=send)
     _prune(today)

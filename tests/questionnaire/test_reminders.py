@@ -183,6 +183,16 @@ def test_a_failed_send_leaves_no_record(cycle, people):
     assert not ReminderSent.objects.exists()
 
 
+def test_a_send_that_breaks_leaves_no_record(cycle, people):
+    with (
+        mock.patch("questionnaire.reminders.send_mail", side_effect=RuntimeError("bug")),
+        pytest.raises(RuntimeError),
+    ):
+        run()
+    assert not ReminderSent.objects.exists()
+    assert len(run().sent) == 3
+
+
 def test_a_reminder_another_run_claimed_meanwhile_is_not_sent(cycle, people):
     """Another server's run claimed every reminder after this run read the day's claims: the
     insert is refused and nothing is sent twice."""
