@@ -14,9 +14,44 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Who is ESCWA staff, decided here and nowhere else (questionnaire.permissions exposes it to the
+# rest of the portal). It lives beside the user model, not in questionnaire/permissions.py,
+# because the accounts app needs it too (staff must use a second factor) and accounts sits below
+# the questionnaire: the questionnaire imports accounts, never the other way round. Three
+# questions, each with one answer, tested against each other (tests/accounts/test_escwa_staff.py):
+#
+# - is the account ESCWA's? `User.is_escwa`, in a query `escwa_accounts()`: a reviewer, an
+#   administrator or a superuser, active or not (a comment ESCWA wrote stays ESCWA's once its
+#   author's account is closed);
+# - does the user act as ESCWA staff now? `is_escwa_staff(user)`, in a query `escwa_staff()`: the
+#   same accounts, logged in and active;
+# - may the user open Django's admin site? `may_use_admin_site(user)`: Django's own rule
+#   (AdminSite.has_permission), `is_staff` and active; not ESCWA staff by itself, but such a user
+#   must use a second factor all the same (accounts.selectors.two_factor_staff).
+
+
 def escwa_accounts(prefix: str = "") -> models.Q:
     """`User.is_escwa` as a filter, on the user itself or through `prefix` ("author__")."""
     return models.Q(**{f"{prefix}is_superuser": True}) | ~models.Q(**{f"{prefix}staff_role": ""})
+
+
+def escwa_staff(prefix: str = "") -> models.Q:
+    """`is_escwa_staff` as a filter: ESCWA's accounts that are active."""
+    return escwa_accounts(prefix) & models.Q(**{f"{prefix}is_active": True})
+
+
+def is_escwa_staff(user) -> bool:
+    """Whether the user acts as ESCWA staff (a reviewer, an administrator or a superuser) now:
+    logged in, active and `User.is_escwa`. ESCWA staff see every country and review; they never
+    hold a country role. In a query: `escwa_staff()`."""
+    return bool(user.is_authenticated and user.is_active and user.is_escwa)
+
+
+def may_use_admin_site(user) -> bool:
+    """Whether the user may open Django's admin site: Django's own rule (an active account with
+    `is_staff`, AdminSite.has_permission), asked here so that the menu and the second-factor
+    requirement say the same. What the user may change there is the admin's business."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 class User(AbstractUser):
@@ -43,6 +78,13 @@ class User(AbstractUser):
         holds a country role (questionnaire.models.Membership.clean). In a query:
         `escwa_accounts()`."""
         return bool(self.staff_role or self.is_superuser)
+
+    @property
+    def display_name(self) -> str:
+        """How the portal names a person to others (pages, e-mails, PDFs, exports): their full
+        name, else their user name. The one place that says so; templates that may get nobody
+        (a system action) use the `person` filter."""
+        return self.get_full_name() or self.get_username()
 
     def __str__(self) -> str:
         full = self.get_full_name()

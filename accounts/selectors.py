@@ -9,20 +9,20 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .models import is_escwa_staff, may_use_admin_site
 
-def user_is_escwa_staff(user) -> bool:
-    """ESCWA reviewers and administrators, and whoever may enter the Django admin."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.is_staff or user.staff_role)
-    )
+
+def two_factor_staff(user) -> bool:
+    """The accounts a second factor protects: ESCWA staff (`is_escwa_staff`: they see every
+    country), and whoever may open Django's admin site (`may_use_admin_site`), ESCWA staff or not,
+    since the admin changes what everyone sees."""
+    return is_escwa_staff(user) or may_use_admin_site(user)
 
 
 def two_factor_required(user) -> bool:
     """Staff must use two-factor authentication (unless OTP_REQUIRED_FOR_STAFF is off, for a
     demo on a machine without an authenticator app); everyone else may choose to."""
-    return settings.OTP_REQUIRED_FOR_STAFF and user_is_escwa_staff(user)
+    return settings.OTP_REQUIRED_FOR_STAFF and two_factor_staff(user)
 
 
 def two_factor_authenticator(user) -> TOTPDevice | None:

@@ -424,13 +424,13 @@ class Workers:
 def compile_once(workers: Workers, timeout: float) -> dict:
     """Request a compilation as the page does and wait for a worker to finish it."""
     from questionnaire.models import ReviewCycle
-    from reports import compilation
+    from reports import services
     from reports.models import Compilation, JobStatus
 
     cycle = ReviewCycle.objects.get(slug=COMPILE_CYCLE)
     cpu_before = workers.cpu_seconds()
     start = time.perf_counter()
-    job = compilation.compilation_request(cycle=cycle, user=None)
+    job = services.compilation_request(cycle=cycle, user=None)
     while True:
         status = Compilation.objects.filter(pk=job.pk).values_list("status", flat=True).get()
         if status in (JobStatus.SUCCEEDED, JobStatus.FAILED):

@@ -244,8 +244,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "GCM Review Portal <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails sent outside a request (invitations, reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-# send_deadline_reminders records what it sent each day here, so a second run sends nothing.
-REMINDER_LEDGER_DIR = os.environ.get("REMINDER_LEDGER_DIR", str(BASE_DIR / "var" / "reminders"))
 
 # Accounts and sessions (docs/security.md, "Accounts and sessions").
 # Lockout: this many failed logins for one username from one address lock that pair out.

@@ -77,11 +77,7 @@ def saved_text(answer) -> str:
 
 def _answer_payload(item: selectors.QuestionAnswer, objectives=()) -> dict:
     answer = item.answer
-    updated_by = (
-        (answer.updated_by.get_full_name() or answer.updated_by.username)
-        if answer and answer.updated_by
-        else ""
-    )
+    updated_by = answer.updated_by.display_name if answer and answer.updated_by else ""
     return {
         "revision": answer.revision if answer else 0,
         "value": answer.value if answer else None,
@@ -409,7 +405,7 @@ def submission_check(request, pk: int):
                 submission=submission, user=request.user
             ),
             "changes": selectors.submission_changes(submission=submission, events=events)
-            if submission.status == SubmissionStatus.RETURNED
+            if submission.is_returned
             else None,
         },
     )

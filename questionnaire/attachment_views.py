@@ -10,12 +10,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gcmreview.downloads import file_download
 
 from . import filetypes, forms, permissions, selectors, services
 from .permissions import Action
@@ -79,16 +81,12 @@ def attachment_download(request, pk: int, attachment_id: int):
         stream = attachment.file.open("rb")
     except FileNotFoundError:  # lost from storage (a restore without files): say so, no 500
         raise Http404 from None
-    response = FileResponse(
+    # Never let a browser guess another type (and run it) from the bytes: file_download's nosniff.
+    return file_download(
         stream,
-        as_attachment=True,
         filename=attachment.original_name,
         content_type=filetypes.CONTENT_TYPES[attachment.kind],
     )
-    # Never let a browser guess another type (and run it) from the bytes.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

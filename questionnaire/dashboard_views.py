@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.lockout import client_ip
+from gcmreview.downloads import file_download
 
 from . import permissions, selectors, services
 from .dashboard_forms import (
@@ -330,8 +331,12 @@ def public_submission_pdf(request, pk: int):
             response["Cache-Control"] = "no-store"
             return response
         file = stored.file.open("rb")
-    response = FileResponse(
-        file, content_type="application/pdf", filename=pdf.submission_pdf_filename(submission)
+    response = file_download(
+        file,
+        filename=pdf.submission_pdf_filename(submission),
+        content_type="application/pdf",
+        inline=True,
+        private=False,  # a published review: _cacheable says how long caches may keep it
     )
     return _cacheable(request, response, stored)
 

@@ -417,7 +417,7 @@ SENT_STATUSES = (
 )
 # ESCWA accepted the answers: final for the country, compiled into the regional report, the
 # source a later cycle may start from, no longer marked as a draft in PDFs.
-ACCEPTED_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
+FINAL_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
 
 
 class Submission(models.Model):
@@ -461,9 +461,45 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.country} — {self.cycle}"
 
+    # What pages and e-mails ask about a submission's status, so that no template compares
+    # statuses itself. The moves between statuses are the workflow service's business.
+
     @property
     def is_editable(self) -> bool:
+        """The country may change its answers: a draft, or returned for revision, in a cycle that
+        is not closed."""
         return self.status in EDITABLE_STATUSES and not self.cycle.is_closed
+
+    @property
+    def is_with_escwa(self) -> bool:
+        """The answers are with ESCWA now (submitted, accepted or published): not a draft, not
+        returned for revision. (`SENT_STATUSES` is wider: sent at least once, returned included.)"""
+        return self.status not in EDITABLE_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        """Never sent to ESCWA yet."""
+        return self.status == SubmissionStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """ESCWA returned the answers for revision; the country is to send them again."""
+        return self.status == SubmissionStatus.RETURNED
+
+    @property
+    def is_accepted(self) -> bool:
+        """ESCWA accepted the answers, not yet published: the country may agree to publication."""
+        return self.status == SubmissionStatus.ACCEPTED
+
+    @property
+    def is_published(self) -> bool:
+        """ESCWA published the answers on the public pages: the review is complete."""
+        return self.status == SubmissionStatus.PUBLISHED
+
+    @property
+    def is_final(self) -> bool:
+        """Accepted or published: ESCWA accepted the answers, which are final."""
+        return self.status in FINAL_STATUSES
 
 
 class AppendOnlyModel(models.Model):
@@ -861,3 +897,29 @@ class DeadlineExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} — {self.cycle}: {self.deadline}"
+
+
+class ReminderSent(models.Model):
+    """One deadline reminder claimed for (and, unless its send failed, e-mailed to) one person,
+    about one country's deadline in one cycle, on one day.
+
+    The unique constraint is what sends each reminder once, however many servers run
+    `send_deadline_reminders` at the same moment: a run inserts the row before it sends, and a
+    run whose insert fails knows another one has it (questionnaire/reminders.py). Not shown in the
+    admin: operators read the command's output."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="+")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "country", "person", "day"], name="one_reminder_per_person_and_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.cycle_id}/{self.country_id} → {self.person_id}"

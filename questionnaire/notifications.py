@@ -12,12 +12,11 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import StaffRole
+from accounts.models import StaffRole, escwa_staff
 
 from .models import CountryRole, SubmissionStatus
 
@@ -44,10 +43,11 @@ def _send(*, template: str, recipients, context: dict) -> int:
 
 
 def reviewers():
+    """ESCWA staff who hear about the countries' submissions and comments: `escwa_staff()` with a
+    staff role. A superuser without one is ESCWA staff, but a technical account (the one the
+    portal was installed with), not a reviewer's inbox."""
     User = get_user_model()
-    return User.objects.filter(is_active=True).filter(
-        Q(staff_role__in=[StaffRole.REVIEWER, StaffRole.ADMIN])
-    )
+    return User.objects.filter(escwa_staff(), staff_role__in=[StaffRole.REVIEWER, StaffRole.ADMIN])
 
 
 # After a review decision, the country's people who act on it hear about it.

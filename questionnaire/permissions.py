@@ -27,9 +27,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import StaffRole
+from accounts.models import StaffRole, escwa_staff, is_escwa_staff, may_use_admin_site
 
-from .models import Comment, Country, CountryRole, ReviewCycle, Submission, SubmissionStatus
+from .models import Comment, Country, CountryRole, ReviewCycle, Submission
 
 
 class Action(StrEnum):
@@ -58,8 +58,10 @@ def is_admin(user) -> bool:
 
 
 def is_reviewer(user) -> bool:
-    """ESCWA staff: reviewers and admins."""
-    return bool(user.is_authenticated and user.is_active and (is_admin(user) or user.staff_role))
+    """ESCWA staff: reviewers and admins (and superusers), logged in and active. The rule is
+    `accounts.models.is_escwa_staff` (in a query: `escwa_staff()`); see there why it lives beside
+    the user model."""
+    return is_escwa_staff(user)
 
 
 def country_roles(user) -> dict[int, str]:
@@ -79,7 +81,8 @@ def country_roles(user) -> dict[int, str]:
 
 def is_escwa_account(user) -> bool:
     """Whether the account belongs to ESCWA (a reviewer or an admin), active or not: a comment
-    written by ESCWA stays ESCWA's after its author's account is closed."""
+    written by ESCWA stays ESCWA's after its author's account is closed. `User.is_escwa`; in a
+    query: `accounts.models.escwa_accounts()`."""
     return user.is_escwa
 
 
@@ -94,7 +97,7 @@ def _country_id(obj) -> int | None:
 
 
 def _threads_closed(submission: Submission) -> bool:
-    return submission.status == SubmissionStatus.PUBLISHED or submission.cycle.is_closed
+    return submission.is_published or submission.cycle.is_closed
 
 
 def can(user, action: Action | str, obj=None) -> bool:
@@ -139,7 +142,7 @@ def can(user, action: Action | str, obj=None) -> bool:
     if action == Action.PUBLISH:
         return staff
     if action == Action.AGREE_TO_PUBLISH:
-        return role == CountryRole.FOCAL_POINT and obj.status == SubmissionStatus.ACCEPTED
+        return role == CountryRole.FOCAL_POINT and obj.is_accepted
     if action in (Action.COMMENT, Action.RESOLVE_COMMENT):
         if _threads_closed(obj):
             return False
@@ -181,9 +184,12 @@ __all__ = [
     "can",
     "country_roles",
     "cycles_visible_to",
+    "escwa_staff",
     "is_admin",
     "is_escwa_account",
+    "is_escwa_staff",
     "is_reviewer",
+    "may_use_admin_site",
     "require",
     "submissions_visible_to",
 ]

@@ -6,10 +6,10 @@ keep each reminder single:
 
 - Reminders go out only on exact day counts (by default 14, 7, 3 and 1 day before and on the
   day): a country due in 7 days today is due in 6 tomorrow, so a daily run never repeats a step.
-- A run records each reminder it sent in a per-day ledger file
-  (`REMINDER_LEDGER_DIR/sent-YYYY-MM-DD.log`, one line per cycle, country and person) under an
-  exclusive lock, and skips what the ledger already holds: a second run the same day, or two runs
-  at once, send nothing twice. A failed send is not recorded, so the next run that day retries.
+- Before sending a reminder, a run claims it: it inserts a `ReminderSent` row (cycle, country,
+  person, day), which a unique constraint allows once. A run whose insert is refused skips that
+  reminder, so a second run the same day, or two runs at once on different servers, send nothing
+  twice. A failed send deletes its claim, so the next run that day retries.
 
 A day whose run was missed is not caught up (the exact count has passed); run the command with
 `--date` for that day to send its reminders late.
@@ -18,33 +18,25 @@ A day whose run was missed is not caught up (the exact count has passed); run th
 from __future__ import annotations
 
 import datetime
-import fcntl
 import logging
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from . import selectors
+from .models import ReminderSent
 from .notifications import absolute_url
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DAYS = (14, 7, 3, 1, 0)
-LEDGER_KEEP_DAYS = 60
-
-
-def default_ledger_dir() -> Path:
-    return Path(
-        getattr(settings, "REMINDER_LEDGER_DIR", "")
-        or os.environ.get("REMINDER_LEDGER_DIR", "")
-        or Path(settings.BASE_DIR) / "var" / "reminders"
-    )
+# Claims only ever guard their own day; older ones are deleted.
+KEEP_DAYS = 60
 
 
 @dataclass
@@ -55,8 +47,8 @@ class ReminderRun:
     without_recipients: list[selectors.ReminderDue] = field(default_factory=list)
 
 
-def _ledger_key(due: selectors.ReminderDue, user) -> str:
-    return f"{due.cycle.slug}\t{due.country.iso2}\t{user.pk}"
+def _key(due: selectors.ReminderDue, user) -> tuple[int, int, int]:
+    return (due.cycle.pk, due.country.pk, user.pk)
 
 
 def _reminder_url(due: selectors.ReminderDue) -> str:
@@ -81,65 +73,81 @@ def reminder_send(*, due: selectors.ReminderDue, user) -> bool:
         return False
 
 
+def reminder_claim(*, due: selectors.ReminderDue, user, day: datetime.date) -> bool:
+    """Record that `user` is being reminded today of `due`; False when that reminder is recorded
+    already (sent by an earlier run, or being sent by one running at the same time). Outside a
+    transaction, as the command runs, the row is committed before the send, so a run on another
+    server sees it at once."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(cycle=due.cycle, country=due.country, person=user, day=day)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminder_unclaim(*, due: selectors.ReminderDue, user, day: datetime.date) -> None:
+    """Forget a claim whose send failed, so that the next run retries it."""
+    ReminderSent.objects.filter(cycle=due.cycle, country=due.country, person=user, day=day).delete()
+
+
+def _claimed(day: datetime.date) -> set[tuple[int, int, int]]:
+    return set(
+        ReminderSent.objects.filter(day=day).values_list("cycle_id", "country_id", "person_id")
+    )
+
+
 def send_deadline_reminders(
     *,
     today: datetime.date,
     days=DEFAULT_DAYS,
-    ledger_dir: Path | None = None,
     dry_run: bool = False,
 ) -> ReminderRun:
-    """Send the day's reminders that the day's ledger does not hold yet; see the module's
-    docstring. With `dry_run`, report what would be sent and send or record nothing."""
+    """Send the day's reminders that no run has claimed yet; see the module's docstring. With
+    `dry_run`, report what would be sent and send or record nothing."""
     run = ReminderRun()
     due_list = selectors.deadline_reminders_due(today=today, days=days)
-    ledger_dir = Path(ledger_dir or default_ledger_dir())
-    path = ledger_dir / f"sent-{today.isoformat()}.log"
+    done = _claimed(today)  # read once; a claim made since is caught by the constraint
     if dry_run:
-        done = set(path.read_text(encoding="utf-8").splitlines()) if path.exists() else set()
         _send_all(run, due_list, done, send=None)
         return run
-    ledger_dir.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as ledger:
-        # One run at a time: a second run waits here, then sees what the first one sent.
-        fcntl.flock(ledger, fcntl.LOCK_EX)
-        ledger.seek(0)
-        done = {line.rstrip("\n") for line in ledger if line.strip()}
 
-        def send(due, user, key) -> bool:
-            if not reminder_send(due=due, user=user):
-                return False
-            ledger.write(key + "\n")
-            ledger.flush()
-            os.fsync(ledger.fileno())
-            return True
+    def send(due, user) -> bool | None:
+        if not reminder_claim(due=due, user=user, day=today):
+            return None  # another run has it
+        try:
+            sent = reminder_send(due=due, user=user)
+        except BaseException:  # not sent: the next run must not take it for sent
+            reminder_unclaim(due=due, user=user, day=today)
+            raise
+        if not sent:
+            reminder_unclaim(due=due, user=user, day=today)
+        return sent
 
-        _send_all(run, due_list, done, send=send)
-    _prune(ledger_dir, today)
+    _send_all(run, due_list, done, send=send)
+    _prune(today)
     return run
 
 
-def _send_all(run: ReminderRun, due_list, done: set[str], *, send) -> None:
+def _send_all(run: ReminderRun, due_list, done: set, *, send) -> None:
     for due in due_list:
         if not due.recipients:
             run.without_recipients.append(due)
         for user in due.recipients:
-            key = _ledger_key(due, user)
+            key = _key(due, user)
             if key in done:
                 run.already_sent += 1
-            elif send is None or send(due, user, key):
+                continue
+            sent = True if send is None else send(due, user)
+            if sent is None:
+                run.already_sent += 1
+            elif sent:
                 done.add(key)
                 run.sent.append((due, user))
             else:
                 run.failed += 1
 
 
-def _prune(ledger_dir: Path, today: datetime.date) -> None:
-    """Forget ledgers of long-past days: they only ever guard their own day."""
-    oldest = today - datetime.timedelta(days=LEDGER_KEEP_DAYS)
-    for path in ledger_dir.glob("sent-*.log"):
-        try:
-            day = datetime.date.fromisoformat(path.stem.removeprefix("sent-"))
-        except ValueError:
-            continue
-        if day < oldest:
-            path.unlink(missing_ok=True)
+def _prune(today: datetime.date) -> None:
+    """Forget the claims of long-past days: they only ever guard their own day."""
+    ReminderSent.objects.filter(day__lt=today - datetime.timedelta(days=KEEP_DAYS)).delete()

@@ -33,10 +33,6 @@ def invitation_accept_url() -> str:
     return notifications.absolute_url(path).replace(TOKEN_PLACEHOLDER, "{token}")
 
 
-def _member_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 # --- Lists and the team page -------------------------------------------------------------------
 
 
@@ -143,7 +139,7 @@ def team_member_role(request, iso2: str, pk: int):
     country = selectors.country_for_team(user=request.user, iso2=iso2)
     membership = selectors.team_membership(country=country, pk=pk)
     form = forms.RoleForm(request.POST)
-    name = _member_name(membership.user)
+    name = membership.user.display_name
     if not form.is_valid():
         messages.error(request, _("Choose a role."))
         return redirect("country_team", iso2=country.iso2)
@@ -178,7 +174,7 @@ def team_member_remove(request, iso2: str, pk: int):
     """GET asks for confirmation; POST takes the person off the team."""
     country = selectors.country_for_team(user=request.user, iso2=iso2)
     membership = selectors.team_membership(country=country, pk=pk)
-    name = _member_name(membership.user)
+    name = membership.user.display_name
     if request.method == "GET":
         return render(
             request,

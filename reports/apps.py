@@ -10,7 +10,8 @@ class ReportsConfig(AppConfig):
         # The questionnaire announces publications; it never imports the reports app.
         from questionnaire.signals import submission_published
 
-        from . import public_pdf
+        # Importing the tasks registers them with reports.queue, in every process.
+        from . import public_pdf, tasks  # noqa: F401
 
         submission_published.connect(
             public_pdf.on_submission_published, dispatch_uid="reports.public_pdf"

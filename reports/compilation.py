@@ -2,7 +2,8 @@
 
 The work is split so that several workers share it and unchanged parts cost nothing:
 
-1. `compilation_request` records a Compilation and enqueues `tasks.prepare_compilation`.
+1. `reports.services.compilation_request` records a Compilation and enqueues
+   `tasks.prepare_compilation`.
 2. `prepare` lists the parts: each accepted and published submission (a country's part), and the
    pieces of the annexes (the objectives matrix when the questionnaire has a grid, then the
    answers to each question, every country side by side). It hashes what each part shows; a part
@@ -27,7 +28,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -45,16 +45,10 @@ from pypdf.generic import (
 )
 from weasyprint import HTML
 
-from questionnaire import permissions, selectors
-from questionnaire.models import (
-    ACCEPTED_STATUSES,
-    Answer,
-    ReviewCycle,
-    Submission,
-)
-from questionnaire.permissions import Action
+from questionnaire import selectors
+from questionnaire.models import FINAL_STATUSES, Answer, ReviewCycle, Submission
 
-from . import pdf
+from . import pdf, queue
 from .fetcher import StaticFilesFetcher, static_base_url, static_roots
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 
@@ -78,47 +72,7 @@ PAGE_NUMBER_XOBJECT = "/GcmPageNumber"
 NUMBERS_LAYOUT_VERSION = "1"
 
 
-# --- Requests ----------------------------------------------------------------------------------
-
-
-def compilation_request(*, cycle: ReviewCycle, user=None, language: str = "en") -> Compilation:
-    """Queue a compilation of `cycle`. ESCWA staff only; the work runs on a worker."""
-    from . import tasks
-
-    if user is not None and not permissions.can(user, Action.VIEW_ALL_COUNTRIES):
-        raise PermissionDenied
-    with transaction.atomic():
-        compilation = Compilation.objects.create(cycle=cycle, requested_by=user, language=language)
-        transaction.on_commit(lambda: tasks.prepare_compilation.enqueue(compilation.pk))
-    return compilation
-
-
-def compilation_retry(*, compilation: Compilation, user=None) -> Compilation:
-    """Start a failed compilation again: parts already rendered are reused from the cache."""
-    from . import tasks
-
-    if user is not None and not permissions.can(user, Action.VIEW_ALL_COUNTRIES):
-        raise PermissionDenied
-    with transaction.atomic():
-        compilation = Compilation.objects.select_for_update().get(pk=compilation.pk)
-        if compilation.status != JobStatus.FAILED:
-            return compilation
-        compilation.parts.all().delete()
-        compilation.status = JobStatus.QUEUED
-        compilation.error = ""
-        compilation.assembly_queued = False
-        compilation.finished_at = None
-        compilation.save()
-        transaction.on_commit(lambda: tasks.prepare_compilation.enqueue(compilation.pk))
-    return compilation
-
-
 # --- Hashing -----------------------------------------------------------------------------------
-
-
-def part_hash(submission: Submission, language: str) -> str:
-    """A hash of everything a country's part shows, so an unchanged part is never re-rendered."""
-    return _digest(_part_material(submission, language))
 
 
 def _part_material(submission: Submission, language: str) -> str:
@@ -168,7 +122,7 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
     """The annexes cut where one answer's change stays inside one piece: the objectives matrix
     (when the questionnaire has a grid), then each question with every compiled country's answer.
     The first piece carries the annexes' title, the first question the heading of its annex."""
-    data = selectors.cycle_compilation_annex(cycle=cycle, statuses=ACCEPTED_STATUSES)
+    data = selectors.cycle_compilation_annex(cycle=cycle, statuses=FINAL_STATUSES)
     base = {
         "cycle": cycle,
         "objectives": data["objectives"],
@@ -217,7 +171,7 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
     compilation = Compilation.objects.select_related("cycle").get(pk=compilation_id)
     language = compilation.language
     submissions = list(
-        Submission.objects.filter(cycle=compilation.cycle, status__in=ACCEPTED_STATUSES)
+        Submission.objects.filter(cycle=compilation.cycle, status__in=FINAL_STATUSES)
         .select_related("country", "cycle")
         .order_by("country__name_en")
     )
@@ -369,8 +323,6 @@ def _fail(part: CompilationPart, message: str) -> None:
 
 def _queue_assembly_if_complete(compilation_id: int) -> bool:
     """Enqueue the assembly once every part is rendered; exactly once across workers."""
-    from . import tasks
-
     with transaction.atomic():
         compilation = Compilation.objects.select_for_update().get(pk=compilation_id)
         if compilation.assembly_queued or compilation.status == JobStatus.FAILED:
@@ -379,7 +331,7 @@ def _queue_assembly_if_complete(compilation_id: int) -> bool:
             return False
         compilation.assembly_queued = True
         compilation.save(update_fields=["assembly_queued"])
-        transaction.on_commit(lambda: tasks.assemble_compilation.enqueue(compilation_id))
+        queue.compilation_assemble_later(compilation_id)
     return True
 
 

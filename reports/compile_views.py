@@ -6,16 +6,15 @@ ESCWA staff only. The request returns at once; a worker does the work; the page 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gcmreview.downloads import file_download
 from questionnaire import selectors as questionnaire_selectors
 
-from . import compilation as service
-from . import selectors
+from . import selectors, services
 from .models import Compilation, JobStatus
 
 REFRESH_SECONDS = 3
@@ -30,7 +29,7 @@ def cycle_compilations(request, slug: str):
         if language not in {code for code, _name in _languages()}:
             messages.error(request, _("Choose one of the portal's languages."))
             return redirect("cycle_compilations", slug=slug)
-        job = service.compilation_request(cycle=cycle, user=request.user, language=language)
+        job = services.compilation_request(cycle=cycle, user=request.user, language=language)
         messages.success(request, _("The compilation has started."))
         return redirect("compilation_detail", pk=job.pk)
     jobs = selectors.cycle_compilations(cycle=cycle)
@@ -86,7 +85,7 @@ def compilation_retry(request, pk: int):
     if job.status != JobStatus.FAILED:
         messages.info(request, _("Only a failed compilation can be retried."))
     else:
-        service.compilation_retry(compilation=job, user=request.user)
+        services.compilation_retry(compilation=job, user=request.user)
         messages.success(request, _("The compilation is running again."))
     return redirect("compilation_detail", pk=pk)
 
@@ -101,10 +100,8 @@ def compilation_download(request, pk: int):
         stream = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(stream, content_type="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"gcm-{job.cycle.slug}-regional-compilation.pdf"
+    return file_download(
+        stream,
+        filename=f"gcm-{job.cycle.slug}-regional-compilation.pdf",
+        content_type="application/pdf",
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gcmreview.downloads import file_download
 from questionnaire import selectors
 
 from . import exports
@@ -67,9 +67,4 @@ def cycle_export_download(request, slug: str, kind: str, fmt: str):
         )
     except exports.ExportError:
         raise Http404 from None
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=export.filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(export.content, filename=export.filename, content_type=export.content_type)

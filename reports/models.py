@@ -78,11 +78,6 @@ class Compilation(models.Model):
         return f"{self.cycle} ({self.get_status_display()}, {self.created_at:%Y-%m-%d %H:%M})"
 
     @property
-    def parts_total(self) -> int:
-        """Countries in the compilation (its annex pieces are parts too, but not countries)."""
-        return self.parts.filter(submission__isnull=False).count()
-
-    @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
 

@@ -25,12 +25,7 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from questionnaire import i18n, selectors
-from questionnaire.models import (
-    ACCEPTED_STATUSES,
-    Objective,
-    QuestionType,
-    Submission,
-)
+from questionnaire.models import Objective, QuestionType, Submission
 
 from . import textdir
 
@@ -157,7 +152,8 @@ def submission_context(*, submission: Submission, in_compilation: bool = False) 
         and i18n.shows_translation(entries),
         "sections": sections,
         "objectives": objectives,
-        "is_draft": submission.status not in ACCEPTED_STATUSES,
+        # A submission stops being a draft, for its reader, once ESCWA has accepted it.
+        "is_draft": not submission.is_final,
         "generated_at": timezone.now(),
         "lang": get_language() or "en",
         "dir": "rtl" if get_language_bidi() else "ltr",

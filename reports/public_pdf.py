@@ -42,7 +42,7 @@ from django.utils import timezone
 from questionnaire import selectors
 from questionnaire.models import Answer, Objective, Submission, SubmissionStatus
 
-from . import pdf, throttle
+from . import pdf, queue, throttle
 from .models import PublishedPdf
 
 logger = logging.getLogger(__name__)
@@ -219,13 +219,9 @@ def public_pdf_render_task(*, submission_id: int, language: str) -> bool:
 def public_pdfs_queue(*, submission: Submission) -> None:
     """Queue the rendering of `submission`'s PDF in every portal language, its own first, once
     the current transaction commits."""
-    from . import tasks
-
     own = submission.language
     for language in sorted(languages(), key=lambda code: code != own):
-        transaction.on_commit(
-            lambda language=language: tasks.render_public_pdf.enqueue(submission.pk, language)
-        )
+        queue.public_pdf_render_later(submission.pk, language)
 
 
 def on_submission_published(sender, submission: Submission, **kwargs) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import queue
 from .models import Compilation, CompilationPart, JobStatus
 
 # A part renders in seconds; one still "running" after this long has lost its worker.
@@ -24,8 +25,6 @@ MAX_ATTEMPTS = 3
 
 def compilation_recover_stale(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Requeue parts and assemblies whose worker stopped; fail those that keep stopping."""
-    from . import tasks
-
     now = now or timezone.now()
     cutoff = now - STALE_AFTER
     counts = {"requeued": 0, "failed": 0, "assemblies": 0}
@@ -56,13 +55,13 @@ def compilation_recover_stale(*, now: datetime.datetime | None = None) -> dict[s
                 counts["failed"] += 1
                 continue
             CompilationPart.objects.filter(pk=part.pk).update(status=JobStatus.QUEUED)
-            transaction.on_commit(lambda pk=part.pk: tasks.render_part.enqueue(pk))
+            queue.part_render_later(part.pk)
             counts["requeued"] += 1
         # An assembly whose worker died: everything rendered, nothing finished for too long.
         for job in Compilation.objects.select_for_update(skip_locked=True).filter(
             status=JobStatus.RUNNING, assembly_queued=True, heartbeat_at__lt=cutoff
         ):
             Compilation.objects.filter(pk=job.pk).update(heartbeat_at=now)
-            transaction.on_commit(lambda pk=job.pk: tasks.assemble_compilation.enqueue(pk))
+            queue.compilation_assemble_later(job.pk)
             counts["assemblies"] += 1
     return counts

@@ -3,10 +3,9 @@
 It is laid out in the submission's language; `?language=en` (or ar, fr) asks for another."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from gcmreview.downloads import file_download
 from questionnaire import selectors
 
 from . import pdf
@@ -17,13 +16,9 @@ from . import pdf
 def submission_pdf(request, pk: int):
     submission = selectors.submission_get(user=request.user, pk=pk)
     language = pdf.submission_pdf_language(submission, request.GET.get("language"))
-    response = HttpResponse(
+    # A country's answers: never kept by a cache (file_download's default).
+    return file_download(
         pdf.submission_pdf(submission=submission, language=language),
+        filename=pdf.submission_pdf_filename(submission),
         content_type="application/pdf",
     )
-    response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=pdf.submission_pdf_filename(submission)
-    )
-    # A country's answers: never kept by a shared cache.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

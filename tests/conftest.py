@@ -62,7 +62,7 @@ def _staff_logins_pass_the_second_step(request):
         return
 
     def verified(sender, request, user, **kwargs):
-        if request is None or not account_selectors.user_is_escwa_staff(user):
+        if request is None or not account_selectors.two_factor_staff(user):
             return
         request.session[DEVICE_ID_SESSION_KEY] = factories.authenticator(user).persistent_id
 

@@ -13,7 +13,7 @@ from django.db.models import (
 from django.http import Http404
 
 from ..models import (
-    ACCEPTED_STATUSES,
+    FINAL_STATUSES,
     Answer,
     Attachment,
     Comment,
@@ -207,7 +207,7 @@ def submission_previous_for_carry_forward(*, cycle: ReviewCycle, country: Countr
             country=country,
             cycle__version__questionnaire_id=cycle.version.questionnaire_id,
             cycle__opens_on__lt=cycle.opens_on,
-            status__in=ACCEPTED_STATUSES,
+            status__in=FINAL_STATUSES,
         )
         .select_related("cycle")
         .order_by("-cycle__opens_on")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import permissions
 from ..models import (
-    ACCEPTED_STATUSES,
+    FINAL_STATUSES,
     Country,
     DeadlineExtension,
     ReviewCycle,
@@ -76,7 +76,7 @@ def home_overview(*, user) -> list[CycleOverview]:
         else list(
             Submission.objects.filter(
                 country_id__in=member_of,
-                status__in=ACCEPTED_STATUSES,
+                status__in=FINAL_STATUSES,
             )
             .select_related("cycle__version")
             .order_by("-cycle__opens_on")

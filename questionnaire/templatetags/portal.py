@@ -20,10 +20,16 @@ def can(user, action: str, obj=None) -> bool:
 
 @register.filter
 def person(user) -> str:
-    """A user's full name, else their user name; empty for nobody (a system action)."""
+    """`User.display_name`; empty for nobody (a system action)."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return user.display_name
+
+
+@register.filter
+def may_use_admin_site(user) -> bool:
+    """`{% if user|may_use_admin_site %}`: whether to show the link to Django's admin site."""
+    return permissions.may_use_admin_site(user)
 
 
 @register.simple_tag

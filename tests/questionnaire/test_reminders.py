@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from questionnaire import reminders, selectors
-from questionnaire.models import CountryRole, DeadlineExtension, Submission
+from questionnaire.models import CountryRole, DeadlineExtension, ReminderSent, Submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +60,8 @@ def in_english(people):
         user.save(update_fields=["language"])
 
 
-def run(tmp_path, today=TODAY, days=reminders.DEFAULT_DAYS, **kwargs):
-    return reminders.send_deadline_reminders(today=today, days=days, ledger_dir=tmp_path, **kwargs)
+def run(today=TODAY, days=reminders.DEFAULT_DAYS, **kwargs):
+    return reminders.send_deadline_reminders(today=today, days=days, **kwargs)
 
 
 def recipients():
@@ -74,8 +74,8 @@ def status_of(cycle, user):
     return submission.status if submission else None
 
 
-def test_focal_points_of_countries_that_have_not_submitted_are_reminded(tmp_path, cycle, people):
-    result = run(tmp_path)
+def test_focal_points_of_countries_that_have_not_submitted_are_reminded(cycle, people):
+    result = run()
     expected = sorted(
         user.email for user in people.values() if status_of(cycle, user) != "submitted"
     )
@@ -83,13 +83,13 @@ def test_focal_points_of_countries_that_have_not_submitted_are_reminded(tmp_path
     assert len(result.sent) == 3
 
 
-def test_nobody_is_reminded_on_a_day_not_in_the_list(tmp_path, cycle, people):
-    run(tmp_path, today=TODAY + datetime.timedelta(days=1))  # 6 days left
+def test_nobody_is_reminded_on_a_day_not_in_the_list(cycle, people):
+    run(today=TODAY + datetime.timedelta(days=1))  # 6 days left
     assert mail.outbox == []
 
 
-def test_the_days_are_configurable_and_include_the_day_itself(tmp_path, cycle, people):
-    run(tmp_path, days=[0], today=cycle.deadline)
+def test_the_days_are_configurable_and_include_the_day_itself(cycle, people):
+    run(days=[0], today=cycle.deadline)
     assert len(mail.outbox) == 3
     language = {user.email: user.language for user in people.values()}
     for message in mail.outbox:
@@ -99,12 +99,12 @@ def test_the_days_are_configurable_and_include_the_day_itself(tmp_path, cycle, p
             )
         assert message.subject.startswith(today.split("%(country)s")[0])
     mail.outbox.clear()
-    run(tmp_path, days=[14, 3], today=TODAY)
+    run(days=[14, 3], today=TODAY)
     assert mail.outbox == []
 
 
-def test_each_reminder_speaks_the_recipient_s_language(tmp_path, cycle, people):
-    run(tmp_path)
+def test_each_reminder_speaks_the_recipient_s_language(cycle, people):
+    run()
     by_address = {m.to[0]: m for m in mail.outbox}
     for user in people.values():
         if user.email not in by_address:
@@ -114,9 +114,9 @@ def test_each_reminder_speaks_the_recipient_s_language(tmp_path, cycle, people):
         assert name[user.language] in by_address[user.email].subject
 
 
-def test_the_reminder_says_what_is_left_and_links_to_the_answers(tmp_path, cycle, people):
+def test_the_reminder_says_what_is_left_and_links_to_the_answers(cycle, people):
     in_english(people)
-    run(tmp_path)
+    run()
     draft = Submission.objects.get(cycle=cycle, status="draft")
     body = next(m.body for m in mail.outbox if m.to[0] == people[draft.country.iso2].email)
     assert "due in 7 days" in body
@@ -130,63 +130,112 @@ def test_the_reminder_says_what_is_left_and_links_to_the_answers(tmp_path, cycle
     assert "Your country has no submission yet." in body
 
 
-def test_a_second_run_the_same_day_sends_nothing(tmp_path, cycle, people):
-    run(tmp_path)
+def test_a_second_run_the_same_day_sends_nothing(cycle, people):
+    run()
     assert len(mail.outbox) == 3
-    again = run(tmp_path)
+    again = run()
     assert len(mail.outbox) == 3
     assert (len(again.sent), again.already_sent) == (0, 3)
 
 
-def test_the_next_day_sends_nothing_again(tmp_path, cycle, people):
-    run(tmp_path)
-    run(tmp_path, today=TODAY + datetime.timedelta(days=1))
+def test_the_next_day_sends_nothing_again(cycle, people):
+    run()
+    run(today=TODAY + datetime.timedelta(days=1))
     assert len(mail.outbox) == 3
 
 
-def test_an_extension_moves_that_country_s_reminders(tmp_path, cycle, people):
+def test_an_extension_moves_that_country_s_reminders(cycle, people):
     draft = Submission.objects.get(cycle=cycle, status="draft")
     DeadlineExtension.objects.create(
         cycle=cycle, country=draft.country, deadline=cycle.deadline + datetime.timedelta(days=10)
     )
     in_english(people)
-    run(tmp_path)
+    run()
     assert people[draft.country.iso2].email not in recipients()
     mail.outbox.clear()
-    run(tmp_path, today=TODAY + datetime.timedelta(days=10))
+    run(today=TODAY + datetime.timedelta(days=10))
     assert recipients() == [people[draft.country.iso2].email]
     assert "extension" in mail.outbox[0].body
 
 
-def test_a_failed_send_is_retried_by_the_next_run(tmp_path, cycle, people):
+def test_a_failed_send_is_retried_by_the_next_run(cycle, people):
     with mock.patch("questionnaire.reminders.send_mail", side_effect=OSError("down")):
-        failed = run(tmp_path)
+        failed = run()
     assert (len(failed.sent), failed.failed) == (0, 3)
-    retried = run(tmp_path)
+    retried = run()
     assert len(retried.sent) == 3
 
 
-def test_a_dry_run_sends_and_records_nothing(tmp_path, cycle, people):
-    dry = run(tmp_path, dry_run=True)
+def test_each_reminder_sent_is_recorded_once_for_its_day(cycle, people):
+    run()
+    rows = set(ReminderSent.objects.values_list("cycle", "country", "person", "day"))
+    expected = {
+        (cycle.pk, user.memberships.get().country_id, user.pk, TODAY)
+        for user in people.values()
+        if status_of(cycle, user) != "submitted"
+    }
+    assert rows == expected
+
+
+def test_a_failed_send_leaves_no_record(cycle, people):
+    with mock.patch("questionnaire.reminders.send_mail", side_effect=OSError("down")):
+        run()
+    assert not ReminderSent.objects.exists()
+
+
+def test_a_send_that_breaks_leaves_no_record(cycle, people):
+    with (
+        mock.patch("questionnaire.reminders.send_mail", side_effect=RuntimeError("bug")),
+        pytest.raises(RuntimeError),
+    ):
+        run()
+    assert not ReminderSent.objects.exists()
+    assert len(run().sent) == 3
+
+
+def test_a_reminder_another_run_claimed_meanwhile_is_not_sent(cycle, people):
+    """Another server's run claimed every reminder after this run read the day's claims: the
+    insert is refused and nothing is sent twice."""
+    other_run = run()
+    mail.outbox.clear()
+    with mock.patch("questionnaire.reminders._claimed", return_value=set()):
+        result = run()
+    assert mail.outbox == []
+    assert (len(result.sent), result.already_sent) == (0, len(other_run.sent))
+    assert ReminderSent.objects.count() == len(other_run.sent)
+
+
+def test_claims_of_long_past_days_are_deleted(cycle, people):
+    old = TODAY - datetime.timedelta(days=reminders.KEEP_DAYS + 1)
+    user = next(iter(people.values()))
+    ReminderSent.objects.create(
+        cycle=cycle, country=user.memberships.get().country, person=user, day=old
+    )
+    run()
+    assert not ReminderSent.objects.filter(day=old).exists()
+
+
+def test_a_dry_run_sends_and_records_nothing(cycle, people):
+    dry = run(dry_run=True)
     assert len(dry.sent) == 3
     assert mail.outbox == []
-    assert not list(tmp_path.iterdir())
-    assert len(run(tmp_path).sent) == 3
+    assert not ReminderSent.objects.exists()
+    assert len(run().sent) == 3
 
 
-def test_closed_and_not_yet_open_cycles_send_nothing(tmp_path, cycle, people):
+def test_closed_and_not_yet_open_cycles_send_nothing(cycle, people):
     cycle.is_closed = True
     cycle.save()
-    run(tmp_path)
+    run()
     cycle.is_closed = False
     cycle.opens_on = TODAY + datetime.timedelta(days=1)
     cycle.save()
-    run(tmp_path)
+    run()
     assert mail.outbox == []
 
 
-def test_a_country_without_a_focal_point_is_reported(tmp_path, cycle):
-    result = run(tmp_path)
+def test_a_country_without_a_focal_point_is_reported(cycle):
+    result = run()
     assert mail.outbox == []
     assert len(result.without_recipients) == 3
 
@@ -212,35 +261,33 @@ def test_who_is_due_costs_the_same_for_3_and_12_countries(db):
 # --- The command -------------------------------------------------------------------------------
 
 
-def command(tmp_path, *args):
+def command(*args):
     out, err = StringIO(), StringIO()
-    call_command(
-        "send_deadline_reminders", "--ledger-dir", str(tmp_path), *args, stdout=out, stderr=err
-    )
+    call_command("send_deadline_reminders", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
-def test_the_command_reminds_once_a_day(tmp_path, cycle, people):
-    out, _err = command(tmp_path, "--days", "14,7")
+def test_the_command_reminds_once_a_day(cycle, people):
+    out, _err = command("--days", "14,7")
     assert out.count("Reminded ") == 3
     assert "3 reminders sent" in out
-    out, _err = command(tmp_path, "--days", "14,7")
+    out, _err = command("--days", "14,7")
     assert "0 reminders sent, 3 already sent today" in out
     assert len(mail.outbox) == 3
 
 
-def test_the_command_can_send_another_day_s_reminders(tmp_path, cycle, people):
+def test_the_command_can_send_another_day_s_reminders(cycle, people):
     day = (cycle.deadline - datetime.timedelta(days=3)).isoformat()
-    out, _err = command(tmp_path, "--date", day, "--days", "3")
+    out, _err = command("--date", day, "--days", "3")
     assert "3 reminders sent" in out
 
 
-def test_the_command_warns_about_countries_nobody_can_be_reminded_for(tmp_path, cycle):
-    _out, err = command(tmp_path, "--days", "7")
+def test_the_command_warns_about_countries_nobody_can_be_reminded_for(cycle):
+    _out, err = command("--days", "7")
     assert err.count("has no active focal point") == 3
 
 
 @pytest.mark.parametrize("days", ["", "seven", "7,-1"])
-def test_the_command_refuses_bad_days(tmp_path, days):
+def test_the_command_refuses_bad_days(days):
     with pytest.raises(CommandError):
-        command(tmp_path, "--days", days)
+        command("--days", days)

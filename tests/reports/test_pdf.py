@@ -431,7 +431,7 @@ def test_the_command_names_the_file_like_the_download(submission, tmp_path, monk
     ("iso2", "slug", "message"),
     [
         ("XX", None, "No country has the ISO code 'XX'."),
-        ("MA", "no-such-cycle", "No review cycle has the slug 'no-such-cycle'."),
+        ("MA", "no-such-cycle", "There is no cycle 'no-such-cycle'."),
         ("JO", None, "Jordan has no submission in"),
     ],
 )

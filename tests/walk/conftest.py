@@ -31,7 +31,7 @@ def log_in(client: Client, world, role: str) -> None:
         return
     user = world.users[role]
     client.force_login(user)
-    if account_selectors.user_is_escwa_staff(user):
+    if account_selectors.two_factor_staff(user):
         # As if they had typed the code from their authenticator app (tests/conftest.py).
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = factories.authenticator(user).persistent_id

@@ -49,12 +49,6 @@ class Command(BaseCommand):
             help="Send the reminders of this day (YYYY-MM-DD) instead of today's.",
         )
         parser.add_argument(
-            "--ledger-dir",
-            default=None,
-            help="Where the record of each day's reminders is kept "
-            "(default: REMINDER_LEDGER_DIR, else var/reminders).",
-        )
-        parser.add_argument(
             "--dry-run", action="store_true", help="Say who would be reminded; send nothing."
         )
 
@@ -63,7 +57,6 @@ class Command(BaseCommand):
         run = reminders.send_deadline_reminders(
             today=today,
             days=day_list(options["days"]),
-            ledger_dir=options["ledger_dir"],
             dry_run=options["dry_run"],
         )
         verb = "Would remind" if options["dry_run"] else "Reminded"

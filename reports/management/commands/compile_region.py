@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gcmreview.formatting import counted
-from questionnaire.models import ReviewCycle
-from reports import compilation
-from reports.models import Compilation, JobStatus
+from questionnaire.management.cycles import cycle_for_command
+from reports import compilation, services
+from reports.models import JobStatus
 
 
 class Command(BaseCommand):
@@ -26,11 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cycle: str, output: str, language: str, **options):
-        found = ReviewCycle.objects.filter(slug=cycle).first()
-        if found is None:
-            known = ", ".join(ReviewCycle.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"There is no cycle {cycle!r} (known: {known}).")
-        job = Compilation.objects.create(cycle=found, language=language)
+        found = cycle_for_command(cycle)
+        job = services.compilation_create(cycle=found, language=language)
         job = compilation.run_inline(job)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"The compilation failed: {job.error}")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from questionnaire.models import ReviewCycle
+from questionnaire.management.cycles import cycle_for_command
 from reports import exports
 
 KIND_ANSWERS = "answers"
@@ -92,15 +92,7 @@ class Command(BaseCommand):
         slug = export_slug(kind=options["kind"], fmt=fmt, shape=options["shape"])
         if output == "-" and fmt == exports.XLSX:
             raise CommandError("An xlsx file cannot go to standard output; give -o FILE.")
-        cycle = ReviewCycle.objects.select_related("version__questionnaire").filter(
-            slug=options["cycle"]
-        )
-        cycle = cycle.first()
-        if cycle is None:
-            known = ", ".join(ReviewCycle.objects.order_by("slug").values_list("slug", flat=True))
-            raise CommandError(
-                f"There is no cycle {options['cycle']!r}. Cycles: {known or 'none yet'}."
-            )
+        cycle = cycle_for_command(options["cycle"], related=("version__questionnaire",))
         with translation.override(options["language"]):
             try:
                 export = exports.build_export(

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 
 from questionnaire import selectors
+from questionnaire.management.cycles import cycle_for_command
 from reports import pdf
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        cycle_for_command(options["cycle"])  # an unknown cycle: the message every command gives
         try:
             submission = selectors.submission_for_country_and_cycle(
                 iso2=options["country"], cycle_slug=options["cycle"]
