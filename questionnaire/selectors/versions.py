@@ -107,10 +107,6 @@ class MissingTranslation:
     language: str  # "ar" or "fr"
     what: str  # "title", "help text", "choice “law”"
 
-    @property
-    def language_name(self) -> str:
-        return str(i18n.LANGUAGE_NAMES[self.language])
-
 
 def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
     """Every text of the version that has English but no Arabic or French: the questionnaire's
