@@ -127,10 +127,5 @@ urlpatterns = [
     # Published national reviews (no login)
     path("public/", dashboard.public_index, name="public_index"),
     path("public/submissions/<int:pk>/", dashboard.public_submission, name="public_submission"),
-    path(
-        "public/submissions/<int:pk>/pdf/",
-        dashboard.public_submission_pdf,
-        name="public_submission_pdf",
-    ),
     path("public/<slug:slug>/", dashboard.public_cycle, name="public_cycle"),
 ]

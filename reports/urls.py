@@ -16,6 +16,12 @@ urlpatterns = [
         name="compilation_download",
     ),
     path("submissions/<int:pk>/pdf/", views.submission_pdf, name="submission_pdf"),
+    # The PDF of a published national review (no login); its page is the questionnaire's.
+    path(
+        "public/submissions/<int:pk>/pdf/",
+        views.public_submission_pdf,
+        name="public_submission_pdf",
+    ),
     path("cycles/<slug:slug>/exports/", export_views.cycle_exports, name="cycle_exports"),
     path(
         "cycles/<slug:slug>/exports/<slug:kind>.<slug:fmt>",
