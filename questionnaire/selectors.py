@@ -53,7 +53,8 @@ from .models import (
     VersionStatus,
 )
 from .permissions import Action
-from .question_types import OBJECTIVE_COUNT, get_type
+from .types import get_type
+from .types.objectives_grid import OBJECTIVE_COUNT
 
 
 def version_sections(*, version: QuestionnaireVersion) -> list[Section]:
