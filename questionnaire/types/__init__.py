@@ -1,9 +1,9 @@
 """Question types: one class per type (`base.BaseQuestionType`), one module each.
 
-Every module of this package is imported here, and each class that names itself registers
-itself, so adding a type adds a module and touches nothing else in Python (docs/architecture.md,
-"Adding a question type"). `get_type(name)` and `all_types()` read the registry; `choices` gives
-`Question.type` its choices.
+Every module of this package is imported here (but `base` and helpers named `_…`), and each
+class that names itself registers itself, so adding a type adds a module and touches nothing else
+in Python (docs/architecture.md, "Adding a question type"). `get_type(name)` and `all_types()`
+read the registry; `choices` gives `Question.type` its choices.
 
 `QuestionType` names the registered types as constants (`QuestionType.LONG_TEXT == "long_text"`)
 for code and tests that refer to one type, made from the registry so that it cannot fall behind.
