@@ -25,9 +25,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gcmreview import formatting
 
-from . import answer_forms, permissions, selectors, services
-from .models import QuestionType, SubmissionStatus
+from . import permissions, selectors, services
+from .models import SubmissionStatus
 from .permissions import Action
+from .types import all_types, field_name
 
 MAX_AUTOSAVE_BYTES = 1024 * 1024  # a generous long answer is ~100 kB of HTML
 
@@ -53,7 +54,7 @@ def toolbar_labels() -> dict:
 
 def typing_language(request, sent: str | None = None) -> str:
     """The language the person typed their answers in: the page's, which the section form and
-    the script send along (a number's comma depends on it: question_types.Number), else the
+    the script send along (a number's comma depends on it: types.number.Number), else the
     request's. They differ when the language was changed in another tab meanwhile."""
     if sent is None:
         sent = request.POST.get("language")
@@ -134,13 +135,14 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
     for item in page.current.items:
         typed = item.question.key in posted
         value = posted[item.question.key] if typed else item.value
+        kind = item.question.type_handler
         questions.append(
             {
                 "item": item,
-                "widget": answer_forms.widget_context(item.question, value, typed=typed),
-                "objective_rows": answer_forms.objective_rows(item.question, value, page.objectives)
-                if item.question.type == "objectives_grid"
-                else None,
+                "input_template": kind.input_template,
+                "widget": kind.widget_context(
+                    item.question, value, typed=typed, objectives=page.objectives
+                ),
                 "error": (errors or {}).get(item.question.key),
                 "conflict": (conflicts or {}).get(item.question.key),
             }
@@ -150,6 +152,8 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
         "previous_url": _section_url(page, page.previous),
         "next_url": _section_url(page, page.next),
         "toolbar_labels": json.dumps(toolbar_labels()),
+        # Every type's script, each registering its handler with answering.js under its name.
+        "type_scripts": [kind.script for kind in all_types()],
         "submission": page.submission,
         "questions": questions,
         "can_edit": permissions.can(request.user, Action.EDIT_ANSWERS, page.submission),
@@ -169,10 +173,10 @@ def section_save(request, pk: int, number: str):
         with transaction.atomic(), translation.override(typing_language(request)):
             for item in page.current.items:
                 question = item.question
-                value = answer_forms.value_from_post(question, request.POST)
+                value = question.type_handler.value_from_post(question, request.POST)
                 posted[question.key] = value
                 try:
-                    base = int(request.POST.get(f"{answer_forms.field_name(question)}-revision", 0))
+                    base = int(request.POST.get(f"{field_name(question)}-revision", 0))
                 except ValueError:
                     base = -1
                 try:
@@ -303,9 +307,7 @@ def _autosave(request, *, pk: int, key: str, value, base: int) -> JsonResponse:
             "ok": True,
             **_answer_payload(item),
             # What the field shows once the person has left it: a number as the page writes it.
-            "field_value": answer_forms.widget_context(question, answer.value)["value"]
-            if question.type == QuestionType.NUMBER
-            else None,
+            "field_value": question.type_handler.saved_field_value(answer.value),
             "answered": item.is_answered,
             "progress": progress,
         }

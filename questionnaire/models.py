@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import escwa_accounts
 
+# QuestionType (the types' names as constants) is imported from here by much of the code.
+from .types import BaseQuestionType, QuestionType, get_type
+from .types import choices as question_type_choices
+
 
 class ImmutableError(ValidationError):
     """Raised when code tries to change something that must never change after the fact."""
@@ -282,18 +286,6 @@ class Section(TranslatedMixin, DraftOnlyMixin):
         return self.version_id
 
 
-class QuestionType(models.TextChoices):
-    LONG_TEXT = "long_text", _("Long text")
-    SHORT_TEXT = "short_text", _("Short text")
-    SINGLE_CHOICE = "single_choice", _("Single choice")
-    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
-    YES_NO = "yes_no", _("Yes / no with explanation")
-    NUMBER = "number", _("Number")
-    DATE = "date", _("Date")
-    ENTRY_LIST = "entry_list", _("List of entries")
-    OBJECTIVES_GRID = "objectives_grid", _("GCM objectives grid")
-
-
 class Question(TranslatedMixin, DraftOnlyMixin):
     """One question. `key` is stable across versions so answers can be carried forward."""
 
@@ -314,8 +306,10 @@ class Question(TranslatedMixin, DraftOnlyMixin):
     help_text = models.TextField(_("help text"), blank=True)
     help_text_ar = models.TextField(_("help text (Arabic)"), blank=True)
     help_text_fr = models.TextField(_("help text (French)"), blank=True)
+    # The registered question types (questionnaire/types/): a callable, so that a new type
+    # changes neither this model nor its migrations.
     type = models.CharField(
-        _("type"), max_length=20, choices=QuestionType.choices, default=QuestionType.LONG_TEXT
+        _("type"), max_length=20, choices=question_type_choices, default=QuestionType.LONG_TEXT
     )
     required = models.BooleanField(_("required"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -350,9 +344,8 @@ class Question(TranslatedMixin, DraftOnlyMixin):
         super().save(*args, **kwargs)
 
     @property
-    def type_handler(self):
-        from .question_types import get_type
-
+    def type_handler(self) -> BaseQuestionType:
+        """The question's type (questionnaire/types/): its value, templates, text and script."""
         return get_type(self.type)
 
     def clean(self) -> None:

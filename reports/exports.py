@@ -55,8 +55,8 @@ from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from questionnaire import i18n, selectors
 from questionnaire.models import Answer, Question, QuestionType, ReviewCycle, SubmissionStatus
-from questionnaire.question_types import OBJECTIVE_COUNT
 from questionnaire.selectors import CountryAnswers, CycleAnswers
+from questionnaire.types.objectives_grid import OBJECTIVE_COUNT
 
 CSV = "csv"
 XLSX = "xlsx"

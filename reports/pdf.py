@@ -25,15 +25,10 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from questionnaire import i18n, selectors
-from questionnaire.models import Objective, QuestionType, Submission
+from questionnaire.models import Objective, Submission
 
 from . import textdir
 
-# Choice labels come from the questionnaire, not from the country: their language is the
-# submission's, whatever the stored codes look like.
-_TYPES_WITHOUT_USER_TEXT = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.NUMBER}
-)
 BOOKMARK_WORDS = 14
 # The portal's name in PDF metadata (Creator); the cover shows it translated.
 PORTAL_NAME = "ESCWA GCM Review Portal"
@@ -96,7 +91,9 @@ def short_question(text: str) -> str:
 
 
 def _answer_direction(question, value: Any, default_lang: str) -> textdir.TextDirection:
-    if question.type in _TYPES_WITHOUT_USER_TEXT:
+    # Choice labels come from the questionnaire, not from the country (and numbers are digits):
+    # their language is the submission's, whatever the stored codes look like.
+    if not question.type_handler.holds_typed_text:
         return textdir.TextDirection(textdir.direction_of_language(default_lang), default_lang)
     return textdir.detect_answer(value, default_lang)
 

@@ -54,7 +54,8 @@ LAYOUT_VERSION = "1"
 LAYOUT_FILES = (
     "templates/reports/submission_pdf.html",
     "templates/reports/pdf/*.html",
-    "templates/questionnaire/answers/*.html",
+    "templates/questionnaire/types/*/display.html",
+    "templates/questionnaire/types/not_answered.html",
     "static/css/pdf.css",
 )
 

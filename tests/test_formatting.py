@@ -189,7 +189,7 @@ def test_one_of_each_is_singular_and_thousands_are_grouped():
 
     from django.contrib.auth.models import AnonymousUser
 
-    from questionnaire.question_types import get_type
+    from questionnaire.types import get_type
 
     job = SimpleNamespace(
         pk=1, status="succeeded", page_count=1250, created_at=MOMENT, requested_by=None

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def fill_text(apps, schema_editor):
     """Existing answers get their plain text, as services.answer_save now keeps it."""
-    from questionnaire.question_types import get_type
+    from questionnaire.types import get_type
 
     Answer = apps.get_model("questionnaire", "Answer")
     for answer in Answer.objects.select_related("question").iterator():

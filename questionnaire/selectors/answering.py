@@ -25,7 +25,7 @@ from ..models import (
     Submission,
     SubmissionEvent,
 )
-from ..question_types import get_type
+from ..types import get_type
 from .comments import _attach_comments, comment_threads, submission_return_notice
 from .lookups import submission_get
 from .versions import objectives_for, version_sections

@@ -23,7 +23,7 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
-from ..question_types import OBJECTIVE_COUNT
+from ..types.objectives_grid import OBJECTIVE_COUNT
 from .comments import open_comment_counts
 from .progress import (
     _STATUS_ORDER,

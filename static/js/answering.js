@@ -15,9 +15,37 @@
 // Keyboard and screen readers: Tab always leaves an editor; each editor's toolbar is one Tab stop
 // (arrow keys move between its buttons, which say whether they are on); messages that appear
 // while someone types are announced (role="alert") without taking the focus from their field.
+//
+// What differs between question types lives in one handler per type, registered under the
+// type's name by static/js/types/<name>.js (loaded after this file: questionnaire/types/ lists
+// them), with `window.gcmAnswering.register(name, handler)`. A handler has
+// - value(block): the answer as the autosave sends it (JSON), read from the block's fields;
+// - asFragment(block, value), optional: a value as the page shows answers (conflict panel);
+//   without it, the value as text;
+// - setup(block), optional: behaviour of the type's fields, once per block;
+// - merge(block, mine, marker), optional: for "Merge by hand", put `mine` into the fresh field
+//   after its text and the marker line and return what takes the focus (null: cannot);
+// - showSaved(block, fieldValue), optional: what the server understood, once saved.
+// The blocks are made once every script has run (DOMContentLoaded), so every handler is there.
 "use strict";
 
 (() => {
+  const handlers = new Map();
+  // The helpers a handler needs, and the registry itself.
+  window.gcmAnswering = Object.freeze({
+    register(name, handler) {
+      handlers.set(name, handler);
+    },
+    answerBox,
+    choiceLabel,
+    editorHtml,
+    fieldValue,
+    interpolate,
+    list,
+    safeFragment,
+    setEditorHtml,
+  });
+
   const form = document.getElementById("answering-form");
   if (!form || !form.querySelector("[data-revision-field]")) return;
 
@@ -35,8 +63,9 @@
   let leavingForLogin = false;
 
   const csrfToken = () => form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  const interpolate = (text, values) =>
-    text.replace(/%\((\w+)\)s/g, (_m, name) => (name in values ? values[name] : ""));
+  function interpolate(text, values) {
+    return text.replace(/%\((\w+)\)s/g, (_m, name) => (name in values ? values[name] : ""));
+  }
   // Whether the user is in a field: moving the focus then would send their next keystrokes
   // elsewhere, so new messages are only announced.
   const inField = () => {
@@ -105,72 +134,42 @@
   }
 
   // The user's own value as the page shows answers: with the labels of choices, columns and
-  // statuses read from the question's fields, never as stored codes.
+  // statuses read from the question's fields, never as stored codes (the type's handler).
   function valueAsFragment(block, value) {
-    if (block.type === "long_text") return safeFragment(value);
-    const el = block.el;
+    if (block.handler.asFragment) return block.handler.asFragment(block, value);
+    const out = answerBox();
+    out.textContent = value === null || value === undefined ? "" : String(value);
+    return out;
+  }
+
+  // Helpers for the handlers: the box a value is shown in, a list, a choice's label, one field.
+  function answerBox() {
     const out = document.createElement("div");
     out.className = "answer-plain";
-    const choice = (v) => {
-      const input = [...el.querySelectorAll(`input[name="q-${block.key}"]`)].find(
-        (i) => i.value === v,
-      );
-      const label = input && el.querySelector(`label[for="${input.id}"]`);
-      return label ? label.textContent.trim() : v;
-    };
-    const list = (items) => {
-      const ul = document.createElement("ul");
-      ul.className = "mb-0";
-      for (const text of items) {
-        const li = document.createElement("li");
-        li.textContent = text;
-        ul.appendChild(li);
-      }
-      return ul;
-    };
-    switch (block.type) {
-      case "single_choice":
-        out.textContent = value ? choice(value) : "";
-        break;
-      case "multiple_choice":
-        out.appendChild(list((value || []).map(choice)));
-        break;
-      case "yes_no":
-        if (value) {
-          const word = document.createElement("p");
-          word.className = "fw-semibold mb-1";
-          word.textContent = value.answer ? choice(value.answer) : "";
-          out.append(word, safeFragment(value.explanation));
-        }
-        break;
-      case "entry_list": {
-        const label = (key) => {
-          const input = el.querySelector(`[data-column="${key}"]`);
-          return input ? input.dataset.label : key;
-        };
-        const rows = (value || []).map((row) =>
-          Object.entries(row)
-            .filter(([, text]) => text)
-            .map(([key, text]) => `${label(key)}: ${text}`)
-            .join(" · "),
-        );
-        out.appendChild(list(rows));
-        break;
-      }
-      case "objectives_grid": {
-        const rows = Object.entries(value || {}).map(([number, row]) => {
-          const select = el.querySelector(`[data-objective="${number}"] [data-field=status]`);
-          const option = select && [...select.options].find((o) => o.value === row.status);
-          const status = row.status && option ? option.textContent.trim() : row.status || "";
-          return `${number}. ${status}${row.note ? ` — ${row.note}` : ""}`;
-        });
-        out.appendChild(list(rows));
-        break;
-      }
-      default:
-        out.textContent = value === null || value === undefined ? "" : String(value);
-    }
     return out;
+  }
+
+  function list(items) {
+    const ul = document.createElement("ul");
+    ul.className = "mb-0";
+    for (const text of items) {
+      const li = document.createElement("li");
+      li.textContent = text;
+      ul.appendChild(li);
+    }
+    return ul;
+  }
+
+  function choiceLabel(block, value) {
+    const input = [...block.el.querySelectorAll(`input[name="q-${block.key}"]`)].find(
+      (i) => i.value === value,
+    );
+    const label = input && block.el.querySelector(`label[for="${input.id}"]`);
+    return label ? label.textContent.trim() : value;
+  }
+
+  function fieldValue(block) {
+    return block.el.querySelector(`[name="q-${block.key}"]`).value;
   }
 
   // --- the editor ----------------------------------------------------------------------------
@@ -318,6 +317,7 @@
       this.el = el;
       this.key = el.dataset.key;
       this.type = el.dataset.type;
+      this.handler = handlers.get(this.type) || {};
       this.url = el.dataset.url;
       this.revision = Number(el.dataset.revision || 0);
       this.state = el.querySelector("[data-save-state]");
@@ -341,131 +341,13 @@
       el.addEventListener("focusout", (event) => {
         if (!el.contains(event.relatedTarget) && this.dirty) this.saveSoon(0);
       });
-      this.setupEntries();
-      this.setupNotes();
+      if (this.handler.setup) this.handler.setup(this);
       const revField = el.querySelector("[data-revision-field]");
       if (revField) revField.disabled = true;
     }
 
-    setupEntries() {
-      const table = this.el.querySelector("[data-entries]");
-      const add = this.el.querySelector("[data-add-entry]");
-      if (!table || !add) return;
-      add.hidden = false;
-      add.addEventListener("click", () => {
-        const rows = table.tBodies[0].rows;
-        const clone = rows[rows.length - 1].cloneNode(true);
-        for (const input of clone.querySelectorAll("input")) {
-          if (input.type === "checkbox") input.checked = false;
-          else input.value = "";
-        }
-        table.tBodies[0].appendChild(clone);
-        this.renumberEntries();
-        clone.querySelector("input[type=text]").focus();
-      });
-    }
-
-    // The objectives grid's notes: each grows with its text where the browser cannot size a
-    // text area to its content (CSS field-sizing), and near its limit says how much is left.
-    setupNotes() {
-      const table = this.el.querySelector("[data-note-left]");
-      if (!table) return;
-      const grows = Boolean(window.CSS && CSS.supports("field-sizing", "content"));
-      for (const note of table.querySelectorAll("textarea[data-field=note]")) {
-        const left = note.parentElement.querySelector("[data-note-left-count]");
-        const update = () => {
-          if (!grows) {
-            note.style.height = "auto";
-            note.style.height = `${note.scrollHeight + note.offsetHeight - note.clientHeight}px`;
-          }
-          const limit = note.maxLength;
-          const remaining = limit - note.value.length;
-          const near = limit > 0 && remaining <= Math.max(100, limit / 10);
-          if (left) {
-            left.hidden = !near;
-            left.textContent = near ? interpolate(table.dataset.noteLeft, { n: remaining }) : "";
-          }
-        };
-        note.addEventListener("input", update);
-        update();
-      }
-    }
-
-    renumberEntries() {
-      const table = this.el.querySelector("[data-entries]");
-      [...table.tBodies[0].rows].forEach((row, index) => {
-        for (const input of row.querySelectorAll("input")) {
-          const column = input.dataset.column;
-          input.name = `q-${this.key}-${index}-${column || "delete"}`;
-          // A copied row would otherwise be announced as the row it was copied from.
-          const label = column ? table.dataset.cellLabel : table.dataset.removeLabel;
-          if (label) {
-            input.setAttribute(
-              "aria-label",
-              interpolate(label, { column: input.dataset.label || "", n: index + 1 }),
-            );
-          }
-        }
-      });
-    }
-
     value() {
-      const el = this.el;
-      const name = `q-${this.key}`;
-      switch (this.type) {
-        case "long_text":
-          return this.editors.main
-            ? editorHtml(this.editors.main)
-            : el.querySelector("textarea").value;
-        case "short_text":
-        case "number":
-        case "date":
-          return el.querySelector(`[name="${name}"]`).value;
-        case "single_choice": {
-          const checked = el.querySelector(`[name="${name}"]:checked`);
-          return checked ? checked.value : "";
-        }
-        case "multiple_choice":
-          return [...el.querySelectorAll(`[name="${name}"]:checked`)].map((i) => i.value);
-        case "yes_no": {
-          const checked = el.querySelector(`[name="${name}"]:checked`);
-          const explanation = this.editors.explanation
-            ? editorHtml(this.editors.explanation)
-            : el.querySelector("textarea").value;
-          if (!checked && !explanation) return null;
-          return { answer: checked ? checked.value : "", explanation };
-        }
-        case "entry_list":
-          return [...el.querySelectorAll("[data-entry-row]")]
-            .filter((row) => !row.querySelector("[data-entry-delete]:checked"))
-            .map((row) => {
-              const entry = {};
-              for (const input of row.querySelectorAll("[data-column]")) {
-                entry[input.dataset.column] = input.value;
-              }
-              return entry;
-            })
-            .filter((entry) => Object.values(entry).some((v) => v.trim()));
-        case "objectives_grid": {
-          const grid = {};
-          for (const row of el.querySelectorAll("[data-objective]")) {
-            const status = row.querySelector("[data-field=status]").value;
-            const note = row.querySelector("[data-field=note]").value;
-            if (status || note) grid[row.dataset.objective] = { status, note };
-          }
-          return grid;
-        }
-        default:
-          return null;
-      }
-    }
-
-    // Once the person has left a number's field, it shows the saved number as the page writes
-    // numbers ("1250000,5" becomes "1 250 000,5"): what was understood is what they see.
-    showSavedNumber(text) {
-      const input = this.type === "number" && this.el.querySelector(`[name="q-${this.key}"]`);
-      if (!input || typeof text !== "string" || document.activeElement === input) return;
-      input.value = text;
+      return this.handler.value ? this.handler.value(this) : null;
     }
 
     show(text, kind = "") {
@@ -544,7 +426,7 @@
           this.dirty = false;
           if (!pending || JSON.stringify(pending.value) === sent) journal.clear(this.key);
           this.show(data.saved_text, "success-emphasis");
-          this.showSavedNumber(data.field_value);
+          if (this.handler.showSaved) this.handler.showSaved(this, data.field_value);
         } else {
           journal.write(this.key, { value: this.value(), revision: this.revision, at: Date.now() });
           this.saveSoon(DEBOUNCE_MS);
@@ -621,14 +503,13 @@
         panel.remove();
         const fresh = await this.reload();
         if (!fresh) return;
-        if (fresh.type === "long_text" && fresh.editors.main) {
-          const separator = `<p>${panel.dataset.mergeMarker}</p>`;
-          const html = editorHtml(fresh.editors.main) + separator + mine;
-          setEditorHtml(fresh.editors.main, html);
+        const merged =
+          fresh.handler.merge && fresh.handler.merge(fresh, mine, panel.dataset.mergeMarker);
+        if (merged) {
           fresh.dirty = true;
           journal.write(fresh.key, { value: fresh.value(), revision: fresh.revision, at: 0 });
           fresh.show(msg.msgUnsaved);
-          fresh.editors.main.focus();
+          merged.focus();
         } else {
           const reference = panel.querySelector("[data-mine-box]").cloneNode(true);
           reference.classList.add("mb-2");
@@ -755,51 +636,54 @@
     if (recovered) showBanner(msg.msgRecovered);
   }
 
-  for (const el of form.querySelectorAll("fieldset.answer-block")) {
-    const block = new AnswerBlock(el);
-    blocks.set(block.key, block);
-  }
-  // Answers save themselves: say so (and show the editors' keys), and replace the Save buttons
-  // with the save status and one way on, which first saves whatever is still unsaved.
-  const help = form.querySelector("[data-autosave-help]");
-  if (help) {
-    help.hidden = false;
-    const keys = help.querySelector("[data-editor-keys]");
-    if (keys) keys.hidden = !form.querySelector(".ql-editor");
-  }
-  for (const button of form.querySelectorAll("[data-save-button]")) button.hidden = true;
-  if (summary) summary.hidden = false;
-  if (wayOn) {
-    wayOn.hidden = false;
-    wayOn.classList.replace("btn-link", "btn-primary");
-    wayOn.addEventListener("click", async (event) => {
-      if (![...blocks.values()].some((block) => block.dirty || block.inflight)) return;
+  // After the types' scripts (deferred, after this one) have registered their handlers.
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const el of form.querySelectorAll("fieldset.answer-block")) {
+      const block = new AnswerBlock(el);
+      blocks.set(block.key, block);
+    }
+    // Answers save themselves: say so (and show the editors' keys), and replace the Save buttons
+    // with the save status and one way on, which first saves whatever is still unsaved.
+    const help = form.querySelector("[data-autosave-help]");
+    if (help) {
+      help.hidden = false;
+      const keys = help.querySelector("[data-editor-keys]");
+      if (keys) keys.hidden = !form.querySelector(".ql-editor");
+    }
+    for (const button of form.querySelectorAll("[data-save-button]")) button.hidden = true;
+    if (summary) summary.hidden = false;
+    if (wayOn) {
+      wayOn.hidden = false;
+      wayOn.classList.replace("btn-link", "btn-primary");
+      wayOn.addEventListener("click", async (event) => {
+        if (![...blocks.values()].some((block) => block.dirty || block.inflight)) return;
+        event.preventDefault();
+        if (await saveAll()) window.location.assign(wayOn.href);
+      });
+    }
+    updateSummary();
+
+    // Enter in a field submits the form: it saves every changed answer, and stays.
+    form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (await saveAll()) window.location.assign(wayOn.href);
+      const next = event.submitter && event.submitter.value === "next";
+      if ((await saveAll()) && next && form.dataset.nextUrl) {
+        window.location.assign(form.dataset.nextUrl);
+      }
     });
-  }
-  updateSummary();
 
-  // Enter in a field submits the form: it saves every changed answer, and stays.
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const next = event.submitter && event.submitter.value === "next";
-    if ((await saveAll()) && next && form.dataset.nextUrl) {
-      window.location.assign(form.dataset.nextUrl);
-    }
-  });
+    window.addEventListener("beforeunload", (event) => {
+      if (leavingForLogin) return;
+      const unsaved = [...blocks.values()].some((block) => block.dirty || block.inflight);
+      if (unsaved) {
+        event.preventDefault();
+        event.returnValue = msg.msgLeave;
+      }
+    });
+    window.addEventListener("online", () => {
+      for (const block of blocks.values()) if (block.dirty && !block.halted) block.saveSoon(0);
+    });
 
-  window.addEventListener("beforeunload", (event) => {
-    if (leavingForLogin) return;
-    const unsaved = [...blocks.values()].some((block) => block.dirty || block.inflight);
-    if (unsaved) {
-      event.preventDefault();
-      event.returnValue = msg.msgLeave;
-    }
+    recover();
   });
-  window.addEventListener("online", () => {
-    for (const block of blocks.values()) if (block.dirty && !block.halted) block.saveSoon(0);
-  });
-
-  recover();
 })();

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from questionnaire import services
 from questionnaire.models import Answer, Question, Submission
-from questionnaire.question_types import OBJECTIVE_NOTE_MAX_LENGTH
+from questionnaire.types.objectives_grid import OBJECTIVE_NOTE_MAX_LENGTH
 
 pytestmark = [pytest.mark.browser]
 PASSWORD = "gcm-demo-2020"

@@ -32,7 +32,7 @@ from questionnaire.models import (
     VersionStatus,
 )
 from questionnaire.permissions import Action
-from questionnaire.question_types import DEFAULT_OBJECTIVE_SCALE
+from questionnaire.types.objectives_grid import DEFAULT_OBJECTIVE_SCALE
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 REFERENCE = (

@@ -1,4 +1,4 @@
-"""Number answers in three languages (question_types.Number): typed as the language of the page
+"""Number answers in three languages (types.number.Number): typed as the language of the page
 writes numbers, stored as a plain decimal, shown grouped for the reader, and read back unchanged
 from what the page shows. Exports keep the plain decimal.
 
@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from questionnaire import selectors, services
 from questionnaire.models import Answer, QuestionType
-from questionnaire.question_types import NUMBER_MAX_DECIMALS, Number
 from questionnaire.templatetags.answers import render_answer, render_question_widget
+from questionnaire.types.number import NUMBER_MAX_DECIMALS, Number
 from reports import exports
 from tests import factories
 

@@ -3,7 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from questionnaire.question_types import DEFAULT_OBJECTIVE_SCALE, HANDLERS, get_type
+from questionnaire.types import REGISTRY as HANDLERS
+from questionnaire.types import get_type
+from questionnaire.types.objectives_grid import DEFAULT_OBJECTIVE_SCALE
 
 CHOICES = {"choices": [{"value": "a", "label": "Alpha"}, {"value": "b", "label": "Beta"}]}
 COLUMNS = {"columns": [{"key": "entity", "label": "Entity"}, {"key": "role", "label": "Role"}]}

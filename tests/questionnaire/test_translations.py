@@ -21,8 +21,8 @@ from questionnaire.models import (
     Section,
     Submission,
 )
-from questionnaire.question_types import get_type
 from questionnaire.templatetags.answers import render_answer
+from questionnaire.types import get_type
 from tests import factories
 
 pytestmark = pytest.mark.django_db

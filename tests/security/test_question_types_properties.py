@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questionnaire import richtext
-from questionnaire.question_types import DEFAULT_OBJECTIVE_SCALE, HANDLERS
+from questionnaire.types import REGISTRY as HANDLERS
+from questionnaire.types.objectives_grid import DEFAULT_OBJECTIVE_SCALE
 
 # Modest: the suite runs these on every CI run. No example database: nothing left in the tree.
 PROPERTY_SETTINGS = settings(

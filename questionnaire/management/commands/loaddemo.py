@@ -52,7 +52,7 @@ from questionnaire.models import (
     Submission,
     SubmissionStatus,
 )
-from questionnaire.question_types import DEFAULT_OBJECTIVE_SCALE
+from questionnaire.types.objectives_grid import DEFAULT_OBJECTIVE_SCALE
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 # The demo accounts' published password (README, `make run`); production never loads the demo.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questionnaire', '0006_comment_threads_and_publication_agreement'),
+        ('questionnaire', '0007_question_type_choices_from_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

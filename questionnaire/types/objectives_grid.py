@@ -1,0 +1,183 @@
+"""The GCM objectives grid: one row per objective (1–23), a status on the version's scale and
+a note. Stored as {"<number>": {"status": …, "note": …}}, unset rows left out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from gcmreview import formatting
+from questionnaire.i18n import option_label, option_labels
+
+from .base import BaseQuestionType, choice_list, clean_text, field_name
+
+# The default status scale of the objectives grid: no official template fixes one, so each
+# questionnaire version may override it in the question's options. Like every label of a question's
+# options it carries its own Arabic and French (unofficial translations, see i18n).
+DEFAULT_OBJECTIVE_SCALE = [
+    {
+        "value": "not_started",
+        "label": "Not started",
+        "label_ar": "لم يبدأ التنفيذ",
+        "label_fr": "Pas encore commencé",
+    },
+    {"value": "planned", "label": "Planned", "label_ar": "مُخطَّط له", "label_fr": "Prévu"},
+    {
+        "value": "in_progress",
+        "label": "In progress",
+        "label_ar": "قيد التنفيذ",
+        "label_fr": "En cours",
+    },
+    {
+        "value": "largely_achieved",
+        "label": "Largely achieved",
+        "label_ar": "تحقّق إلى حدّ كبير",
+        "label_fr": "Largement atteint",
+    },
+    {
+        "value": "not_applicable",
+        "label": "Not applicable",
+        "label_ar": "لا ينطبق",
+        "label_fr": "Sans objet",
+    },
+]
+OBJECTIVE_COUNT = 23
+OBJECTIVE_NOTE_MAX_LENGTH = 2000  # a note on one objective, unless the question's options say
+
+
+class ObjectivesGrid(BaseQuestionType):
+    """One row per GCM objective (1–23): a status on the version's scale and a note."""
+
+    name = "objectives_grid"
+    label = _("GCM objectives grid")
+    order = 90
+    empty_value: ClassVar[dict] = {}
+
+    def scale(self, options: dict) -> list[dict]:
+        return options.get("scale") or DEFAULT_OBJECTIVE_SCALE
+
+    def validate_options(self, options: dict) -> None:
+        super().validate_options(options)
+        if "scale" in options:
+            choice_list(options, "scale")
+
+    def clean(self, value: Any, options: dict) -> dict:
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            raise ValidationError(_("Expected one row per objective."))
+        allowed = {s["value"] for s in self.scale(options)}
+        rows = {}
+        for key, row in value.items():
+            # The objective's number as written, ASCII digits without leading zeros: "²" passes
+            # str.isdigit() and int() refuses it, and "007" beside "7" would name the same row
+            # twice, the second silently replacing the first.
+            if not (
+                isinstance(key, str)
+                and re.fullmatch(r"[1-9][0-9]?", key)
+                and int(key) <= OBJECTIVE_COUNT
+            ):
+                raise ValidationError(_("There is no objective “%(key)s”.") % {"key": key})
+            if not isinstance(row, dict) or set(row) - {"status", "note"}:
+                raise ValidationError(_("Each objective has a status and a note."))
+            status = row.get("status") or ""
+            if status and (not isinstance(status, str) or status not in allowed):
+                raise ValidationError(
+                    _("“%(status)s” is not on this questionnaire's scale.") % {"status": status}
+                )
+            note = clean_text(
+                row.get("note"),
+                max_length=options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH),
+                field=_("The note on objective %(n)s") % {"n": key},
+            )
+            if status or note:
+                rows[key] = {"status": status, "note": note}
+        return dict(sorted(rows.items(), key=lambda item: int(item[0])))
+
+    def as_text(self, value: Any, options: dict) -> str:
+        labels = option_labels(self.scale(options))
+        lines = []
+        for key, row in (value or {}).items():
+            status = labels.get(row.get("status"), "")
+            note = row.get("note", "")
+            lines.append(f"{key}: {status}" + (f" — {note}" if note else ""))
+        return "\n".join(lines)
+
+    def value_from_post(self, question, data) -> dict:
+        grid = {}
+        for number in range(1, OBJECTIVE_COUNT + 1):
+            status = data.get(field_name(question, f"{number}-status"), "")
+            note = data.get(field_name(question, f"{number}-note"), "")
+            if status or note:
+                grid[str(number)] = {"status": status, "note": note}
+        return grid
+
+    def widget_context(self, question, value, *, typed=False, objectives=()) -> dict:
+        options = question.options or {}
+        # The longest note the type accepts (`clean`), as the field's maxlength and, in the
+        # page's number format, in the hint above the grid.
+        note_limit = options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH)
+        return {
+            **super().widget_context(question, value, typed=typed),
+            "scale": [{**step, "label": option_label(step)} for step in self.scale(options)],
+            "note_max_length": note_limit,
+            "note_max_length_display": formatting.number_text(note_limit),
+            "rows": self.widget_rows(question, value, objectives),
+        }
+
+    def widget_rows(self, question, value: Any, objectives) -> list[dict]:
+        """The 23 rows of the answering page's grid: objective, status field, note field.
+
+        The fields' accessible names are made here rather than by a translation tag per row: a
+        page may hold several grids of 23 rows.
+        """
+        value = value if isinstance(value, dict) else {}
+        by_number = {o.number: o for o in objectives}
+        rows = []
+        for number in range(1, OBJECTIVE_COUNT + 1):
+            row = value.get(str(number)) or {}
+            rows.append(
+                {
+                    "number": number,
+                    "objective": by_number.get(number),
+                    "status_name": field_name(question, f"{number}-status"),
+                    "note_name": field_name(question, f"{number}-note"),
+                    "status": row.get("status", ""),
+                    "note": row.get("note", ""),
+                    "status_label": gettext("Status of objective %(n)s") % {"n": number},
+                    "note_label": gettext("Note on objective %(n)s") % {"n": number},
+                }
+            )
+        return rows
+
+    def display_rows(self, question, value: Any, objectives) -> list[dict]:
+        """All 23 objectives in order, each with its status label and note (blank when unset)."""
+        scale = option_labels(self.scale(question.options or {}))
+        titles = {o.number: o for o in objectives}
+        value = value if isinstance(value, dict) else {}
+        rows = []
+        for number in range(1, OBJECTIVE_COUNT + 1):
+            row = value.get(str(number)) or {}
+            objective = titles.get(number)
+            rows.append(
+                {
+                    "number": number,
+                    "title": objective.localized("title") if objective else "",
+                    "status": scale.get(row.get("status"), row.get("status") or ""),
+                    "note": row.get("note", ""),
+                }
+            )
+        return rows
+
+    def display_context(self, question, value, objectives) -> dict:
+        return {"grid": self.display_rows(question, value, objectives)}
+
+    def preview_context(self, question, objectives) -> dict:
+        return {
+            "scale": [option_label(s) for s in self.scale(question.options or {})],
+            "grid": self.display_rows(question, {}, objectives),
+        }
