@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..models import DeadlineExtension, QuestionnaireVersion, ReviewCycle
-from ._common import ManagedByAdminsMixin
+from ._common import ManagedByAdminsMixin, RefusalAsMessageMixin
 
 
 @admin.register(ReviewCycle)
@@ -63,7 +64,7 @@ class DeadlineExtensionForm(forms.ModelForm):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class DeadlineExtensionAdmin(RefusalAsMessageMixin, ManagedByAdminsMixin, admin.ModelAdmin):
     form = DeadlineExtensionForm
     list_display = ("country", "cycle", "deadline", "reason", "granted_by", "granted_at")
     list_filter = ("cycle", "country")
@@ -74,6 +75,26 @@ class DeadlineExtensionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
     date_hierarchy = "granted_at"
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.granted_by = request.user
-        super().save_model(request, obj, form, change)
+        # Granted as on the dashboard, through the service: who granted it and when are recorded.
+        if change and {"cycle", "country"} & set(form.changed_data):
+            # Another cycle or country is another extension: this one is taken back.
+            services.deadline_extension_remove(extension=obj, user=request.user)
+        granted = services.deadline_extension_grant(
+            cycle=obj.cycle,
+            country=obj.country,
+            deadline=obj.deadline,
+            reason=obj.reason,
+            user=request.user,
+        )
+        # The admin goes on with the form's object (its log entry, its message, the redirect).
+        obj.pk = granted.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.deadline_extension_remove(extension=obj, user=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for extension in queryset:
+            services.deadline_extension_remove(extension=extension, user=request.user)

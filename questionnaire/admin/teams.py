@@ -13,7 +13,8 @@ from ._common import ManagedByAdminsMixin, ReadOnlyAdminMixin, RefusalAsMessageM
 
 @admin.register(Membership)
 class MembershipAdmin(RefusalAsMessageMixin, ManagedByAdminsMixin, admin.ModelAdmin):
-    """Role changes and removals go through `services`, which keep a focal point per country."""
+    """Additions, role changes and removals go through `services`: one role per person and
+    country, never an ESCWA account, and a focal point kept per country."""
 
     list_display = ("user", "country", "role", "created_at")
     list_filter = ("role", "country")
@@ -33,7 +34,13 @@ class MembershipAdmin(RefusalAsMessageMixin, ManagedByAdminsMixin, admin.ModelAd
 
     def save_model(self, request, obj, form, change):
         if not change:
-            super().save_model(request, obj, form, change)
+            created = services.membership_create(
+                member=obj.user, country=obj.country, role=obj.role, user=request.user
+            )
+            # The admin goes on with the form's object (its log entry, its message, the redirect).
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
         elif "role" in form.changed_data:
             stored = Membership.objects.select_related("country").get(pk=obj.pk)
             services.membership_set_role(membership=stored, role=obj.role, user=request.user)

@@ -22,6 +22,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -183,6 +185,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             "notes",
             "official_translations",
             "missing_translations",
+            "history",
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -197,19 +200,45 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             "derived_from",
             "created_at",
             "missing_translations",
+            "history",
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.number = (
-                QuestionnaireVersion.objects.filter(questionnaire=obj.questionnaire)
-                .order_by("-number")
-                .values_list("number", flat=True)
-                .first()
-                or 0
-            ) + 1
-            obj.status = VersionStatus.DRAFT
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.questionnaire_version_create(
+            questionnaire=obj.questionnaire,
+            notes=obj.notes,
+            official_translations=obj.official_translations,
+            user=request.user,
+        )
+        # The admin goes on with the form's object: its sections inline, log entry and redirect.
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        """Who created, published and retired this version, and when (`VersionEvent`)."""
+        events = obj.events.select_related("actor")
+        return (
+            format_html_join(
+                "",
+                "<p>{}: {} ({})</p>",
+                (
+                    (
+                        date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT"),
+                        event.get_action_display(),
+                        (event.actor.get_full_name() or event.actor.get_username())
+                        if event.actor
+                        else _("System"),
+                    )
+                    for event in events
+                ),
+            )
+            or "—"
+        )
 
     @admin.display(description=_("sections"), ordering="_section_count")
     def section_count(self, obj):
