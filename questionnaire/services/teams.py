@@ -125,7 +125,8 @@ def invitation_accept(
         Membership.objects.select_for_update().filter(user=user, country=invitation.country).first()
     )
     if membership is None:
-        Membership.objects.create(user=user, country=invitation.country, role=invitation.role)
+        # The invitation is the permission: created as the system would.
+        membership_create(member=user, country=invitation.country, role=invitation.role)
     elif rank[invitation.role] > rank[membership.role]:
         membership.role = invitation.role
         membership.save(update_fields=["role"])

@@ -979,3 +979,33 @@ def test_no_admin_module_grows_past_800_lines():
     package = Path(questionnaire_admin.__file__).parent
     lengths = {path.name: len(path.read_text().splitlines()) for path in package.glob("*.py")}
     assert {name for name, lines in lengths.items() if lines > 800} == set()
+
+
+def test_a_country_added_on_a_users_page_goes_through_the_service(admin_client, country):
+    member = factories.UserFactory()
+    page = url("accounts_user_change", member.pk)
+    form = admin_client.get(page).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    for name in ("last_login", "date_joined", "groups", "user_permissions"):
+        data.pop(name, None)
+    data.update(
+        {
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "00:00:00",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-country": country.pk,
+            "memberships-0-role": CountryRole.CONTRIBUTOR,
+            "_save": "Save",
+        }
+    )
+    with mock.patch.object(
+        services, "membership_create", wraps=services.membership_create
+    ) as create:
+        response = admin_client.post(page, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    create.assert_called_once()
+    assert Membership.objects.get(user=member).role == CountryRole.CONTRIBUTOR
