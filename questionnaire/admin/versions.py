@@ -173,7 +173,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            # The number is the next free one, and a new version is always a draft.
+            # The number is the next free one and a new version is a draft: the service decides.
             return ("questionnaire", "notes", "official_translations")
         return (
             "questionnaire",
