@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from questionnaire import permissions
+from questionnaire import services as questionnaire_services
 from questionnaire.models import Membership
 
 from . import services
@@ -16,8 +17,9 @@ from .models import User
 
 
 class MembershipInline(admin.TabularInline):
-    """A user's countries. New ones can be added here; a role change or a removal goes through
-    the membership's own page, where the services make sure every country keeps a focal point."""
+    """A user's countries. New ones can be added here (`membership_create`, in
+    `UserAdmin.save_formset`); a role change or a removal goes through the membership's own page,
+    where the services make sure every country keeps a focal point."""
 
     model = Membership
     fk_name = "user"
@@ -79,6 +81,21 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request):
         authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(has_two_factor=Exists(authenticator))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # The inline only adds (it neither changes nor deletes): each new row through the
+        # service, like the membership's own add page.
+        for membership in formset.save(commit=False):
+            created = questionnaire_services.membership_create(
+                member=form.instance,
+                country=membership.country,
+                role=membership.role,
+                user=request.user,
+            )
+            membership.pk = created.pk
+            membership._state.adding = False
 
     @admin.display(description=_("two-factor"), boolean=True, ordering="has_two_factor")
     def two_factor(self, obj):

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -167,51 +166,34 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
 def section_save(request, pk: int, number: str):
     """The Save button without JavaScript: all of a section's answers, all or nothing."""
     page = selectors.answering_section(user=request.user, pk=pk, number=number)
-    permissions.require(request.user, Action.EDIT_ANSWERS, page.submission)
-    posted, errors, conflicts, saved = {}, {}, {}, 0
+    posted, values, bases = {}, {}, {}
     try:
-        with transaction.atomic(), translation.override(typing_language(request)):
+        with translation.override(typing_language(request)):
             for item in page.current.items:
                 question = item.question
                 value = question.type_handler.value_from_post(question, request.POST)
-                posted[question.key] = value
+                posted[question.key] = values[question] = value
                 try:
                     base = int(request.POST.get(f"{field_name(question)}-revision", 0))
                 except ValueError:
                     base = -1
-                try:
-                    cleaned = question.type_handler.clean(value, question.options or {})
-                except ValidationError as exc:
-                    errors[question.key] = " ".join(exc.messages)
-                    continue
-                unchanged = cleaned == (
-                    item.value if item.answer else question.type_handler.empty_value
-                )
-                if unchanged and base == item.answer_revision:
-                    continue
-                try:
-                    services.answer_save(
-                        submission=page.submission,
-                        question=question,
-                        value=value,
-                        user=request.user,
-                        base_revision=base,
-                    )
-                    saved += 1
-                except services.AnswerConflict as conflict:
-                    conflicts[question.key] = conflict.current
-                except ValidationError as exc:
-                    errors[question.key] = " ".join(exc.messages)
-            if errors or conflicts:
-                raise _Rollback
-    except _Rollback:
+                bases[question] = base
+            saved = services.section_save(
+                submission=page.submission,
+                values_by_question=values,
+                user=request.user,
+                base_revisions=bases,
+            )
+    except services.SectionSaveError as refused:
         # Who saved each conflicting answer is named on the page: one query for all of them.
-        prefetch_related_objects(list(conflicts.values()), "updated_by")
+        prefetch_related_objects(list(refused.conflicts.values()), "updated_by")
         messages.error(
             request,
             _("Nothing was saved: please look at the questions marked below, then save again."),
         )
-        context = _section_context(request, page, posted=posted, errors=errors, conflicts=conflicts)
+        context = _section_context(
+            request, page, posted=posted, errors=refused.problems, conflicts=refused.conflicts
+        )
         return render(request, "questionnaire/answering/section.html", context, status=400)
     if saved:
         messages.success(request, _("Your answers in this section were saved."))
@@ -219,10 +201,6 @@ def section_save(request, pk: int, number: str):
         messages.info(request, _("Nothing had changed in this section."))
     go_next = request.POST.get("go") == "next" and page.next is not None
     return redirect(_section_url(page, page.next if go_next else page.current))
-
-
-class _Rollback(Exception):
-    pass
 
 
 @require_POST

@@ -387,6 +387,31 @@ class ReviewCycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        self._check_version_kept()
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "version" in update_fields:
+            self._check_version_kept()
+        super().save(*args, **kwargs)
+
+    def _check_version_kept(self) -> None:
+        """A cycle keeps its questionnaire version once a country has started answering it: the
+        answers belong to that version's questions. Checked here so that the admin, the shell and
+        any future API obey the same rule."""
+        if self.pk is None:
+            return
+        stored = ReviewCycle.objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+        if stored is not None and stored != self.version_id and self.submissions.exists():
+            raise ImmutableError(
+                _(
+                    "This cycle's questionnaire version cannot change: countries have started "
+                    "answering it."
+                ),
+                code="cycle_version_kept",
+            )
+
 
 class SubmissionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -538,6 +563,48 @@ class SubmissionEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.from_status or '—'} → {self.to_status}"
+
+
+class VersionEvent(AppendOnlyModel):
+    """One step in a questionnaire version's life: created, published or retired; who and when.
+
+    Written by the services that take the step (`questionnaire_version_create`,
+    `_create_draft`, `_publish`, `_retire`); shown on the version's admin page.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    # CASCADE, not PROTECT: a draft may be deleted, and its history goes with it. Published and
+    # retired versions are never deleted (the model guard and their cycles' PROTECT).
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("questionnaire version"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    created_at = models.DateTimeField(
+        _("time"), default=timezone.now, editable=False, db_index=True
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("version event")
+        verbose_name_plural = _("version events")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.action}"
 
 
 class PublicationAgreement(AppendOnlyModel):

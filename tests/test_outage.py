@@ -138,7 +138,10 @@ def test_the_section_form_saved_during_an_outage_is_not_said_to_be_saved(
     anonymous, submission, focal_point
 ):
     anonymous.force_login(focal_point)
-    with mock.patch.object(services, "answer_save", side_effect=OperationalError("restarting")):
+    # The section is saved by services.section_save, which calls answer_save in its own module.
+    with mock.patch.object(
+        services.answers, "answer_save", side_effect=OperationalError("restarting")
+    ):
         response = anonymous.post(
             reverse("answer_section_save", args=[submission.pk, "I"]),
             {"q-mechanism": "Our committee", "q-mechanism-revision": 0},

@@ -8,10 +8,20 @@ Reads live in `selectors`, and services may call them; selectors never call serv
 """
 
 from ..models import COMMENT_MAX_LENGTH
-from .answers import AnswerConflict, answer_restore, answer_save
+from .answers import (
+    AnswerConflict,
+    SectionSaveError,
+    answer_restore,
+    answer_save,
+    section_save,
+)
 from .attachments import ATTACHMENT_MAX_BYTES, attachment_add, attachment_remove
 from .comments import comment_add, comment_resolve, comments_send
-from .deadlines import deadline_extension_check, deadline_extension_grant
+from .deadlines import (
+    deadline_extension_check,
+    deadline_extension_grant,
+    deadline_extension_remove,
+)
 from .submissions import (
     TransitionError,
     submission_create,
@@ -23,10 +33,12 @@ from .teams import (
     invitation_accept,
     invitation_create,
     invitation_revoke,
+    membership_create,
     membership_remove,
     membership_set_role,
 )
 from .versions import (
+    questionnaire_version_create,
     questionnaire_version_create_draft,
     questionnaire_version_publish,
     questionnaire_version_retire,
@@ -37,6 +49,7 @@ __all__ = [
     "COMMENT_MAX_LENGTH",
     "INVITATION_LIFETIME",
     "AnswerConflict",
+    "SectionSaveError",
     "TransitionError",
     "answer_restore",
     "answer_save",
@@ -47,14 +60,18 @@ __all__ = [
     "comments_send",
     "deadline_extension_check",
     "deadline_extension_grant",
+    "deadline_extension_remove",
     "invitation_accept",
     "invitation_create",
     "invitation_revoke",
+    "membership_create",
     "membership_remove",
     "membership_set_role",
+    "questionnaire_version_create",
     "questionnaire_version_create_draft",
     "questionnaire_version_publish",
     "questionnaire_version_retire",
+    "section_save",
     "submission_create",
     "submission_publication_agree",
     "submission_transition",

@@ -21,6 +21,19 @@ from ..permissions import Action
 from ._common import _submission_locked
 
 
+class SectionSaveError(ValidationError):
+    """Nothing of a section was saved. By question key: `problems`, why a value was refused;
+    `conflicts`, the stored answer of each question someone else saved meanwhile."""
+
+    def __init__(self, *, problems: dict[str, str], conflicts: dict[str, Answer]):
+        super().__init__(
+            _("Nothing was saved: please look at the questions marked below, then save again."),
+            code="section_not_saved",
+        )
+        self.problems = problems
+        self.conflicts = conflicts
+
+
 class AnswerConflict(Exception):
     """A save started from an older revision than the stored one: nobody's text is overwritten."""
 
@@ -107,3 +120,57 @@ def answer_restore(
         base_revision=answer.revision if base_revision is None else base_revision,
         kind=AnswerRevision.Kind.RESTORE,
     )
+
+
+@transaction.atomic
+def section_save(
+    *,
+    submission: Submission,
+    values_by_question: dict[Question, Any],
+    user=None,
+    base_revisions: dict[Question, int],
+) -> list[Answer]:
+    """Save a section's answers all or nothing (the Save button without JavaScript).
+
+    Each value is saved by `answer_save` from the revision it started from (`base_revisions`, 0
+    for a new answer); a value equal to the stored one, from the stored revision, is left alone.
+    One refused value or one conflict and nothing is saved: `SectionSaveError` carries every
+    question's problem. Returns the answers saved (none when nothing had changed).
+    """
+    if user is not None:
+        permissions.require(user, Action.EDIT_ANSWERS, _submission_locked(submission))
+    stored = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(
+            submission=submission, question__in=list(values_by_question)
+        )
+    }
+    saved, problems, conflicts = [], {}, {}
+    for question, value in values_by_question.items():
+        base = base_revisions.get(question, 0)
+        try:
+            cleaned = question.type_handler.clean(value, question.options or {})
+        except ValidationError as exc:
+            problems[question.key] = " ".join(exc.messages)
+            continue
+        current = stored.get(question.pk)
+        unchanged = cleaned == (current.value if current else question.type_handler.empty_value)
+        if unchanged and base == (current.revision if current else 0):
+            continue
+        try:
+            saved.append(
+                answer_save(
+                    submission=submission,
+                    question=question,
+                    value=value,
+                    user=user,
+                    base_revision=base,
+                )
+            )
+        except AnswerConflict as conflict:
+            conflicts[question.key] = conflict.current
+        except ValidationError as exc:
+            problems[question.key] = " ".join(exc.messages)
+    if problems or conflicts:
+        raise SectionSaveError(problems=problems, conflicts=conflicts)
+    return saved

@@ -45,6 +45,14 @@ def deadline_extension_grant(
     return extension
 
 
+@transaction.atomic
+def deadline_extension_remove(*, extension: DeadlineExtension, user=None) -> None:
+    """Take an extension back: the country's deadline is the cycle's again (ESCWA staff only)."""
+    if user is not None:
+        permissions.require(user, Action.MANAGE_DEADLINES)
+    DeadlineExtension.objects.filter(pk=extension.pk).delete()
+
+
 def deadline_extension_check(*, cycle: ReviewCycle, country: Country, deadline) -> None:
     """The rules an extension must meet, wherever it is granted (the dashboard, the admin)."""
     from django.utils.formats import date_format

@@ -125,7 +125,8 @@ def invitation_accept(
         Membership.objects.select_for_update().filter(user=user, country=invitation.country).first()
     )
     if membership is None:
-        Membership.objects.create(user=user, country=invitation.country, role=invitation.role)
+        # The invitation is the permission: created as the system would.
+        membership_create(member=user, country=invitation.country, role=invitation.role)
     elif rank[invitation.role] > rank[membership.role]:
         membership.role = invitation.role
         membership.save(update_fields=["role"])
@@ -151,8 +152,28 @@ def invitation_revoke(*, invitation: Invitation, user) -> Invitation:
 
 
 @transaction.atomic
-def membership_set_role(*, membership: Membership, role: str, user) -> Membership:
-    permissions.require(user, Action.MANAGE_TEAM, membership.country)
+def membership_create(*, member, country: Country, role: str, user=None) -> Membership:
+    """Put `member` on `country`'s team with `role`: one role per person and country, and never an
+    ESCWA account (`refuse_escwa_member`). Those who manage the country's team may; `user=None`
+    is the system (an import, the demo)."""
+    if user is not None:
+        permissions.require(user, Action.MANAGE_TEAM, country)
+    if role not in CountryRole.values:
+        raise ValidationError(_("Choose a role."))
+    refuse_escwa_member(member)
+    if Membership.objects.filter(user=member, country=country).exists():
+        raise ValidationError(
+            _("%(user)s is already on this team.") % {"user": member.get_username()}
+        )
+    return Membership.objects.create(user=member, country=country, role=role)
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, user=None) -> Membership:
+    """Change someone's role on a country's team; a country always keeps a focal point.
+    `user=None` is the system (the demo gives its users their documented roles back)."""
+    if user is not None:
+        permissions.require(user, Action.MANAGE_TEAM, membership.country)
     if role not in CountryRole.values:
         raise ValidationError(_("Choose a role."))
     if membership.role == CountryRole.FOCAL_POINT and role != CountryRole.FOCAL_POINT:

@@ -1,4 +1,5 @@
-"""Questionnaire versions: a draft copied from a published version, publishing, retiring."""
+"""Questionnaire versions: a new draft (empty, or copied from another version), publishing,
+retiring. Each step appends a `VersionEvent`."""
 
 from __future__ import annotations
 
@@ -13,12 +14,57 @@ from django.utils.translation import gettext as _
 from .. import i18n, permissions
 from ..models import (
     Question,
+    Questionnaire,
     QuestionnaireVersion,
     Section,
+    VersionEvent,
     VersionStatus,
 )
 from ..permissions import Action
 from ._common import _check_backdating
+
+
+def _record(
+    version: QuestionnaireVersion, action: str, user, at: datetime.datetime | None = None
+) -> None:
+    VersionEvent.objects.create(
+        version=version, action=action, actor=user, created_at=at or timezone.now()
+    )
+
+
+@transaction.atomic
+def questionnaire_version_create(
+    *,
+    questionnaire: Questionnaire,
+    notes: str = "",
+    official_translations: bool = False,
+    derived_from: QuestionnaireVersion | None = None,
+    user=None,
+) -> QuestionnaireVersion:
+    """A new, empty draft of `questionnaire`, numbered one after its highest version so far.
+
+    The only place a version number is chosen. The questionnaire's row is locked meanwhile, so two
+    drafts created at the same moment get two numbers.
+    """
+    if user is not None:
+        permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    number = (
+        QuestionnaireVersion.objects.filter(questionnaire=questionnaire).aggregate(Max("number"))[
+            "number__max"
+        ]
+        or 0
+    ) + 1
+    version = QuestionnaireVersion.objects.create(
+        questionnaire=questionnaire,
+        number=number,
+        status=VersionStatus.DRAFT,
+        notes=notes,
+        official_translations=official_translations,
+        derived_from=derived_from,
+    )
+    _record(version, VersionEvent.Action.CREATED, user)
+    return version
 
 
 @transaction.atomic
@@ -27,21 +73,12 @@ def questionnaire_version_create_draft(
 ) -> QuestionnaireVersion:
     """A new draft that deep-copies `source` (sections, questions, options, their Arabic and French
     texts), keeping every key."""
-    if user is not None:
-        permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
-    number = (
-        QuestionnaireVersion.objects.filter(questionnaire=source.questionnaire).aggregate(
-            Max("number")
-        )["number__max"]
-        or 0
-    ) + 1
-    draft = QuestionnaireVersion.objects.create(
+    draft = questionnaire_version_create(
         questionnaire=source.questionnaire,
-        number=number,
-        status=VersionStatus.DRAFT,
         notes=notes or _("Copied from version %(number)s.") % {"number": source.number},
         official_translations=source.official_translations,
         derived_from=source,
+        user=user,
     )
     sections = list(source.sections.order_by("order", "pk"))
     questions = list(Question.objects.filter(section__version=source).order_by("order", "pk"))
@@ -114,6 +151,7 @@ def questionnaire_version_publish(
     version.status = VersionStatus.PUBLISHED
     version.published_at = at or timezone.now()
     version.save()
+    _record(version, VersionEvent.Action.PUBLISHED, user, at=version.published_at)
     return version
 
 
@@ -121,6 +159,7 @@ def questionnaire_version_publish(
 def questionnaire_version_retire(
     *, version: QuestionnaireVersion, user=None
 ) -> QuestionnaireVersion:
+    """Retire a published version: no new cycle may use it; its cycles and answers stay."""
     if user is not None:
         permissions.require(user, Action.MANAGE_QUESTIONNAIRES)
     version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
@@ -128,4 +167,5 @@ def questionnaire_version_retire(
         raise ValidationError(_("Only a published version can be retired."))
     version.status = VersionStatus.RETIRED
     version.save()
+    _record(version, VersionEvent.Action.RETIRED, user)
     return version

@@ -4,6 +4,7 @@ import datetime
 import json
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -21,6 +22,7 @@ from questionnaire.models import (
     Country,
     CountryRole,
     GuidingPrinciple,
+    Membership,
     Objective,
     Question,
     QuestionnaireVersion,
@@ -29,6 +31,7 @@ from questionnaire.models import (
     Submission,
     SubmissionEvent,
     SubmissionStatus,
+    VersionEvent,
     VersionStatus,
 )
 from questionnaire.permissions import Action
@@ -372,3 +375,44 @@ def test_rerun_keeps_a_demo_users_edit(demo):
     loaddemo()
     answer.refresh_from_db()
     assert (answer.value, answer.revision) == ("<p>Edited.</p>", 2)
+
+
+def test_the_demo_versions_history_says_the_system_made_them(demo):
+    events = {
+        number: list(version(number).events.order_by("pk").values_list("action", "actor"))
+        for number in (1, 2)
+    }
+    assert events == {
+        1: [(VersionEvent.Action.CREATED, None), (VersionEvent.Action.PUBLISHED, None)],
+        2: [(VersionEvent.Action.CREATED, None), (VersionEvent.Action.PUBLISHED, None)],
+    }
+    published = version(1).events.get(action=VersionEvent.Action.PUBLISHED)
+    assert published.created_at == version(1).published_at
+
+
+def test_rerun_gives_a_demo_user_back_their_focal_point_role(demo):
+    morocco = User.objects.get(username="morocco")
+    membership = Membership.objects.get(user=morocco)
+    services.membership_create(
+        member=User.objects.create(username="ma-second"),
+        country=membership.country,
+        role=CountryRole.FOCAL_POINT,
+    )
+    services.membership_set_role(membership=membership, role=CountryRole.VIEWER)
+    with mock.patch.object(
+        services, "membership_set_role", wraps=services.membership_set_role
+    ) as set_role:
+        loaddemo()
+    set_role.assert_called_once()
+    assert Membership.objects.get(user=morocco).role == CountryRole.FOCAL_POINT
+
+
+def test_a_demo_membership_removed_is_created_again_by_the_service(demo):
+    jordan = User.objects.get(username="jordan")
+    Membership.objects.filter(user=jordan).delete()
+    with mock.patch.object(
+        services, "membership_create", wraps=services.membership_create
+    ) as create:
+        loaddemo()
+    create.assert_called_once()
+    assert Membership.objects.get(user=jordan).role == CountryRole.FOCAL_POINT

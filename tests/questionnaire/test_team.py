@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from questionnaire import selectors, services
 from questionnaire.models import CountryRole, Invitation, Membership
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 ACCEPT_URL = "https://portal.example.org/invitations/{token}/"
@@ -91,3 +92,48 @@ def test_the_last_focal_point_stays(country, focal_point):
             membership=membership, role=CountryRole.VIEWER, user=focal_point
         )
     assert Membership.objects.get(user=focal_point).role == CountryRole.FOCAL_POINT
+
+
+# --- membership_create: the admin and loaddemo add members through it --------------------------
+
+
+def test_a_focal_point_or_an_admin_adds_a_member(country, focal_point, admin_user):
+    first, second = factories.UserFactory(), factories.UserFactory()
+    services.membership_create(
+        member=first, country=country, role=CountryRole.VIEWER, user=focal_point
+    )
+    services.membership_create(
+        member=second, country=country, role=CountryRole.CONTRIBUTOR, user=admin_user
+    )
+    assert {(m.user, m.role) for m in Membership.objects.exclude(user=focal_point)} == {
+        (first, CountryRole.VIEWER),
+        (second, CountryRole.CONTRIBUTOR),
+    }
+
+
+def test_a_contributor_may_not_add_members(country, contributor):
+    newcomer = factories.UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.membership_create(
+            member=newcomer, country=country, role=CountryRole.VIEWER, user=contributor
+        )
+    assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_an_escwa_account_never_joins_a_team(country, reviewer):
+    with pytest.raises(ValidationError, match="is an ESCWA account"):
+        services.membership_create(member=reviewer, country=country, role=CountryRole.VIEWER)
+    assert not Membership.objects.filter(user=reviewer).exists()
+
+
+def test_one_role_per_person_and_country(country, contributor):
+    with pytest.raises(ValidationError, match="already on this team"):
+        services.membership_create(
+            member=contributor, country=country, role=CountryRole.FOCAL_POINT
+        )
+    assert Membership.objects.get(user=contributor).role == CountryRole.CONTRIBUTOR
+
+
+def test_a_member_needs_a_known_role(country):
+    with pytest.raises(ValidationError, match="Choose a role"):
+        services.membership_create(member=factories.UserFactory(), country=country, role="boss")

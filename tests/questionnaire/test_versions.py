@@ -1,7 +1,9 @@
 """Published questionnaire versions never change; a new draft is a deep copy keeping keys."""
 
+import datetime
+
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from questionnaire import selectors, services
@@ -11,6 +13,7 @@ from questionnaire.models import (
     QuestionnaireVersion,
     QuestionType,
     Section,
+    VersionEvent,
     VersionStatus,
 )
 from tests import factories
@@ -145,3 +148,97 @@ def test_version_numbers_are_unique_per_questionnaire(published_version):
         QuestionnaireVersion.objects.create(
             questionnaire=published_version.questionnaire, number=published_version.number
         )
+
+
+# --- One place for the version number, and the version's history --------------------------------
+
+
+def test_a_new_version_is_numbered_after_the_highest_one(published_version):
+    questionnaire = published_version.questionnaire
+    highest = published_version.number + 5
+    factories.VersionFactory(questionnaire=questionnaire, number=highest)
+    created = services.questionnaire_version_create(questionnaire=questionnaire, notes="Empty")
+    copied = services.questionnaire_version_create_draft(source=published_version)
+    assert (created.number, created.status, created.notes) == (
+        highest + 1,
+        VersionStatus.DRAFT,
+        "Empty",
+    )
+    assert (copied.number, copied.derived_from) == (highest + 2, published_version)
+
+
+def test_only_administrators_create_versions(published_version, reviewer, admin_user):
+    questionnaire = published_version.questionnaire
+    with pytest.raises(PermissionDenied):
+        services.questionnaire_version_create(questionnaire=questionnaire, user=reviewer)
+    assert services.questionnaire_version_create(questionnaire=questionnaire, user=admin_user)
+
+
+def test_creating_publishing_and_retiring_are_recorded(published_version, admin_user):
+    draft = services.questionnaire_version_create_draft(source=published_version, user=admin_user)
+    at = datetime.datetime(2027, 1, 4, 9, 0, tzinfo=datetime.UTC)
+    services.questionnaire_version_publish(version=draft, at=at)
+    services.questionnaire_version_retire(version=draft, user=admin_user)
+
+    events = list(draft.events.order_by("pk").values_list("action", "actor", "created_at"))
+    assert [(action, actor) for action, actor, _at in events] == [
+        (VersionEvent.Action.CREATED, admin_user.pk),
+        (VersionEvent.Action.PUBLISHED, None),
+        (VersionEvent.Action.RETIRED, admin_user.pk),
+    ]
+    assert events[1][2] == at  # a back-dated import is recorded when it happened
+
+
+def test_a_refused_publish_records_nothing(db):
+    empty = services.questionnaire_version_create(questionnaire=factories.QuestionnaireFactory())
+    with pytest.raises(ValidationError):
+        services.questionnaire_version_publish(version=empty)
+    assert list(empty.events.values_list("action", flat=True)) == [VersionEvent.Action.CREATED]
+
+
+def test_version_events_are_never_changed_or_deleted(published_version):
+    event = published_version.events.get()
+    event.action = VersionEvent.Action.RETIRED
+    with pytest.raises(ImmutableError):
+        event.save()
+    with pytest.raises(ImmutableError):
+        event.delete()
+
+
+# --- A cycle keeps its version once answered ---------------------------------------------------
+
+
+@pytest.fixture
+def other_published(published_version):
+    return services.questionnaire_version_publish(
+        version=services.questionnaire_version_create_draft(source=published_version)
+    )
+
+
+def test_a_cycle_keeps_its_version_once_a_country_has_started(submission, other_published):
+    cycle = submission.cycle
+    original = cycle.version_id
+    cycle.version = other_published
+    with pytest.raises(ValidationError, match="countries have started answering it"):
+        cycle.full_clean()
+    with pytest.raises(ImmutableError, match="countries have started answering it"):
+        cycle.save()
+    cycle.refresh_from_db()
+    assert cycle.version_id == original
+
+
+def test_a_cycle_nobody_answered_yet_may_change_its_version(cycle, other_published):
+    cycle.version = other_published
+    cycle.full_clean()
+    cycle.save()
+    cycle.refresh_from_db()
+    assert cycle.version == other_published
+
+
+def test_an_answered_cycle_still_saves_its_other_fields(submission):
+    cycle = submission.cycle
+    cycle.name = "Renamed"
+    cycle.is_closed = True
+    cycle.save()
+    cycle.refresh_from_db()
+    assert (cycle.name, cycle.is_closed) == ("Renamed", True)

@@ -8,8 +8,8 @@ and whatever people did in the demo (a Jordan answer edited, a submission moved 
 Reference data (countries, objectives, principles) follow the fixtures; demo users get their
 documented roles and password back.
 
-Versions, submissions, answers and transitions go through `questionnaire.services`, with
-`user=None`: the system did the import, and no demo user should appear to have submitted or
+Versions, memberships, submissions, answers and transitions go through `questionnaire.services`,
+with `user=None`: the system did the import, and no demo user should appear to have submitted or
 accepted Morocco's 2020 review.
 
 The questionnaire's Arabic and French (fixtures/questionnaire-translations.json, unofficial) are
@@ -258,9 +258,14 @@ class Command(BaseCommand):
         notes = self.with_translation_note(data["notes"])
         version = questionnaire.versions.filter(number=data["version"]).first()
         if version is None:
-            version = QuestionnaireVersion.objects.create(
-                questionnaire=questionnaire, number=data["version"], notes=notes
+            version = services.questionnaire_version_create(
+                questionnaire=questionnaire, notes=notes
             )
+            if version.number != data["version"]:
+                raise CommandError(
+                    f"{questionnaire.slug} already has versions without a version "
+                    f"{data['version']}; the demo cannot be loaded over them."
+                )
         if not version.is_editable:
             self.warn_if_different(version, data["sections"])
             return version
@@ -509,10 +514,14 @@ class Command(BaseCommand):
             if changed:
                 user.save()
             if spec["country"]:
-                Membership.objects.update_or_create(
-                    user=user,
-                    country=countries[spec["country"]],
-                    defaults={"role": CountryRole.FOCAL_POINT},
-                )
+                self.load_membership(user, countries[spec["country"]])
             users.append(user)
         return users
+
+    def load_membership(self, user: User, country: Country) -> None:
+        """A demo user is their country's focal point again, whatever the demo changed."""
+        membership = Membership.objects.filter(user=user, country=country).first()
+        if membership is None:
+            services.membership_create(member=user, country=country, role=CountryRole.FOCAL_POINT)
+        elif membership.role != CountryRole.FOCAL_POINT:
+            services.membership_set_role(membership=membership, role=CountryRole.FOCAL_POINT)
