@@ -230,9 +230,7 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
                     (
                         date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT"),
                         event.get_action_display(),
-                        (event.actor.get_full_name() or event.actor.get_username())
-                        if event.actor
-                        else _("System"),
+                        event.actor.display_name if event.actor else _("System"),
                     )
                     for event in events
                 ),
