@@ -17,7 +17,7 @@ from questionnaire.models import (
     SubmissionStatus,
 )
 from tests import factories
-from tests.questionnaire.test_submission_page import build_submission
+from tests.factories import build_submission
 
 pytestmark = pytest.mark.django_db
 S = SubmissionStatus
