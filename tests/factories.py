@@ -287,6 +287,38 @@ def build_submission(*, country, sections: int, questions_per_type: int = 1):
     return submission
 
 
+# --- Shortcuts for tests that take a submission through its review -----------------------------
+
+
+def question(submission, key="mechanism"):
+    """The question `key` of the submission's version (tests/conftest.py's version has
+    `mechanism`, `lead` and `policies`)."""
+    return Question.objects.select_related("section").get(version=submission.cycle.version, key=key)
+
+
+def answer(submission, key, value, user=None):
+    from questionnaire import services
+
+    return services.answer_save(
+        submission=submission, question=question(submission, key), value=value, user=user
+    )
+
+
+def move(submission, to_status, user, message=""):
+    from questionnaire import services
+
+    return services.submission_transition(
+        submission=submission, to_status=to_status, user=user, message=message
+    )
+
+
+def set_status(submission, status):
+    """Puts the submission in `status` without the workflow, for tests of what a status allows."""
+    Submission.objects.filter(pk=submission.pk).update(status=status)
+    submission.refresh_from_db()
+    return submission
+
+
 # --- A review cycle with many countries, for the pages that compare countries ----------------
 
 # Long-text answers in the portal's three languages, so that search has words to find in each.

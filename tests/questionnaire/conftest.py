@@ -2,7 +2,9 @@
 
 import pytest
 
-from questionnaire.models import Objective
+from questionnaire import services
+from questionnaire.models import Objective, SubmissionStatus
+from tests.factories import move, question
 
 
 @pytest.fixture
@@ -10,4 +12,22 @@ def objectives(db):
     return Objective.objects.bulk_create(
         Objective(number=n, title=f"Objective title {n}", short_label=f"Objective {n}")
         for n in range(1, 24)
+    )
+
+
+@pytest.fixture
+def submitted(complete_submission, focal_point):
+    return move(complete_submission, SubmissionStatus.SUBMITTED, focal_point)
+
+
+@pytest.fixture
+def returned(submitted, reviewer):
+    return move(submitted, SubmissionStatus.RETURNED, reviewer, "Please name the lead ministry.")
+
+
+@pytest.fixture
+def comment(submission, reviewer):
+    """ESCWA's open thread on the `mechanism` question."""
+    return services.comment_add(
+        submission=submission, question=question(submission), user=reviewer, body="Source?"
     )
