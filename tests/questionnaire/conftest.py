@@ -4,6 +4,7 @@ import pytest
 
 from questionnaire import services
 from questionnaire.models import Objective, SubmissionStatus
+from tests import factories
 from tests.factories import move, question
 
 
@@ -13,6 +14,13 @@ def objectives(db):
         Objective(number=n, title=f"Objective title {n}", short_label=f"Objective {n}")
         for n in range(1, 24)
     )
+
+
+@pytest.fixture
+def big_cycle(db):
+    """Six countries, one in each state: no submission, draft, submitted, returned, accepted,
+    published."""
+    return factories.cycle_with_countries(countries=6)
 
 
 @pytest.fixture
