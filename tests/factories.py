@@ -290,6 +290,12 @@ def build_submission(*, country, sections: int, questions_per_type: int = 1):
 # --- Shortcuts for tests that take a submission through its review -----------------------------
 
 
+def login(client, user):
+    """The test client, logged in as `user` (staff pass the second step too: tests/conftest.py)."""
+    client.force_login(user)
+    return client
+
+
 def question(submission, key="mechanism"):
     """The question `key` of the submission's version (tests/conftest.py's version has
     `mechanism`, `lead` and `policies`)."""

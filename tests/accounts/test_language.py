@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests import factories
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 COOKIE = settings.LANGUAGE_COOKIE_NAME
@@ -15,11 +16,6 @@ COOKIE = settings.LANGUAGE_COOKIE_NAME
 @pytest.fixture
 def person(db):
     return factories.UserFactory(username="rania", language="ar")
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def html_tag(response) -> str:

@@ -5,14 +5,9 @@ from django.urls import reverse
 
 from questionnaire.models import CountryRole
 from tests import factories
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def test_login_page_renders_the_form(client):

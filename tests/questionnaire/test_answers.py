@@ -7,17 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from questionnaire import services
 from questionnaire.models import (
     AnswerRevision,
-    Question,
     SubmissionStatus,
 )
 from tests import factories
+from tests.factories import question
 
 pytestmark = pytest.mark.django_db
 S = SubmissionStatus
-
-
-def question(submission, key="mechanism"):
-    return Question.objects.get(version=submission.cycle.version, key=key)
 
 
 def test_answer_save_stores_value_and_revision(submission, contributor):

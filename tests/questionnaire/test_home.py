@@ -13,13 +13,9 @@ from django.utils import timezone
 from questionnaire import selectors, services
 from questionnaire.models import DeadlineExtension, Question, SubmissionStatus
 from tests import factories
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def home_of(client, user) -> str:

@@ -11,15 +11,10 @@ from questionnaire.models import (
     SubmissionStatus,
 )
 from tests import factories
-from tests.factories import move, set_status
+from tests.factories import login, move, set_status
 
 pytestmark = pytest.mark.django_db
 S = SubmissionStatus
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 # --- Publication needs the country's agreement ----------------------------------------------------

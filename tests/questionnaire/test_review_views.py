@@ -12,18 +12,13 @@ from questionnaire.models import (
     SubmissionEvent,
     SubmissionStatus,
 )
-from tests.factories import answer, build_submission, move, question
+from tests.factories import answer, build_submission, login, move, question
 
 pytestmark = pytest.mark.django_db
 S = SubmissionStatus
 
 
 # --- The review page and the decisions ------------------------------------------------------------
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 REVIEW_ACCESS = [

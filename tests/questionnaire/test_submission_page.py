@@ -5,22 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from questionnaire import services
 from questionnaire.models import Answer
 from tests import factories
-from tests.factories import build_submission
+from tests.factories import answer, build_submission, login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def answer(submission, key, value):
-    question = submission.cycle.version.questions.get(key=key)
-    return services.answer_save(submission=submission, question=question, value=value)
 
 
 @pytest.mark.parametrize(

@@ -8,18 +8,14 @@ from django.db import IntegrityError, transaction
 from questionnaire import services
 from questionnaire.models import (
     ImmutableError,
-    Question,
     Submission,
     SubmissionStatus,
 )
 from tests import factories
+from tests.factories import question
 
 pytestmark = pytest.mark.django_db
 S = SubmissionStatus
-
-
-def question(submission, key="mechanism"):
-    return Question.objects.get(version=submission.cycle.version, key=key)
 
 
 def test_one_submission_per_cycle_and_country(submission):

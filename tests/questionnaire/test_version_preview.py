@@ -5,14 +5,9 @@ from django.urls import reverse
 
 from questionnaire.models import QuestionType
 from tests import factories
-from tests.factories import build_submission
+from tests.factories import build_submission, login
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
