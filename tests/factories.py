@@ -240,6 +240,91 @@ def every_type_submission(*, country, version, answered: bool = True, user=None)
     return submission
 
 
+# One question of every type, with its options and a typical answer: the submission page's and
+# the preview's tests read these words (EVERY_TYPE above serves the pages and exports).
+TYPED_CHOICES = [
+    {"value": "one", "label": "First option"},
+    {"value": "two", "label": "Second option"},
+]
+TYPED_QUESTIONS = [
+    (QuestionType.LONG_TEXT, {}, "<ul><li>Alpha item</li><li>Beta item</li></ul>"),
+    (QuestionType.SHORT_TEXT, {}, "Ministry of Labour"),
+    (QuestionType.SINGLE_CHOICE, {"choices": TYPED_CHOICES}, "two"),
+    (QuestionType.MULTIPLE_CHOICE, {"choices": TYPED_CHOICES}, ["one", "two"]),
+    (QuestionType.YES_NO, {}, {"answer": "yes", "explanation": "<p>Because of the law.</p>"}),
+    (QuestionType.NUMBER, {}, "1250.5"),
+    (QuestionType.DATE, {}, "2020-05-17"),
+    (QuestionType.ENTRY_LIST, {"columns": COLUMNS}, [{"entity": "IOM", "role": "Adviser"}]),
+    (QuestionType.OBJECTIVES_GRID, {}, {"4": {"status": "planned", "note": "Birth registry"}}),
+]
+
+
+def build_submission(*, country, sections: int, questions_per_type: int = 1):
+    """A published version with `sections` sections, each holding every question type
+    `questions_per_type` times, and a submission answering all of them."""
+    from questionnaire import services
+
+    version = VersionFactory()
+    for s in range(sections):
+        section = SectionFactory(version=version, number=f"S{s}", order=s)
+        for repeat in range(questions_per_type):
+            for i, (kind, options, _value) in enumerate(TYPED_QUESTIONS):
+                QuestionFactory(
+                    section=section,
+                    key=f"q-{s}-{repeat}-{i}",
+                    label=f"{repeat}{chr(97 + i)}",
+                    type=kind,
+                    options=options,
+                    order=repeat * 10 + i,
+                )
+    version = services.questionnaire_version_publish(version=version)
+    cycle = CycleFactory(version=version)
+    cycle.countries.add(country)
+    submission = services.submission_create(cycle=cycle, country=country)
+    values = {kind: value for kind, _options, value in TYPED_QUESTIONS}
+    for question in version.questions.all():
+        services.answer_save(submission=submission, question=question, value=values[question.type])
+    return submission
+
+
+# --- Shortcuts for tests that take a submission through its review -----------------------------
+
+
+def login(client, user):
+    """The test client, logged in as `user` (staff pass the second step too: tests/conftest.py)."""
+    client.force_login(user)
+    return client
+
+
+def question(submission, key="mechanism"):
+    """The question `key` of the submission's version (tests/conftest.py's version has
+    `mechanism`, `lead` and `policies`)."""
+    return Question.objects.select_related("section").get(version=submission.cycle.version, key=key)
+
+
+def answer(submission, key, value, user=None):
+    from questionnaire import services
+
+    return services.answer_save(
+        submission=submission, question=question(submission, key), value=value, user=user
+    )
+
+
+def move(submission, to_status, user, message=""):
+    from questionnaire import services
+
+    return services.submission_transition(
+        submission=submission, to_status=to_status, user=user, message=message
+    )
+
+
+def set_status(submission, status):
+    """Puts the submission in `status` without the workflow, for tests of what a status allows."""
+    Submission.objects.filter(pk=submission.pk).update(status=status)
+    submission.refresh_from_db()
+    return submission
+
+
 # --- A review cycle with many countries, for the pages that compare countries ----------------
 
 # Long-text answers in the portal's three languages, so that search has words to find in each.

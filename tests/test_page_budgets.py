@@ -10,10 +10,10 @@ Pages whose cost is asserted elsewhere, not repeated here:
 
 | page | test |
 |---|---|
-| home (reviewer) | tests/questionnaire/test_views.py::test_home_queries_do_not_grow_with_countries |
-| submission page | tests/questionnaire/test_views.py::test_submission_page_queries_do_not_grow_with_questions |
+| home (reviewer) | tests/questionnaire/test_home.py::test_home_queries_do_not_grow_with_countries |
+| submission page | tests/questionnaire/test_submission_page.py::test_submission_page_queries_do_not_grow_with_questions |
 | section page, autosave | tests/questionnaire/test_answering_queries.py |
-| review page | tests/questionnaire/test_review.py::test_the_review_page_costs_the_same_for_any_size |
+| review page | tests/questionnaire/test_review_views.py::test_the_review_page_costs_the_same_for_any_size |
 | dashboard, one question across countries, objectives matrix | tests/questionnaire/test_dashboard.py::test_queries_do_not_grow_with_the_number_of_countries |
 | search | tests/questionnaire/test_search.py::test_search_queries_do_not_grow_with_the_number_of_countries |
 | public index, cycle, submission | tests/questionnaire/test_public.py::test_public_queries_do_not_grow_with_the_number_of_countries |
@@ -73,6 +73,14 @@ def assert_budget(page: str, small: int, large: int) -> None:
     assert large <= BUDGETS[page], f"{page}: {large} queries, budget {BUDGETS[page]}"
 
 
+def grows(client, page: str, url: str, grow) -> None:
+    """Counts `url`'s queries, lets `grow()` add to the data, and counts them again."""
+    client.get(url)  # first request: nothing cached
+    small = count_queries(client, url)
+    grow()
+    assert_budget(page, small, count_queries(client, url))
+
+
 def compare(client, page: str, small_url: str, large_url: str) -> None:
     client.get(small_url)  # first request: nothing cached on either side
     assert_budget(page, count_queries(client, small_url), count_queries(client, large_url))
@@ -118,7 +126,7 @@ def grow_country_work(country, *, cycles: int, user) -> None:
             )
 
 
-# --- Home, for each role (the reviewer's is in test_views) ---------------------------------------
+# --- Home, for each role (the reviewer's is in questionnaire/test_home.py) ---------------------
 
 
 @pytest.mark.parametrize(
@@ -132,29 +140,27 @@ def grow_country_work(country, *, cycles: int, user) -> None:
 def test_home_of_a_country_member(client, submission, country, role, page):
     user = factories.MembershipFactory(country=country, role=role).user
     client.force_login(user)
-    url = reverse("home")
-    client.get(url)
-    small = count_queries(client, url)
-    grow_country_work(country, cycles=3, user=None)
-    assert_budget(page, small, count_queries(client, url))
+    grows(client, page, reverse("home"), lambda: grow_country_work(country, cycles=3, user=None))
 
 
 def test_home_of_an_administrator(client, admin_user, submission, country):
     client.force_login(admin_user)
-    url = reverse("home")
-    client.get(url)
-    small = count_queries(client, url)
-    grow_country_work(country, cycles=3, user=None)
-    assert_budget("home (administrator)", small, count_queries(client, url))
+    grows(
+        client,
+        "home (administrator)",
+        reverse("home"),
+        lambda: grow_country_work(country, cycles=3, user=None),
+    )
 
 
 def test_home_of_a_user_without_a_role(client, submission, country):
     client.force_login(factories.UserFactory())
-    url = reverse("home")
-    client.get(url)
-    small = count_queries(client, url)
-    grow_country_work(country, cycles=3, user=None)
-    assert_budget("home (no role)", small, count_queries(client, url))
+    grows(
+        client,
+        "home (no role)",
+        reverse("home"),
+        lambda: grow_country_work(country, cycles=3, user=None),
+    )
 
 
 # --- A submission's pages -----------------------------------------------------------------------
@@ -285,11 +291,12 @@ def test_compilation_pages(client, reviewer, three_and_twelve):
 def test_admin_changelist_of_submissions(client, admin_user):
     factories.cycle_with_countries(countries=3)
     client.force_login(admin_user)
-    url = reverse("admin:questionnaire_submission_changelist")
-    client.get(url)
-    small = count_queries(client, url)
-    factories.cycle_with_countries(countries=12)
-    assert_budget("admin: submissions", small, count_queries(client, url))
+    grows(
+        client,
+        "admin: submissions",
+        reverse("admin:questionnaire_submission_changelist"),
+        lambda: factories.cycle_with_countries(countries=12),
+    )
 
 
 # --- Teams ---------------------------------------------------------------------------------------
@@ -301,29 +308,29 @@ def test_team_page(client, country, focal_point):
     Membership.objects.create(
         user=factories.UserFactory(), country=other, role=CountryRole.FOCAL_POINT
     )
+
+    def grow():
+        for role in [CountryRole.CONTRIBUTOR] * 6 + [CountryRole.VIEWER] * 5:
+            factories.MembershipFactory(country=country, role=role)
+        for n in range(6):
+            services.invitation_create(
+                country=country,
+                email=f"invitee{n}@example.org",
+                role=CountryRole.CONTRIBUTOR,
+                user=focal_point,
+                accept_url="http://testserver/invitations/{token}/",
+            )
+
     client.force_login(focal_point)
-    url = reverse("country_team", args=[country.iso2])
-    client.get(url)
-    small = count_queries(client, url)
-    for role in [CountryRole.CONTRIBUTOR] * 6 + [CountryRole.VIEWER] * 5:
-        factories.MembershipFactory(country=country, role=role)
-    for n in range(6):
-        services.invitation_create(
-            country=country,
-            email=f"invitee{n}@example.org",
-            role=CountryRole.CONTRIBUTOR,
-            user=focal_point,
-            accept_url="http://testserver/invitations/{token}/",
-        )
-    assert_budget("team", small, count_queries(client, url))
+    grows(client, "team", reverse("country_team", args=[country.iso2]), grow)
 
 
 def test_country_list(client, admin_user, country):
+
+    def grow():
+        for _ in range(11):
+            each = factories.CountryFactory()
+            factories.MembershipFactory(country=each, role=CountryRole.FOCAL_POINT)
+
     client.force_login(admin_user)
-    url = reverse("country_list")
-    client.get(url)
-    small = count_queries(client, url)
-    for _ in range(11):
-        each = factories.CountryFactory()
-        factories.MembershipFactory(country=each, role=CountryRole.FOCAL_POINT)
-    assert_budget("countries", small, count_queries(client, url))
+    grows(client, "countries", reverse("country_list"), grow)

@@ -2,7 +2,6 @@ import datetime
 import time
 
 import pytest
-from django.core.cache import cache
 from django.db.models import F
 from django_otp.oath import hotp
 
@@ -25,15 +24,6 @@ def wait_out_the_delay():
     TwoFactorThrottle.objects.update(
         last_failure_at=F("last_failure_at") - datetime.timedelta(hours=1, seconds=1)
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The password-reset throttle counts in the cache: one test's e-mails must not count in
-    # the next.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

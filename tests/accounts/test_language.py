@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests import factories
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 COOKIE = settings.LANGUAGE_COOKIE_NAME
@@ -92,3 +93,19 @@ def test_the_saved_language_is_the_persons_own(client, person):
     assert '<html lang="fr" dir="ltr">' in html_tag(response)
     assert User.objects.get(pk=person.pk).language == "ar"
     assert User.objects.get(pk=other.pk).language == "fr"
+
+
+def test_switching_to_arabic_turns_the_page_right_to_left(client, focal_point):
+    login(client, focal_point)
+    response = client.post(reverse("set_language"), {"language": "ar", "next": reverse("home")})
+    assert response.status_code == 302
+    page = client.get(reverse("home")).text
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "bootstrap.rtl.min.css" in page
+    assert 'value="ar" lang="ar"' in page
+
+
+def test_english_is_left_to_right(client, focal_point):
+    page = login(client, focal_point).get(reverse("home")).text
+    assert '<html lang="en" dir="ltr">' in page
+    assert "bootstrap.rtl.min.css" not in page

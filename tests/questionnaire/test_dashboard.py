@@ -1,12 +1,11 @@
 """The staff pages that follow a cycle across countries: who reaches them, the dashboard's rows,
-order, filters and counts, deadline extensions, one question across countries, the objectives
-matrix, and what each page costs in SQL."""
+order, filters and counts, the form that grants a deadline extension, one question across
+countries, the objectives matrix, and what each page costs in SQL."""
 
 import datetime
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,13 +24,6 @@ STAFF_PAGES = [
     ("cycle_objectives", {}),
     ("cycle_search", {}),
 ]
-
-
-@pytest.fixture
-def big_cycle(db):
-    """Six countries, one in each state: no submission, draft, submitted, returned, accepted,
-    published."""
-    return factories.cycle_with_countries(countries=6)
 
 
 def url(name, cycle, **kwargs):
@@ -416,58 +408,6 @@ def test_filters_narrow_the_rows_but_not_the_counts(client, big_cycle, reviewer,
 
 
 # --- Deadline extensions -------------------------------------------------------------------------
-
-
-def test_granting_an_extension_replaces_the_earlier_one(big_cycle, reviewer):
-    country = big_cycle.countries.first()
-    for days in (5, 12):
-        services.deadline_extension_grant(
-            cycle=big_cycle,
-            country=country,
-            deadline=big_cycle.deadline + datetime.timedelta(days=days),
-            user=reviewer,
-        )
-    extension = DeadlineExtension.objects.get(cycle=big_cycle, country=country)
-    assert extension.deadline == big_cycle.deadline + datetime.timedelta(days=12)
-    assert extension.granted_by == reviewer
-
-
-def test_an_extension_cannot_be_before_the_cycle_deadline(big_cycle, admin_user):
-    with pytest.raises(ValidationError):
-        services.deadline_extension_grant(
-            cycle=big_cycle,
-            country=big_cycle.countries.first(),
-            deadline=big_cycle.deadline - datetime.timedelta(days=1),
-            user=admin_user,
-        )
-    assert not DeadlineExtension.objects.exists()
-
-
-def test_country_users_cannot_grant_extensions(big_cycle):
-    country = big_cycle.countries.first()
-    focal_point = factories.MembershipFactory(country=country).user
-    with pytest.raises(PermissionDenied):
-        services.deadline_extension_grant(
-            cycle=big_cycle,
-            country=country,
-            deadline=big_cycle.deadline + datetime.timedelta(days=5),
-            user=focal_point,
-        )
-
-
-def test_no_extension_for_a_country_outside_the_cycle_or_a_closed_cycle(big_cycle, reviewer):
-    outsider = factories.CountryFactory()
-    later = big_cycle.deadline + datetime.timedelta(days=5)
-    with pytest.raises(ValidationError):
-        services.deadline_extension_grant(
-            cycle=big_cycle, country=outsider, deadline=later, user=reviewer
-        )
-    big_cycle.is_closed = True
-    big_cycle.save()
-    with pytest.raises(ValidationError):
-        services.deadline_extension_grant(
-            cycle=big_cycle, country=big_cycle.countries.first(), deadline=later, user=reviewer
-        )
 
 
 def test_the_dashboard_form_grants_an_extension(client, big_cycle, reviewer):

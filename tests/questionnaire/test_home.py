@@ -1,15 +1,19 @@
-"""The home page of a country's team: per cycle and country, the submission's status, progress,
-deadline and the actions that fit the person and the state. (ESCWA's home: test_views.py.)"""
+"""The home page: for a country's team, per cycle and country, the submission's status,
+progress, deadline and the actions that fit the person and the state; for ESCWA, every
+country's submission and who has not started."""
 
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from questionnaire import selectors, services
 from questionnaire.models import DeadlineExtension, Question, SubmissionStatus
 from tests import factories
+from tests.factories import login
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +186,77 @@ def test_escwas_home_reaches_each_cycles_dashboard_exports_and_compilation(
     slug = submission.cycle.slug
     for name in ("cycle_dashboard", "cycle_exports", "cycle_compilations"):
         assert f'href="{reverse(name, args=[slug])}"' in page
+
+
+def test_home_for_a_focal_point_lists_only_their_country(
+    client, focal_point, submission, other_country
+):
+    other = services.submission_create(cycle=submission.cycle, country=other_country)
+    response = login(client, focal_point).get(reverse("home"))
+    assert response.status_code == 200
+    assert reverse("submission_detail", args=[submission.pk]) in response.text
+    assert reverse("submission_detail", args=[other.pk]) not in response.text
+    assert "Jordan" not in response.text
+
+
+def test_home_for_a_member_says_when_a_cycle_has_no_submission_yet(
+    client, focal_point, cycle, country
+):
+    cycle.countries.add(country)
+    response = login(client, focal_point).get(reverse("home"))
+    assert cycle.name in response.text
+    assert "No submission yet for this cycle." in response.text
+
+
+def test_home_for_a_reviewer_lists_every_submission(client, reviewer, submission, other_country):
+    other = services.submission_create(cycle=submission.cycle, country=other_country)
+    response = login(client, reviewer).get(reverse("home"))
+    assert response.status_code == 200
+    for sub in (submission, other):
+        assert reverse("submission_detail", args=[sub.pk]) in response.text
+    assert "Morocco" in response.text
+    assert "Jordan" in response.text
+
+
+def test_home_for_a_reviewer_names_the_countries_that_have_not_started(
+    client, reviewer, submission
+):
+    # The `submission` fixture enrols Morocco and Jordan; only Morocco has started.
+    page = login(client, reviewer).get(reverse("home")).text
+    assert "No submission yet (1 country):" in page
+    assert "Jordan" in page.split("No submission yet")[1]
+
+
+def test_home_for_a_reviewer_names_who_did_not_take_part_in_a_closed_cycle(
+    client, reviewer, submission
+):
+    submission.cycle.is_closed = True
+    submission.cycle.save()
+    page = login(client, reviewer).get(reverse("home")).text
+    assert "Did not take part (1 country):" in page
+    assert "No submission yet" not in page
+
+
+def test_home_for_a_user_without_a_role_explains_why_it_is_empty(client):
+    user = factories.UserFactory()
+    response = login(client, user).get(reverse("home"))
+    assert response.status_code == 200
+    assert "No review cycle includes your country yet." in response.text
+
+
+def test_home_queries_do_not_grow_with_countries(client, reviewer, cycle):
+    login(client, reviewer)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        return len(ctx)
+
+    cycle.countries.add(factories.CountryFactory())
+    few = count()
+    for _ in range(6):
+        country = factories.CountryFactory()
+        cycle.countries.add(country)
+        services.submission_create(cycle=cycle, country=country)
+    factories.CycleFactory(version=cycle.version).countries.add(factories.CountryFactory())
+    assert count() == few

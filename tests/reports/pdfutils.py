@@ -1,13 +1,17 @@
-"""Reading PDFs back in tests: text with poppler's pdftotext, structure with pypdf."""
+"""Reading PDFs back in tests: text with poppler's pdftotext, structure with pypdf; and a local
+server that records what a rendering tries to fetch."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import subprocess
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pypdf
@@ -85,3 +89,18 @@ def pdf_bookmarks(data: bytes) -> list[Bookmark]:
 
 def pdf_reader(data: bytes) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(data))
+
+
+@contextlib.contextmanager
+def recording_server(handler):
+    """A real HTTP server on 127.0.0.1 (any free port), answering with `handler` and recording
+    the path of every request it receives in `.paths`."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.paths = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

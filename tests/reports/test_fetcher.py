@@ -8,8 +8,7 @@ work without ours.
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from questionnaire.models import Answer, Question
 from reports import pdf
 from reports.fetcher import FetchRefused, StaticFilesFetcher, static_base_url
 
-from .pdfutils import pdf_reader, pdf_text
+from .pdfutils import pdf_reader, pdf_text, recording_server
 
 STATIC = Path(settings.STATICFILES_DIRS[0]).resolve()
 SECRET_FILE = Path("/etc/passwd")  # "root:" is its first line on every Debian machine
@@ -43,13 +42,8 @@ class _CountingHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     """A real HTTP server on 127.0.0.1 that records every request it receives."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    httpd.paths = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with recording_server(_CountingHandler) as httpd:
+        yield httpd
 
 
 def payloads(port: int) -> list[str]:

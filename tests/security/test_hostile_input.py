@@ -13,10 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from collections import Counter
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import openpyxl
 import pytest
@@ -748,13 +747,10 @@ class _Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    httpd.paths = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    from tests.reports.pdfutils import recording_server
+
+    with recording_server(_Recorder) as httpd:
+        yield httpd
 
 
 def test_hostile_answers_end_as_text_in_the_pdf_and_fetch_nothing(every_type, server):

@@ -125,7 +125,7 @@ def test_the_sqlite_file_is_in_wal_mode_with_a_busy_timeout(sqlite_file):
 
 # --- The checkout's .env -------------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

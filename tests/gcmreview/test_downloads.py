@@ -9,7 +9,7 @@ from django.http import FileResponse
 
 from gcmreview.downloads import file_download
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "questionnaire", "reports", "gcmreview")
 
 

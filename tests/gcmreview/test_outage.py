@@ -49,7 +49,7 @@ def anonymous():
     return Client(raise_request_exception=False)
 
 
-@pytest.mark.urls("tests.test_outage")
+@pytest.mark.urls("tests.gcmreview.test_outage")
 @pytest.mark.parametrize("url", ["/down/", "/closed/"])
 def test_a_page_that_cannot_reach_the_database_says_try_again(anonymous, url):
     response = anonymous.get(url)
@@ -63,7 +63,7 @@ def test_a_page_that_cannot_reach_the_database_says_try_again(anonymous, url):
     assert "Traceback" not in text
 
 
-@pytest.mark.urls("tests.test_outage")
+@pytest.mark.urls("tests.gcmreview.test_outage")
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
 def test_a_form_sent_during_an_outage_is_not_said_to_be_saved(anonymous, method):
     """What the page was sending may be lost (a section saved without JavaScript, an admin
@@ -81,7 +81,7 @@ def test_a_form_sent_during_an_outage_is_not_said_to_be_saved(anonymous, method)
     assert "Try again" not in text  # a link would load the page afresh, without the edit
 
 
-@pytest.mark.urls("tests.test_outage")
+@pytest.mark.urls("tests.gcmreview.test_outage")
 def test_a_script_gets_json_it_can_retry_on(anonymous):
     response = anonymous.post(
         "/down/", data="{}", content_type="application/json", HTTP_ACCEPT="application/json"
@@ -97,14 +97,14 @@ def test_a_script_gets_json_it_can_retry_on(anonymous):
     }
 
 
-@pytest.mark.urls("tests.test_outage")
+@pytest.mark.urls("tests.gcmreview.test_outage")
 def test_other_errors_stay_server_errors(anonymous):
     response = anonymous.get("/broken/")
     assert response.status_code == 500
     assert "Retry-After" not in response
 
 
-@pytest.mark.urls("tests.test_outage")
+@pytest.mark.urls("tests.gcmreview.test_outage")
 def test_the_session_read_failing_in_a_middleware_is_a_503_too(anonymous, focal_point):
     """The database is first used by a middleware (the session behind request.user), before any
     view: Django's handler500 turns that into the same 503."""
