@@ -3,7 +3,7 @@
 `reports.tasks` imports the modules that do the work (compilation, public_pdf) and registers each
 task here under its name; those modules, the recovery and the services ask for the next step
 through the functions below. So nothing imports `tasks` back, and the modules form no import
-cycle (tests/test_import_cycles.py). ReportsConfig.ready imports `tasks`, so every process (web
+cycle (tests/test_code_layout.py). ReportsConfig.ready imports `tasks`, so every process (web
 server, worker, command) has the tasks registered before anything asks.
 
 Each request is sent once the current transaction commits: a rolled-back change queues nothing,

@@ -3,7 +3,6 @@
 import datetime
 import json
 import re
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -13,7 +12,6 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from questionnaire import admin as questionnaire_admin
 from questionnaire import services
 from questionnaire.models import (
     AnswerRevision,
@@ -972,13 +970,6 @@ def test_an_extension_removed_in_the_admin_goes_through_the_service(admin_client
     assert response.status_code == 302
     remove.assert_called_once()
     assert not DeadlineExtension.objects.exists()
-
-
-def test_no_admin_module_grows_past_800_lines():
-    """The admin is split by subject so that each part can be read (and reworked) on its own."""
-    package = Path(questionnaire_admin.__file__).parent
-    lengths = {path.name: len(path.read_text().splitlines()) for path in package.glob("*.py")}
-    assert {name for name, lines in lengths.items() if lines > 800} == set()
 
 
 def test_a_country_added_on_a_users_page_goes_through_the_service(admin_client, country):

@@ -1,4 +1,7 @@
-"""No two of the portal's modules import each other, directly or round a loop.
+"""How the code is laid out: no import cycle, imports pointing the way the layers do, and no
+module too long to hold in one's head.
+
+No two of the portal's modules import each other, directly or round a loop.
 
 An import cycle hides a layering mistake (the work importing the queue that runs the work) and
 makes import order matter; a lazy import inside a function only hides it. So the graph is built
@@ -158,3 +161,18 @@ def test_the_questionnaire_never_imports_the_reports_app():
     not know it exists, so it can be tested and run without PDFs."""
     graph = import_graph()
     assert _importers_of(graph, "reports", "questionnaire") == []
+
+
+# --- Size ----------------------------------------------------------------------------------------
+
+MAX_MODULE_LINES = 800
+
+
+def test_no_module_is_too_long_to_read():
+    """Past some 800 lines a module holds several subjects: split it by subject into a package
+    (as selectors, services, models, admin and types are). Migrations are generated: left out."""
+    lengths = {
+        name: len(path.read_text(encoding="utf-8").splitlines())
+        for name, path in portal_modules().items()
+    }
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
