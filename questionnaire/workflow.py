@@ -4,7 +4,7 @@ them, and the words each review decision uses.
 `services.submission_transition` applies the table; pages read it (through
 `submission_moves`) to offer only the decisions the user may take now. The status groups the
 rest of the code asks about ("may the country still edit?", "has it been sent?") are named once,
-beside `SubmissionStatus`, in `models.py`.
+beside `SubmissionStatus`, in `models/submissions.py`.
 """
 
 from __future__ import annotations
