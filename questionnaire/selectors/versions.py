@@ -18,7 +18,6 @@ from ..models import (
     Question,
     Questionnaire,
     QuestionnaireVersion,
-    QuestionType,
     Section,
     VersionStatus,
 )
@@ -139,11 +138,12 @@ def version_missing_translations(*, version: QuestionnaireVersion) -> list[Missi
 
 
 def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Objective]:
-    """The GCM objectives in order when a question among `sections` is an objectives grid.
+    """The GCM objectives in order when a question among `sections` shows them (its type's
+    `shows_objectives`: the objectives grid).
 
     At most one query; none when no question needs them.
     """
     questions = (question for section in sections for question in section.question_list)
-    if any(q.type == QuestionType.OBJECTIVES_GRID for q in questions):
+    if any(q.type_handler.shows_objectives for q in questions):
         return list(Objective.objects.order_by("number"))
     return []

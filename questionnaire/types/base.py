@@ -66,6 +66,8 @@ class BaseQuestionType:
     # Whether the value holds text the country typed (the PDF then sets its cell's direction from
     # that text) rather than only the questionnaire's words (choices) or digits.
     holds_typed_text: ClassVar[bool] = True
+    # Whether its templates show the GCM objectives (pages then load them: `objectives_for`).
+    shows_objectives: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -56,6 +56,7 @@ class ObjectivesGrid(BaseQuestionType):
     label = _("GCM objectives grid")
     order = 90
     empty_value: ClassVar[dict] = {}
+    shows_objectives = True
 
     def scale(self, options: dict) -> list[dict]:
         return options.get("scale") or DEFAULT_OBJECTIVE_SCALE
