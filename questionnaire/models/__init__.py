@@ -29,6 +29,7 @@ from .reference import (  # noqa: F401
 from .submissions import (  # noqa: F401
     EDITABLE_STATUSES,
     FINAL_STATUSES,
+    NOT_APPLICABLE_MAX_LENGTH,
     SENT_STATUSES,
     Answer,
     AnswerRevision,
@@ -46,8 +47,10 @@ from .teams import (  # noqa: F401
     refuse_escwa_member,
 )
 from .versions import (  # noqa: F401
+    ConditionOperator,
     DraftOnlyMixin,
     Question,
+    QuestionCondition,
     Questionnaire,
     QuestionnaireVersion,
     Section,

@@ -190,6 +190,9 @@ class PublicationAgreement(AppendOnlyModel):
     is_publication_agreement = True
 
 
+NOT_APPLICABLE_MAX_LENGTH = 300
+
+
 class Answer(models.Model):
     """The current value of one question in one submission.
 
@@ -216,7 +219,12 @@ class Answer(models.Model):
     prefilled = models.BooleanField(
         _("prefilled from the previous cycle"),
         default=False,
-        help_text=_("Carried forward and not yet edited."),
+        help_text=_("Carried forward and not yet edited or confirmed as still accurate."),
+    )
+    # Why the question does not apply to the country (questions that allow it); not empty: the
+    # answer is "Not applicable", and `value` is kept for when it applies again.
+    not_applicable_reason = models.CharField(
+        _("not applicable because"), max_length=NOT_APPLICABLE_MAX_LENGTH, blank=True, default=""
     )
 
     class Meta:
@@ -241,10 +249,14 @@ class AnswerRevision(AppendOnlyModel):
         RESTORE = "restore", _("Restored")
         CARRY_FORWARD = "carry_forward", _("Carried forward")
         IMPORT = "import", _("Imported")
+        CONFIRM = "confirm", _("Confirmed as still accurate")
 
     answer = models.ForeignKey(Answer, on_delete=models.PROTECT, related_name="revisions")
     revision = models.PositiveIntegerField(_("revision"))
     value = models.JSONField(_("value"), null=True, blank=True)
+    not_applicable_reason = models.CharField(
+        _("not applicable because"), max_length=NOT_APPLICABLE_MAX_LENGTH, blank=True, default=""
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SAVE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

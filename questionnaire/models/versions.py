@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..conditions import ConditionOperator, condition_validate, operands_of
 from ..types import BaseQuestionType, QuestionType, get_type
 from ..types import choices as question_type_choices
 from ._base import AppendOnlyModel, ImmutableError, TranslatedMixin
@@ -213,6 +214,21 @@ class Question(TranslatedMixin, DraftOnlyMixin):
         _("type"), max_length=20, choices=question_type_choices, default=QuestionType.LONG_TEXT
     )
     required = models.BooleanField(_("required"), default=True)
+    allows_not_applicable = models.BooleanField(
+        _("may be answered “not applicable”"),
+        default=False,
+        help_text=_("The country may then answer “Not applicable” with a short reason."),
+    )
+    # How the question's conditions (QuestionCondition) combine; no condition: always shown.
+    shown_when = models.CharField(
+        _("shown when"),
+        max_length=3,
+        choices=[
+            ("all", _("all of its conditions hold")),
+            ("any", _("any of its conditions holds")),
+        ],
+        default="all",
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     options = models.JSONField(
         _("type options"),
@@ -251,6 +267,53 @@ class Question(TranslatedMixin, DraftOnlyMixin):
 
     def clean(self) -> None:
         self.type_handler.validate_options(self.options or {})
+
+
+class QuestionCondition(DraftOnlyMixin):
+    """One condition for showing a question: an earlier question of the same version has (or has
+    not) a given value. A question with conditions is shown when all (or any, `shown_when`) hold;
+    `questionnaire.conditions` checks and evaluates them."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="conditions")
+    # RESTRICT: a question others depend on cannot be deleted on its own (the admin says which);
+    # deleting its whole section or version takes the conditions with it.
+    source = models.ForeignKey(
+        Question,
+        on_delete=models.RESTRICT,
+        related_name="dependent_conditions",
+        verbose_name=_("earlier question"),
+    )
+    operator = models.CharField(
+        _("condition"), max_length=12, choices=ConditionOperator.choices, default="equals"
+    )
+    value = models.CharField(
+        _("value"),
+        max_length=300,
+        help_text=_(
+            "A choice (for “is one of”, several separated by commas) or a number, as the earlier "
+            "question's answer holds it."
+        ),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+
+    def __str__(self) -> str:
+        return f"{self.source.key} {self.operator} {self.value}"
+
+    def _version_id_for_guard(self) -> int | None:
+        return self.question.version_id if self.question_id else None
+
+    @property
+    def operands(self) -> list[str]:
+        """The value as a list: several for “is one of”."""
+        return operands_of(self.operator, self.value)
+
+    def clean(self) -> None:
+        condition_validate(self)
 
 
 class VersionEvent(AppendOnlyModel):

@@ -18,6 +18,7 @@ from .answering import (  # noqa: F401
     submission_previous_for_carry_forward,
     submission_progress,
     submission_sections,
+    submission_unreviewed,
 )
 from .changes import (  # noqa: F401
     AnswerChange,
@@ -86,8 +87,12 @@ from .progress import (  # noqa: F401
     NO_SUBMISSION,
     NO_SUBMISSION_LABEL,
     DaysLeft,
+    answer_facts,
+    blank_progress,
     dashboard_statuses,
     no_submission_label,
+    submissions_progress,
+    version_rules,
 )
 from .public import (  # noqa: F401
     PublicCycle,

@@ -3,15 +3,21 @@ is still missing, its documents."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import (
-    FilteredRelation,
-    Q,
-)
 from django.http import Http404
 
+from ..conditions import (
+    AnswerState,
+    Rule,
+    answer_states,
+    condition_note,
+    facts_for,
+    rule_for,
+    sources_of,
+)
 from ..models import (
     FINAL_STATUSES,
     Answer,
@@ -20,14 +26,15 @@ from ..models import (
     Country,
     Objective,
     Question,
+    QuestionCondition,
     ReviewCycle,
     Section,
     Submission,
     SubmissionEvent,
 )
-from ..types import get_type
 from .comments import _attach_comments, comment_threads, submission_return_notice
 from .lookups import submission_get
+from .progress import submissions_progress
 from .versions import objectives_for, version_sections
 
 if TYPE_CHECKING:
@@ -42,6 +49,14 @@ class QuestionAnswer:
     # thread and, on the review page, what changed since the previous submission.
     comments: list[Comment] = field(default_factory=list)
     change: AnswerChange | None = None
+    # Where it stands by the one rule (conditions.answer_states), and the conditions that decide
+    # whether it is shown; filled by `submission_sections`.
+    state: AnswerState | None = None
+    conditions: list[QuestionCondition] = field(default_factory=list)
+    # The country's answer to the same question (by key) in its previous cycle, on the pages
+    # that show it, and what changed since.
+    previous: Answer | None = None
+    previous_change: AnswerChange | None = None
 
     @property
     def open_comment_count(self) -> int:
@@ -57,9 +72,50 @@ class QuestionAnswer:
 
     @property
     def is_answered(self) -> bool:
-        return self.answer is not None and not self.question.type_handler.is_empty(
-            self.answer.value
-        )
+        """Answered by the country (conditions.AnswerState.answered): a value or "Not
+        applicable", not an answer carried forward and not yet reviewed."""
+        if self.state is not None:
+            return self.state.answered
+        return self.has_value and not self.is_not_applicable and not self.answer.prefilled
+
+    @property
+    def has_value(self) -> bool:
+        return self.answer is not None and bool(self.answer.text)
+
+    @property
+    def is_shown(self) -> bool:
+        return self.state.shown if self.state is not None else True
+
+    @property
+    def is_not_applicable(self) -> bool:
+        return self.answer is not None and bool(self.answer.not_applicable_reason)
+
+    @property
+    def is_unreviewed(self) -> bool:
+        """Carried forward from the previous cycle, neither edited nor confirmed since."""
+        if self.state is not None:
+            return self.state.unreviewed
+        return self.answer is not None and self.answer.prefilled and self.has_value
+
+    @property
+    def is_missing(self) -> bool:
+        return self.state.missing if self.state is not None else False
+
+    @property
+    def condition_note(self) -> str:
+        """ "Applies only when I.a is “Yes”." (empty for a question always shown)."""
+        return condition_note(self.question, self.conditions)
+
+    @property
+    def shown_when(self) -> str:
+        """The conditions as JSON for answering.js (empty for a question always shown)."""
+        if not self.conditions:
+            return ""
+        rules = [
+            Rule(c.source_id, c.operator, tuple(c.operands)).as_json(c.source.key, c.source.type)
+            for c in self.conditions
+        ]
+        return json.dumps({"mode": self.question.shown_when, "rules": rules})
 
 
 @dataclass
@@ -73,54 +129,79 @@ class SectionAnswers:
         return [item.question for item in self.items]
 
     @property
+    def shown_items(self) -> list[QuestionAnswer]:
+        """The questions the submission shows (conditions may hide some)."""
+        return [item for item in self.items if item.is_shown]
+
+    @property
+    def total(self) -> int:
+        return len(self.shown_items)
+
+    @property
     def answered_count(self) -> int:
         return sum(1 for item in self.items if item.is_answered)
 
     @property
+    def unreviewed_count(self) -> int:
+        return sum(1 for item in self.items if item.is_unreviewed)
+
+    @property
     def missing_required(self) -> list[QuestionAnswer]:
-        return [i for i in self.items if i.question.required and not i.is_answered]
+        return [item for item in self.items if item.is_missing]
 
 
 def submission_sections(*, submission: Submission) -> list[SectionAnswers]:
-    """Every section of the submission's version with each question and its answer. 3 queries."""
+    """Every section of the submission's version with each question, its answer, its conditions
+    and its state by the one rule (conditions.answer_states). Four queries."""
     answers = {
         a.question_id: a
         for a in Answer.objects.filter(submission=submission).select_related("updated_by")
     }
+    sections = version_sections(version=submission.cycle.version)
+    conditions: dict[int, list[QuestionCondition]] = {}
+    for condition in QuestionCondition.objects.filter(
+        question__version=submission.cycle.version_id
+    ).select_related("source__section"):
+        conditions.setdefault(condition.question_id, []).append(condition)
+    questions = {q.pk: q for section in sections for q in section.question_list}
+    rules = [rule_for(q, conditions.get(q.pk, ())) for q in questions.values()]
+    sources = sources_of(rules)
+    states = answer_states(
+        rules,
+        {
+            pk: facts_for(
+                questions[pk].type,
+                has_value=bool(answer.text),
+                value=answer.value if pk in sources else None,
+                not_applicable_reason=answer.not_applicable_reason,
+                prefilled=answer.prefilled,
+            )
+            for pk, answer in answers.items()
+        },
+    )
     return [
         SectionAnswers(
             section=section,
-            items=[QuestionAnswer(q, answers.get(q.pk)) for q in section.question_list],
+            items=[
+                QuestionAnswer(
+                    q,
+                    answers.get(q.pk),
+                    state=states[q.pk],
+                    conditions=conditions.get(q.pk, []),
+                )
+                for q in section.question_list
+            ],
         )
-        for section in version_sections(version=submission.cycle.version)
+        for section in sections
     ]
 
 
 def submission_progress(*, submission: Submission) -> dict:
-    """Answered / total and required-still-missing, per section and overall. One query."""
-    sections: dict[str, dict] = {}
-    # Every autosave runs this over the whole questionnaire: one query that joins each question
-    # to this submission's answer, read as tuples rather than model instances.
-    questions = (
-        Question.objects.filter(version=submission.cycle.version_id)
-        .annotate(
-            this_answer=FilteredRelation("answers", condition=Q(answers__submission=submission))
-        )
-        .order_by("section__order", "section__pk", "order", "pk")
-        .values_list("section__number", "type", "required", "this_answer__value")
-    )
-    for number, kind, required, value in questions:
-        entry = sections.setdefault(number, {"answered": 0, "total": 0, "missing_required": 0})
-        entry["total"] += 1
-        if not get_type(kind).is_empty(value):
-            entry["answered"] += 1
-        elif required:
-            entry["missing_required"] += 1
-    overall = {
-        key: sum(s[key] for s in sections.values())
-        for key in ("answered", "total", "missing_required")
-    }
-    return {"sections": sections, **overall}
+    """Answered, carried forward and not yet reviewed, shown (`total`) and required still
+    missing, per section and overall, by the one rule. Four queries whatever the number of
+    questions (every autosave runs it)."""
+    submissions_progress([submission])
+    return submission.progress
 
 
 @dataclass
@@ -216,12 +297,18 @@ def submission_previous_for_carry_forward(*, cycle: ReviewCycle, country: Countr
 
 
 def submission_missing_required(*, submission: Submission) -> list[Question]:
-    """Required questions of the submission that are still unanswered, in questionnaire order."""
-    answers = dict(Answer.objects.filter(submission=submission).values_list("question_id", "value"))
-    return [
-        q
-        for q in Question.objects.filter(version=submission.cycle.version_id, required=True)
-        .select_related("section")
-        .order_by("section__order", "order")
-        if q.type_handler.is_empty(answers.get(q.pk))
-    ]
+    """Required questions the submission shows that have no answer, in questionnaire order."""
+    return _questions_where(submission, lambda state: state.missing)
+
+
+def submission_unreviewed(*, submission: Submission) -> list[Question]:
+    """Questions whose answer was carried forward from the previous cycle and is neither edited
+    nor confirmed as still accurate, in questionnaire order."""
+    return _questions_where(submission, lambda state: state.unreviewed)
+
+
+def _questions_where(submission: Submission, test) -> list[Question]:
+    submissions_progress([submission])
+    chosen = [pk for pk, state in submission.states.items() if test(state)]
+    by_pk = Question.objects.select_related("section").in_bulk(chosen)
+    return [by_pk[pk] for pk in chosen]

@@ -32,10 +32,11 @@ from .progress import (
     NO_SUBMISSION,
     DaysLeft,
     _deadline,
-    _question_totals,
-    _with_answer_counts,
+    blank_progress,
     dashboard_statuses,
     no_submission_label,
+    submissions_progress,
+    version_rules,
 )
 from .versions import version_sections
 
@@ -55,7 +56,9 @@ class DashboardRow(DaysLeft):
     country: Country
     submission: Submission | None
     answered: int
-    total: int
+    # Carried forward from the previous cycle and neither edited nor confirmed by the country.
+    unreviewed: int
+    total: int  # the questions shown to the country (conditions may hide some)
     missing_required: int
     deadline: datetime.date  # the cycle's, or the country's extension
     extension: DeadlineExtension | None
@@ -165,10 +168,11 @@ def cycle_dashboard(
     first (`cycle_get_for_staff`).
     """
     today = today or timezone.localdate()
-    submissions = list(
-        _with_answer_counts(Submission.objects.filter(cycle=cycle).select_related("country"))
-    )
-    total, required = _question_totals(version_id=cycle.version_id)
+    submissions = list(Submission.objects.filter(cycle=cycle).select_related("country", "cycle"))
+    questions = submissions_progress(submissions, rules=version_rules({cycle.version_id}))[
+        cycle.version_id
+    ]
+    blank = blank_progress(questions)
     extensions = {
         e.country_id: e
         for e in DeadlineExtension.objects.filter(cycle=cycle).select_related("granted_by")
@@ -182,13 +186,15 @@ def cycle_dashboard(
         deadline, days_left = _deadline(
             cycle=cycle, submission=submission, extension=extension, today=today
         )
+        progress = submission.progress if submission else blank
         rows.append(
             DashboardRow(
                 country=country,
                 submission=submission,
-                answered=submission.answered if submission else 0,
-                total=total,
-                missing_required=required - (submission.required_answered if submission else 0),
+                answered=progress["answered"],
+                unreviewed=progress["unreviewed"],
+                total=progress["total"],
+                missing_required=progress["missing_required"],
                 deadline=deadline,
                 extension=extension,
                 days_left=days_left,
@@ -208,8 +214,8 @@ def cycle_dashboard(
         today=today,
         rows=dashboard_sort(shown, sort=sort, descending=descending),
         all_rows=rows,
-        total_questions=total,
-        required_questions=required,
+        total_questions=len(questions),
+        required_questions=sum(q.required for q in questions),
     )
 
 

@@ -15,7 +15,7 @@ from ..models import (
     ReviewCycle,
     Submission,
 )
-from .progress import DaysLeft, _add_progress_and_deadline, _question_totals_by_version
+from .progress import DaysLeft, _add_progress_and_deadline, submissions_progress, version_rules
 from .visibility import cycles_for_user
 
 
@@ -30,6 +30,7 @@ class CountryRow(DaysLeft):
     # For a country's own team (None on ESCWA's overview): the submission's progress, counted
     # as the answering page's section navigation counts it, and the country's deadline.
     answered: int | None = None
+    unreviewed: int | None = None  # carried forward, not yet reviewed
     total: int | None = None
     missing_required: int | None = None
     deadline: datetime.date | None = None  # the cycle's, or the country's extension
@@ -68,7 +69,7 @@ def home_overview(*, user) -> list[CycleOverview]:
     """
     staff = permissions.is_reviewer(user)
     member_of = set(permissions.country_roles(user))
-    cycles = cycles_for_user(user=user, counted=not staff)
+    cycles = cycles_for_user(user=user)
     # One query for the whole page: the earlier accepted submissions a team could start from.
     earlier = (
         []
@@ -83,7 +84,9 @@ def home_overview(*, user) -> list[CycleOverview]:
         )
     )
     # And one each for the questions' totals per version and the countries' extensions.
-    totals = {} if staff else _question_totals_by_version({e["cycle"].version_id for e in cycles})
+    rules = {} if staff else version_rules({e["cycle"].version_id for e in cycles})
+    if not staff:
+        submissions_progress([s for e in cycles for s in e["submissions"]], rules=rules)
     extensions = (
         {}
         if staff or not member_of
@@ -121,7 +124,7 @@ def home_overview(*, user) -> list[CycleOverview]:
                 _add_progress_and_deadline(
                     row,
                     cycle=cycle,
-                    totals=totals.get(cycle.version_id, (0, 0)),
+                    questions=rules.get(cycle.version_id, []),
                     extension=extensions.get((cycle.pk, country.pk)),
                     today=today,
                 )

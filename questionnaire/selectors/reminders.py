@@ -5,22 +5,22 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import (
-    Count,
-    Q,
-)
-
 from ..models import (
     Country,
     CountryRole,
     DeadlineExtension,
     Membership,
-    Question,
     ReviewCycle,
     Submission,
     VersionStatus,
 )
-from .progress import AWAITING_COUNTRY, NO_SUBMISSION, _with_answer_counts
+from .progress import (
+    AWAITING_COUNTRY,
+    NO_SUBMISSION,
+    blank_progress,
+    submissions_progress,
+    version_rules,
+)
 
 
 @dataclass
@@ -58,18 +58,11 @@ def deadline_reminders_due(*, today: datetime.date, days) -> list[ReminderDue]:
     )
     if not cycles or not days:
         return []
-    submissions = {
-        (s.cycle_id, s.country_id): s
-        for s in _with_answer_counts(Submission.objects.filter(cycle__in=cycles))
-    }
+    listed = list(Submission.objects.filter(cycle__in=cycles).select_related("cycle"))
+    rules = submissions_progress(listed, rules=version_rules({c.version_id for c in cycles}))
+    submissions = {(s.cycle_id, s.country_id): s for s in listed}
     extensions = {
         (e.cycle_id, e.country_id): e for e in DeadlineExtension.objects.filter(cycle__in=cycles)
-    }
-    totals = {
-        row["version"]: row
-        for row in Question.objects.filter(version__in={c.version_id for c in cycles})
-        .values("version")
-        .annotate(total=Count("pk"), required=Count("pk", filter=Q(required=True)))
     }
     focal_points: dict[int, list] = {}
     for membership in (
@@ -81,7 +74,7 @@ def deadline_reminders_due(*, today: datetime.date, days) -> list[ReminderDue]:
         focal_points.setdefault(membership.country_id, []).append(membership.user)
     due = []
     for cycle in cycles:
-        total = totals.get(cycle.version_id, {"total": 0, "required": 0})
+        blank = blank_progress(rules[cycle.version_id])
         for country in sorted(cycle.countries.all(), key=lambda c: c.iso2):
             submission = submissions.get((cycle.pk, country.pk))
             status = submission.status if submission else NO_SUBMISSION
@@ -101,10 +94,11 @@ def deadline_reminders_due(*, today: datetime.date, days) -> list[ReminderDue]:
                     extension=extension,
                     days_left=days_left,
                     recipients=focal_points.get(country.pk, []),
-                    answered=submission.answered if submission else 0,
-                    total=total["total"],
-                    missing_required=total["required"]
-                    - (submission.required_answered if submission else 0),
+                    answered=(submission.progress if submission else blank)["answered"],
+                    total=(submission.progress if submission else blank)["total"],
+                    missing_required=(submission.progress if submission else blank)[
+                        "missing_required"
+                    ],
                 )
             )
     return due

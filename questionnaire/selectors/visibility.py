@@ -7,16 +7,11 @@ from .. import permissions
 from ..models import (
     Submission,
 )
-from .progress import _with_answer_counts
 
 
-def cycles_for_user(*, user, counted: bool = False) -> list[dict]:
-    """For the home page: each cycle the user takes part in, with their submissions in it;
-    `counted` adds each submission's `answered` and `required_answered` (same query)."""
-    submissions = permissions.submissions_visible_to(user).order_by("country__name_en")
-    if counted:
-        submissions = _with_answer_counts(submissions)
-    submissions = list(submissions)
+def cycles_for_user(*, user) -> list[dict]:
+    """For the home page: each cycle the user takes part in, with their submissions in it."""
+    submissions = list(permissions.submissions_visible_to(user).order_by("country__name_en"))
     cycles = permissions.cycles_visible_to(user).prefetch_related("countries")
     by_cycle: dict[int, list[Submission]] = {}
     for submission in submissions:

@@ -11,6 +11,7 @@ from ..models import COMMENT_MAX_LENGTH
 from .answers import (
     AnswerConflict,
     SectionSaveError,
+    answer_confirm,
     answer_restore,
     answer_save,
     section_save,
@@ -24,6 +25,7 @@ from .deadlines import (
 )
 from .submissions import (
     TransitionError,
+    UnreviewedAnswers,
     submission_create,
     submission_publication_agree,
     submission_transition,
@@ -51,6 +53,8 @@ __all__ = [
     "AnswerConflict",
     "SectionSaveError",
     "TransitionError",
+    "UnreviewedAnswers",
+    "answer_confirm",
     "answer_restore",
     "answer_save",
     "attachment_add",

@@ -26,7 +26,7 @@ from ..models import (
     VersionStatus,
 )
 from ..permissions import Action
-from ..selectors import submission_missing_required, submission_previous_for_carry_forward
+from ..selectors import submission_previous_for_carry_forward, submissions_progress
 from ..workflow import COMMENTS_SENT_WITH, TRANSITIONS, TRANSITIONS_NEEDING_MESSAGE
 from ._common import _check_backdating, _plain_text
 from .comments import _comments_take_unsent
@@ -99,7 +99,7 @@ def _carry_answers_forward(*, source: Submission, target: Submission, user) -> i
         question = questions.get(old.question.key)
         if question is None or question.type != old.question.type:
             continue  # a question that was dropped or changed its kind of answer
-        if old.question.type_handler.is_empty(old.value):
+        if old.question.type_handler.is_empty(old.value) and not old.not_applicable_reason:
             continue
         try:
             value = question.type_handler.clean(old.value, question.options or {})
@@ -111,6 +111,9 @@ def _carry_answers_forward(*, source: Submission, target: Submission, user) -> i
                 question=question,
                 value=value,
                 text=question.type_handler.as_text(value, question.options or {}),
+                not_applicable_reason=old.not_applicable_reason
+                if question.allows_not_applicable
+                else "",
                 revision=1,
                 updated_by=user,
                 prefilled=True,
@@ -123,12 +126,31 @@ def _carry_answers_forward(*, source: Submission, target: Submission, user) -> i
                 answer=answer,
                 revision=1,
                 value=answer.value,
+                not_applicable_reason=answer.not_applicable_reason,
                 kind=AnswerRevision.Kind.CARRY_FORWARD,
                 created_by=user,
             )
         )
     AnswerRevision.objects.bulk_create(revisions)
     return len(answers)
+
+
+class UnreviewedAnswers(TransitionError):
+    """Submitting answers carried forward and never reviewed needs a second confirmation."""
+
+    def __init__(self, count: int):
+        super().__init__(
+            ngettext(
+                "%(count)d answer carried forward from the previous cycle has not been reviewed. "
+                "Confirm that you submit it as it is, or review it first.",
+                "%(count)d answers carried forward from the previous cycle have not been "
+                "reviewed. Confirm that you submit them as they are, or review them first.",
+                count,
+            )
+            % {"count": count},
+            code="unreviewed",
+        )
+        self.count = count
 
 
 @transaction.atomic
@@ -139,10 +161,13 @@ def submission_transition(
     user=None,
     message: str = "",
     at: datetime.datetime | None = None,
+    unreviewed_confirmed: int | None = None,
 ) -> Submission:
     """Move a submission along the workflow table, and record the move as an event.
 
-    `at` back-dates a move replayed from an import (system only).
+    `at` back-dates a move replayed from an import (system only). A person submitting answers
+    carried forward from the previous cycle that nobody reviewed must confirm it by naming their
+    number (`unreviewed_confirmed`): UnreviewedAnswers otherwise.
     """
     _check_backdating(user, at)
     submission = (
@@ -160,16 +185,20 @@ def submission_transition(
     if move in TRANSITIONS_NEEDING_MESSAGE and not message:
         raise TransitionError(_("Say what the country should change."))
     if to_status == S.SUBMITTED:
-        missing = submission_missing_required(submission=submission)
+        submissions_progress([submission])
+        missing = submission.progress["missing_required"]
         if missing:
             raise TransitionError(
                 ngettext(
                     "%(count)d required question is still unanswered.",
                     "%(count)d required questions are still unanswered.",
-                    len(missing),
+                    missing,
                 )
-                % {"count": len(missing)}
+                % {"count": missing}
             )
+        unreviewed = submission.progress["unreviewed"]
+        if unreviewed and user is not None and unreviewed_confirmed != unreviewed:
+            raise UnreviewedAnswers(unreviewed)
     if (
         to_status == S.PUBLISHED
         and user is not None  # a replayed import records what happened before agreements

@@ -68,6 +68,10 @@ class BaseQuestionType:
     holds_typed_text: ClassVar[bool] = True
     # Whether its templates show the GCM objectives (pages then load them: `objectives_for`).
     shows_objectives: ClassVar[bool] = False
+    # The conditions a later question may put on this type's answers (ConditionOperator values;
+    # none: no question may depend on it). `questionnaire.conditions` evaluates them from
+    # `condition_subject`, and answering.js mirrors that from the type script's `value`.
+    condition_operators: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -97,6 +101,18 @@ class BaseQuestionType:
         """The plain text people read (the review's comparison of versions): `as_text`, except
         where that is machine-readable (numbers)."""
         return self.as_text(value, options)
+
+    # --- conditions on this type's answers (questionnaire/conditions.py) ---------------------
+
+    def condition_values(self, options: dict) -> list[tuple[str, str]] | None:
+        """The values a condition may name, with their labels in the active language; None: any
+        number."""
+        return None
+
+    def condition_subject(self, value: Any) -> frozenset[str] | Any:
+        """What a condition compares: the set of values chosen (empty when unanswered) or, for
+        numbers, a Decimal (None when unanswered)."""
+        return frozenset()
 
     # --- the answering page ------------------------------------------------------------------
 

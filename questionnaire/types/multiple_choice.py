@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from questionnaire.i18n import option_labels
+from questionnaire.i18n import option_label, option_labels
 
 from .base import BaseQuestionType, choice_list, field_name
 from .single_choice import choice_labels, choice_widgets
@@ -20,10 +20,22 @@ class MultipleChoice(BaseQuestionType):
     order = 40
     empty_value: ClassVar[list] = []
     holds_typed_text = False
+    # "is" a choice: it is among those chosen.
+    condition_operators = ("equals", "not_equals", "one_of")
 
     def validate_options(self, options: dict) -> None:
         super().validate_options(options)
         choice_list(options, "choices")
+
+    def condition_values(self, options: dict) -> list[tuple[str, str]]:
+        return [(c["value"], option_label(c)) for c in options.get("choices", []) or []]
+
+    def condition_subject(self, value: Any) -> frozenset[str]:
+        return (
+            frozenset(v for v in value if isinstance(v, str))
+            if isinstance(value, list)
+            else frozenset()
+        )
 
     def clean(self, value: Any, options: dict) -> list[str]:
         if value in (None, ""):

@@ -48,6 +48,7 @@ class Number(BaseQuestionType):
     label = _("Number")
     order = 60
     holds_typed_text = False
+    condition_operators = ("equals", "not_equals", "greater_than", "less_than")
     # The example in the field's help and in its error message, shown in the page's language.
     EXAMPLE = decimal.Decimal("1250000.5")
     _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -121,6 +122,12 @@ class Number(BaseQuestionType):
         return decimal.Decimal(
             sign + (whole.replace(",", "") or "0") + "." + ("".join(decimals) or "0")
         )
+
+    def condition_subject(self, value: Any) -> decimal.Decimal | None:
+        try:
+            return decimal.Decimal(value) if isinstance(value, str) and value else None
+        except decimal.InvalidOperation:
+            return None
 
     def clean(self, value: Any, options: dict) -> str | None:
         if value in (None, ""):

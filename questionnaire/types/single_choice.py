@@ -36,10 +36,17 @@ class SingleChoice(BaseQuestionType):
     label = _("Single choice")
     order = 30
     holds_typed_text = False
+    condition_operators = ("equals", "not_equals", "one_of")
 
     def validate_options(self, options: dict) -> None:
         super().validate_options(options)
         choice_list(options, "choices")
+
+    def condition_values(self, options: dict) -> list[tuple[str, str]]:
+        return [(c["value"], option_label(c)) for c in options.get("choices", []) or []]
+
+    def condition_subject(self, value: Any) -> frozenset[str]:
+        return frozenset([value]) if isinstance(value, str) and value else frozenset()
 
     def clean(self, value: Any, options: dict) -> str | None:
         if value in (None, ""):

@@ -20,6 +20,14 @@ class YesNo(BaseQuestionType):
     name = "yes_no"
     label = _("Yes / no with explanation")
     order = 50
+    condition_operators = ("equals", "not_equals")
+
+    def condition_values(self, options: dict) -> list[tuple[str, str]]:
+        return [("yes", gettext("Yes")), ("no", gettext("No"))]
+
+    def condition_subject(self, value: Any) -> frozenset[str]:
+        answer = value.get("answer") if isinstance(value, dict) else None
+        return frozenset([answer]) if answer else frozenset()
 
     def clean(self, value: Any, options: dict) -> dict | None:
         if value in (None, "", {}):
