@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gcmreview import formatting
 
 from . import permissions, selectors, services
-from .models import SubmissionStatus
+from .models import NOT_APPLICABLE_MAX_LENGTH, SubmissionStatus
 from .permissions import Action
 from .types import all_types, field_name
 
@@ -128,13 +128,22 @@ def _section_url(page, section) -> str | None:
     return reverse("answer_section", args=[page.submission.pk, section.section.number])
 
 
-def _section_context(request, page, *, posted=None, errors=None, conflicts=None) -> dict:
+def _section_context(
+    request, page, *, posted=None, posted_reasons=None, errors=None, conflicts=None
+) -> dict:
     posted = posted or {}
+    posted_reasons = posted_reasons or {}
     questions = []
     for item in page.current.items:
         typed = item.question.key in posted
         value = posted[item.question.key] if typed else item.value
         kind = item.question.type_handler
+        if item.question.key in posted_reasons:
+            reason = posted_reasons[item.question.key]
+            not_applicable = reason != ""
+        else:
+            not_applicable = item.is_not_applicable
+            reason = item.answer.not_applicable_reason if item.answer else ""
         questions.append(
             {
                 "item": item,
@@ -142,6 +151,9 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
                 "widget": kind.widget_context(
                     item.question, value, typed=typed, objectives=page.objectives
                 ),
+                "not_applicable": not_applicable,
+                "not_applicable_reason": reason or "",
+                "not_applicable_max": NOT_APPLICABLE_MAX_LENGTH,
                 "error": (errors or {}).get(item.question.key),
                 "conflict": (conflicts or {}).get(item.question.key),
             }
@@ -166,13 +178,16 @@ def _section_context(request, page, *, posted=None, errors=None, conflicts=None)
 def section_save(request, pk: int, number: str):
     """The Save button without JavaScript: all of a section's answers, all or nothing."""
     page = selectors.answering_section(user=request.user, pk=pk, number=number)
-    posted, values, bases = {}, {}, {}
+    posted, values, bases, reasons, posted_reasons = {}, {}, {}, {}, {}
     try:
         with translation.override(typing_language(request)):
             for item in page.current.items:
                 question = item.question
                 value = question.type_handler.value_from_post(question, request.POST)
                 posted[question.key] = values[question] = value
+                reasons[question] = posted_reasons[question.key] = _posted_reason(
+                    question, request.POST
+                )
                 try:
                     base = int(request.POST.get(f"{field_name(question)}-revision", 0))
                 except ValueError:
@@ -183,6 +198,7 @@ def section_save(request, pk: int, number: str):
                 values_by_question=values,
                 user=request.user,
                 base_revisions=bases,
+                reasons_by_question=reasons,
             )
     except services.SectionSaveError as refused:
         # Who saved each conflicting answer is named on the page: one query for all of them.
@@ -192,7 +208,12 @@ def section_save(request, pk: int, number: str):
             _("Nothing was saved: please look at the questions marked below, then save again."),
         )
         context = _section_context(
-            request, page, posted=posted, errors=refused.problems, conflicts=refused.conflicts
+            request,
+            page,
+            posted=posted,
+            posted_reasons=posted_reasons,
+            errors=refused.problems,
+            conflicts=refused.conflicts,
         )
         return render(request, "questionnaire/answering/section.html", context, status=400)
     if saved:
@@ -203,11 +224,20 @@ def section_save(request, pk: int, number: str):
     return redirect(_section_url(page, page.next if go_next else page.current))
 
 
+def _posted_reason(question, data) -> str | None:
+    """The section form's "Not applicable" box and reason, as `services.answer_save` takes them:
+    "" when not ticked, the reason when ticked, None when ticked without a reason (refused)."""
+    if not question.allows_not_applicable or data.get(field_name(question, "na")) != "yes":
+        return ""
+    return data.get(field_name(question, "na-reason"), "").strip() or None
+
+
 @require_POST
 def answer_autosave(request, pk: int, key: str):
     """Save one answer from the page's JavaScript. JSON in, JSON out.
 
-    Body: {"value": …, "revision": <the revision the user's text started from>}.
+    Body: {"value": …, "revision": <the revision the user's text started from>,
+    "not_applicable": "" (applies) | "<reason>" | null (ticked without a reason: refused)}.
     409 when someone saved in between (with their value, for the user to choose), 400 for a bad
     value, 401 when the session has ended, 403 when the user may not edit, 413 for a body over
     MAX_AUTOSAVE_BYTES (or over Django's DATA_UPLOAD_MAX_MEMORY_SIZE, which it will not read).
@@ -228,15 +258,18 @@ def answer_autosave(request, pk: int, key: str):
         base = payload["revision"]
         if not isinstance(base, int) or isinstance(base, bool) or base < 0:
             raise ValueError
+        reason = payload.get("not_applicable", "")
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         # RecursionError: JSON nested thousands deep ("[[[[…"), small enough to pass the limit.
         return _json_error(400, "malformed", _("The save request was malformed."))
     # Read, answered and worded in the language of the page the person typed in.
     with translation.override(typing_language(request, payload.get("language"))):
-        return _autosave(request, pk=pk, key=key, value=value, base=base)
+        return _autosave(request, pk=pk, key=key, value=value, base=base, reason=reason)
 
 
-def _autosave(request, *, pk: int, key: str, value, base: int) -> JsonResponse:
+def _autosave(request, *, pk: int, key: str, value, base: int, reason: str | None) -> JsonResponse:
     try:
         submission = selectors.submission_get(user=request.user, pk=pk)
         question = selectors.submission_question(submission=submission, key=key)
@@ -249,6 +282,7 @@ def _autosave(request, *, pk: int, key: str, value, base: int) -> JsonResponse:
             value=value,
             user=request.user,
             base_revision=base,
+            not_applicable_reason=reason,
         )
     except PermissionDenied:
         return _json_error(
@@ -267,29 +301,83 @@ def _autosave(request, *, pk: int, key: str, value, base: int) -> JsonResponse:
             current=_answer_payload(current, objectives),
         )
     except ValidationError as exc:
-        return _json_error(400, "invalid", " ".join(exc.messages))
-    item = selectors.QuestionAnswer(question, answer)
+        code = "does_not_apply" if exc.code == "does_not_apply" else "invalid"
+        return _json_error(400, code, " ".join(exc.messages))
+    return JsonResponse(
+        {
+            "ok": True,
+            **_answer_payload(selectors.QuestionAnswer(question, answer)),
+            # What the field shows once the person has left it: a number as the page writes it.
+            "field_value": question.type_handler.saved_field_value(answer.value),
+            **_progress_payload(submission, question),
+        }
+    )
+
+
+def _progress_payload(submission, question) -> dict:
+    """After a save: whether the question now counts as answered, and every section's progress
+    line rendered by the page's own template (the script shows it as is)."""
     progress = selectors.submission_progress(submission=submission)
     for entry in progress["sections"].values():
-        # The section list's line, from the page's own template: the script shows it as is.
         entry["html"] = render_to_string(
             "questionnaire/answering/progress.html",
             {
                 "answered": entry["answered"],
                 "total": entry["total"],
                 "missing": entry["missing_required"],
+                "unreviewed": entry["unreviewed"],
             },
         ).strip()
-    return JsonResponse(
-        {
-            "ok": True,
-            **_answer_payload(item),
-            # What the field shows once the person has left it: a number as the page writes it.
-            "field_value": question.type_handler.saved_field_value(answer.value),
-            "answered": item.is_answered,
-            "progress": progress,
-        }
-    )
+    return {"answered": submission.states[question.pk].answered, "progress": progress}
+
+
+@login_required
+@require_POST
+def answer_confirm(request, pk: int, key: str):
+    """ "Still accurate": a carried-forward answer is reviewed as it stands. JSON for the page's
+    script (Accept: application/json), else back to the question."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    question = selectors.submission_question(submission=submission, key=key)
+    answer, _revisions = selectors.answer_history(submission=submission, question=question)
+    if answer is None:
+        raise Http404
+    try:
+        base = int(request.POST.get("revision", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The request was malformed."))
+    problem = None
+    try:
+        answer = services.answer_confirm(answer=answer, user=request.user, base_revision=base)
+    except PermissionDenied:
+        if not wants_json:
+            raise
+        problem = (403, _("You cannot change this submission (it may have been submitted)."))
+    except services.AnswerConflict:
+        problem = (409, _("Someone changed this answer meanwhile; look at it again."))
+    except ValidationError as exc:
+        problem = (400, " ".join(exc.messages))
+    if wants_json:
+        if problem:
+            return _json_error(problem[0], "refused", problem[1])
+        return JsonResponse(
+            {
+                "ok": True,
+                "revision": answer.revision,
+                "saved_text": saved_text(answer),
+                **_progress_payload(submission, question),
+            }
+        )
+    if problem:
+        messages.error(request, problem[1])
+    else:
+        messages.success(
+            request,
+            _("Your answer to %(question)s is kept as still accurate.")
+            % {"question": f"{question.section.number}.{question.label}"},
+        )
+    url = reverse("answer_section", args=[pk, question.section.number])
+    return redirect(f"{url}#question-{question.key}")
 
 
 @login_required
@@ -366,15 +454,17 @@ def submission_check(request, pk: int):
     open, and (after a return) what changed since the previous submission, each linking to its
     question."""
     submission = selectors.submission_get(user=request.user, pk=pk)
-    missing = selectors.submission_missing_required(submission=submission)
+    check = selectors.submission_check(submission=submission)
     events = selectors.submission_timeline(submission=submission)
     return render(
         request,
         "questionnaire/answering/check.html",
         {
             "submission": submission,
-            "missing": missing,
-            "progress": selectors.submission_progress(submission=submission),
+            "missing": check.missing,
+            "unreviewed": check.unreviewed,
+            "previous_cycle": _previous_cycle_name(submission) if check.unreviewed else "",
+            "progress": check.progress,
             "can_submit": permissions.can(request.user, Action.SUBMIT, submission),
             "may_edit": permissions.can(request.user, Action.EDIT_ANSWERS, submission),
             "events": events,
@@ -391,6 +481,12 @@ def submission_check(request, pk: int):
     )
 
 
+def _previous_cycle_name(submission) -> str:
+    """The cycle its carried answers came from, as the check page names it."""
+    source = submission.carried_forward_from
+    return source.cycle.name if source else _("the previous cycle")
+
+
 @login_required
 @require_POST
 def submission_submit(request, pk: int):
@@ -399,8 +495,15 @@ def submission_submit(request, pk: int):
         messages.error(request, _("Tick the box to confirm that you want to submit."))
         return redirect("submission_check", pk=pk)
     try:
+        unreviewed = int(request.POST.get("unreviewed", ""))
+    except ValueError:
+        unreviewed = None
+    try:
         services.submission_transition(
-            submission=submission, to_status=SubmissionStatus.SUBMITTED, user=request.user
+            submission=submission,
+            to_status=SubmissionStatus.SUBMITTED,
+            user=request.user,
+            unreviewed_confirmed=unreviewed,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

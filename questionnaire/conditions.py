@@ -191,6 +191,16 @@ def answer_states(
     return states
 
 
+def rule_results(
+    question: QuestionRule, states: Mapping[int, AnswerState], facts: Mapping[int, AnswerFacts]
+) -> list[bool]:
+    """Whether each of the question's conditions holds, as `answer_states` found (`states` from
+    it): the answering page's script uses these for questions on other pages."""
+    return [
+        rule_holds(rule, _visible_subject(rule.source, states, facts)) for rule in question.rules
+    ]
+
+
 def _visible_subject(source: int, states: Mapping[int, AnswerState], facts) -> Any:
     state = states.get(source)
     if state is None or not state.shown:

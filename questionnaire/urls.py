@@ -38,6 +38,11 @@ urlpatterns = [
         name="answer_history",
     ),
     path(
+        "submissions/<int:pk>/answers/<slug:key>/confirm/",
+        answering.answer_confirm,
+        name="answer_confirm",
+    ),
+    path(
         "submissions/<int:pk>/answers/<slug:key>/history/<int:revision>/restore/",
         answering.answer_restore,
         name="answer_restore",

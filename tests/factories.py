@@ -198,10 +198,21 @@ EVERY_TYPE = [
 ]
 
 
-def every_type_version(*, sections: int = 1, questions: int = len(EVERY_TYPE), prefix: str = "t"):
+def every_type_version(
+    *,
+    sections: int = 1,
+    questions: int = len(EVERY_TYPE),
+    prefix: str = "t",
+    conditional: bool = False,
+):
     """A published version of `sections` sections, each with `questions` questions that take the
-    types of EVERY_TYPE in turn (one of each when `questions` is 9). Keys: f"{prefix}-{s}-{i}"."""
+    types of EVERY_TYPE in turn (one of each when `questions` is 9). Keys: f"{prefix}-{s}-{i}".
+
+    `conditional`: about half the questions are shown only when an earlier answer calls for it
+    (every odd one after the section's first number: on its yes/no being "yes", or its number
+    being over 100), which EVERY_TYPE's typical answers satisfy."""
     from questionnaire import services
+    from questionnaire.models import QuestionCondition
 
     version = VersionFactory()
     for s in range(1, sections + 1):
@@ -221,6 +232,16 @@ def every_type_version(*, sections: int = 1, questions: int = len(EVERY_TYPE), p
                 order=i,
                 options=options,
             )
+        if conditional:
+            made = {q.key: q for q in section.questions.all()}
+            yes_no, number = made[f"{prefix}-{s}-4"], made[f"{prefix}-{s}-5"]
+            for i in range(7, questions, 2):
+                QuestionCondition.objects.create(
+                    question=made[f"{prefix}-{s}-{i}"],
+                    source=yes_no if i % 4 == 1 else number,
+                    operator="equals" if i % 4 == 1 else "greater_than",
+                    value="yes" if i % 4 == 1 else "100",
+                )
     return services.questionnaire_version_publish(version=version)
 
 

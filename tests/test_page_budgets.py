@@ -41,16 +41,18 @@ pytestmark = pytest.mark.django_db
 
 # Queries per page: the most each may run (the small and large data sets must cost the same).
 BUDGETS = {
-    # session, user, memberships, then the page's own reads; a country's team also gets each
-    # cycle's question totals and its deadline extensions (progress and days left)
-    "home (focal point)": 9,
-    "home (contributor)": 9,
-    "home (viewer)": 9,
+    # session, user, memberships, then the page's own reads; a country's team also gets its
+    # deadline extensions and each submission's progress by the one rule of issue 14 (the
+    # versions' questions, their conditions, the answers, the values conditions look at)
+    "home (focal point)": 11,
+    "home (contributor)": 11,
+    "home (viewer)": 11,
     "home (administrator)": 7,
     "home (no role)": 3,
     "check": 10,  # + the open comment threads
     "history": 7,
-    "answer fragment": 10,
+    # + the questions' conditions and the country's previous cycle (issue 14)
+    "answer fragment": 12,
     "questionnaire preview": 8,
     "exports page": 8,
     "compilations": 6,

@@ -11,19 +11,23 @@ from .answering import (  # noqa: F401
     AnsweringPage,
     QuestionAnswer,
     SectionAnswers,
+    SubmissionCheck,
     answer_history,
     answering_section,
     submission_attachments,
+    submission_check,
     submission_missing_required,
-    submission_previous_for_carry_forward,
     submission_progress,
     submission_sections,
     submission_unreviewed,
 )
 from .changes import (  # noqa: F401
     AnswerChange,
+    PreviousCycle,
     SubmissionChanges,
+    previous_cycle_answers,
     submission_changes,
+    submission_previous_for_carry_forward,
     submission_timeline,
 )
 from .comments import (  # noqa: F401

@@ -16,29 +16,28 @@ from ..conditions import (
     condition_note,
     facts_for,
     rule_for,
+    rule_results,
     sources_of,
 )
 from ..models import (
-    FINAL_STATUSES,
     Answer,
     Attachment,
     Comment,
-    Country,
     Objective,
     Question,
     QuestionCondition,
-    ReviewCycle,
     Section,
     Submission,
     SubmissionEvent,
 )
+from .changes import previous_cycle_answers
 from .comments import _attach_comments, comment_threads, submission_return_notice
 from .lookups import submission_get
 from .progress import submissions_progress
 from .versions import objectives_for, version_sections
 
 if TYPE_CHECKING:
-    from .changes import AnswerChange
+    from .changes import AnswerChange, PreviousCycle
 
 
 @dataclass
@@ -53,6 +52,7 @@ class QuestionAnswer:
     # whether it is shown; filled by `submission_sections`.
     state: AnswerState | None = None
     conditions: list[QuestionCondition] = field(default_factory=list)
+    held: list[bool] = field(default_factory=list)  # whether each condition holds, saved answers
     # The country's answer to the same question (by key) in its previous cycle, on the pages
     # that show it, and what changed since.
     previous: Answer | None = None
@@ -98,6 +98,12 @@ class QuestionAnswer:
         return self.answer is not None and self.answer.prefilled and self.has_value
 
     @property
+    def previous_type_changed(self) -> bool:
+        """The previous cycle asked this question with another kind of answer (its answer was
+        not carried forward: it is shown for reference)."""
+        return self.previous is not None and self.previous.question.type != self.question.type
+
+    @property
     def is_missing(self) -> bool:
         return self.state.missing if self.state is not None else False
 
@@ -112,8 +118,15 @@ class QuestionAnswer:
         if not self.conditions:
             return ""
         rules = [
-            Rule(c.source_id, c.operator, tuple(c.operands)).as_json(c.source.key, c.source.type)
-            for c in self.conditions
+            {
+                **Rule(c.source_id, c.operator, tuple(c.operands)).as_json(
+                    c.source.key, c.source.type
+                ),
+                "held": held,
+            }
+            for c, held in zip(
+                self.conditions, self.held or [True] * len(self.conditions), strict=True
+            )
         ]
         return json.dumps({"mode": self.question.shown_when, "rules": rules})
 
@@ -166,19 +179,18 @@ def submission_sections(*, submission: Submission) -> list[SectionAnswers]:
     questions = {q.pk: q for section in sections for q in section.question_list}
     rules = [rule_for(q, conditions.get(q.pk, ())) for q in questions.values()]
     sources = sources_of(rules)
-    states = answer_states(
-        rules,
-        {
-            pk: facts_for(
-                questions[pk].type,
-                has_value=bool(answer.text),
-                value=answer.value if pk in sources else None,
-                not_applicable_reason=answer.not_applicable_reason,
-                prefilled=answer.prefilled,
-            )
-            for pk, answer in answers.items()
-        },
-    )
+    facts = {
+        pk: facts_for(
+            questions[pk].type,
+            has_value=bool(answer.text),
+            value=answer.value if pk in sources else None,
+            not_applicable_reason=answer.not_applicable_reason,
+            prefilled=answer.prefilled,
+        )
+        for pk, answer in answers.items()
+    }
+    states = answer_states(rules, facts)
+    held = {rule.pk: rule_results(rule, states, facts) for rule in rules if rule.rules}
     return [
         SectionAnswers(
             section=section,
@@ -188,6 +200,7 @@ def submission_sections(*, submission: Submission) -> list[SectionAnswers]:
                     answers.get(q.pk),
                     state=states[q.pk],
                     conditions=conditions.get(q.pk, []),
+                    held=held.get(q.pk, []),
                 )
                 for q in section.question_list
             ],
@@ -212,6 +225,8 @@ class AnsweringPage:
     objectives: list[Objective]
     # Why ESCWA returned the submission, while it is returned.
     return_notice: SubmissionEvent | None = None
+    # The country's previous cycle, whose answers the section's questions show beside theirs.
+    previous_cycle: PreviousCycle | None = None
 
     @property
     def index(self) -> int:
@@ -255,7 +270,23 @@ def answering_section(
         current=current,
         objectives=objectives_for(sections=[current]),
         return_notice=submission_return_notice(submission=submission),
+        previous_cycle=attach_previous_cycle(submission=submission, items=current.items),
     )
+
+
+def attach_previous_cycle(*, submission: Submission, items: list[QuestionAnswer]):
+    """Give each item its answer in the country's previous cycle (same question key) and what
+    changed since; returns that cycle's answers (None without one). Two queries at most."""
+    previous = previous_cycle_answers(
+        submission=submission,
+        questions=[item.question for item in items],
+        answers={item.question.pk: item.answer for item in items if item.answer},
+    )
+    if previous is not None:
+        for item in items:
+            item.previous = previous.answers.get(item.question.pk)
+            item.previous_change = previous.changes.get(item.question.pk)
+    return previous
 
 
 def answer_history(*, submission: Submission, question: Question):
@@ -280,35 +311,36 @@ def submission_attachments(*, submission: Submission) -> list[Attachment]:
     )
 
 
-def submission_previous_for_carry_forward(*, cycle: ReviewCycle, country: Country):
-    """The country's accepted (or published) submission of the latest earlier cycle of the same
-    questionnaire, from which a new submission may be prefilled; None when there is none."""
-    return (
-        Submission.objects.filter(
-            country=country,
-            cycle__version__questionnaire_id=cycle.version.questionnaire_id,
-            cycle__opens_on__lt=cycle.opens_on,
-            status__in=FINAL_STATUSES,
-        )
-        .select_related("cycle")
-        .order_by("-cycle__opens_on")
-        .first()
+@dataclass
+class SubmissionCheck:
+    """What the check page lists before submitting, by the one rule."""
+
+    progress: dict  # as submission_progress
+    missing: list[Question]  # required, shown, without an answer
+    unreviewed: list[Question]  # carried forward, neither edited nor confirmed
+
+
+def submission_check(*, submission: Submission) -> SubmissionCheck:
+    """The submission's progress, its required questions still unanswered and its answers carried
+    forward and not yet reviewed, in questionnaire order. Five queries."""
+    submissions_progress([submission])
+    states = submission.states
+    missing = [pk for pk, state in states.items() if state.missing]
+    unreviewed = [pk for pk, state in states.items() if state.unreviewed]
+    by_pk = Question.objects.select_related("section").in_bulk(missing + unreviewed)
+    return SubmissionCheck(
+        progress=submission.progress,
+        missing=[by_pk[pk] for pk in missing],
+        unreviewed=[by_pk[pk] for pk in unreviewed],
     )
 
 
 def submission_missing_required(*, submission: Submission) -> list[Question]:
     """Required questions the submission shows that have no answer, in questionnaire order."""
-    return _questions_where(submission, lambda state: state.missing)
+    return submission_check(submission=submission).missing
 
 
 def submission_unreviewed(*, submission: Submission) -> list[Question]:
     """Questions whose answer was carried forward from the previous cycle and is neither edited
     nor confirmed as still accurate, in questionnaire order."""
-    return _questions_where(submission, lambda state: state.unreviewed)
-
-
-def _questions_where(submission: Submission, test) -> list[Question]:
-    submissions_progress([submission])
-    chosen = [pk for pk, state in submission.states.items() if test(state)]
-    by_pk = Question.objects.select_related("section").in_bulk(chosen)
-    return [by_pk[pk] for pk in chosen]
+    return submission_check(submission=submission).unreviewed

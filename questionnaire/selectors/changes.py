@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import JSONField, OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from ..models import (
+    FINAL_STATUSES,
     Answer,
     AnswerRevision,
+    Country,
     Question,
+    ReviewCycle,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -108,3 +112,75 @@ def submission_changes(
             lines=diff_lines(before, after) if before != after else [],
         )
     return SubmissionChanges(since=since, by_question=changes)
+
+
+def submission_previous_for_carry_forward(*, cycle: ReviewCycle, country: Country):
+    """The country's accepted (or published) submission of the latest earlier cycle of the same
+    questionnaire, from which a new submission may be prefilled; None when there is none."""
+    return (
+        Submission.objects.filter(
+            country=country,
+            cycle__version__questionnaire_id=cycle.version.questionnaire_id,
+            cycle__opens_on__lt=cycle.opens_on,
+            status__in=FINAL_STATUSES,
+        )
+        .select_related("cycle")
+        .order_by("-cycle__opens_on")
+        .first()
+    )
+
+
+@dataclass
+class PreviousCycle:
+    """The country's submission in its previous cycle, and per question of this submission (by
+    key) its answer there and what changed since."""
+
+    submission: Submission
+    answers: dict[int, Answer]  # this submission's question pk → the previous cycle's answer
+    changes: dict[int, AnswerChange]
+
+
+def _shown_text(question: Question, answer: Answer | None) -> str:
+    """An answer as text, "Not applicable: reason" for one that does not apply."""
+    if answer is None:
+        return ""
+    if answer.not_applicable_reason:
+        return _("Not applicable: %(reason)s") % {"reason": answer.not_applicable_reason}
+    return _answer_text(question, answer.value)
+
+
+def previous_cycle_answers(
+    *, submission: Submission, questions: list[Question], answers: dict[int, Answer]
+) -> PreviousCycle | None:
+    """For each of `questions` whose key the country answered in its previous cycle (the
+    submission this one was carried forward from, else its latest accepted one of an earlier
+    cycle of the questionnaire): that answer, and what changed since, as words (`answers`: this
+    submission's answers by question pk). None without a previous cycle. Two queries at most."""
+    previous = submission.carried_forward_from
+    if previous is None:
+        previous = submission_previous_for_carry_forward(
+            cycle=submission.cycle, country=submission.country
+        )
+    else:
+        previous = Submission.objects.select_related("cycle").get(pk=previous.pk)
+    if previous is None:
+        return None
+    by_key = {q.key: q for q in questions}
+    then = {}
+    for answer in Answer.objects.filter(
+        submission=previous, question__key__in=list(by_key)
+    ).select_related("question__section"):
+        if answer.text or answer.not_applicable_reason:
+            then[by_key[answer.question.key].pk] = answer
+    changes = {}
+    for pk, old in then.items():
+        question = next(q for q in questions if q.pk == pk)
+        before = _shown_text(old.question, old)
+        after = _shown_text(question, answers.get(pk))
+        changes[pk] = AnswerChange(
+            question=question,
+            before=before,
+            after=after,
+            lines=diff_lines(before, after) if after and before != after else [],
+        )
+    return PreviousCycle(submission=previous, answers=then, changes=changes)

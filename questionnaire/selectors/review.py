@@ -16,7 +16,7 @@ from ..models import (
     SubmissionStatus,
 )
 from ..permissions import Action
-from .answering import submission_sections
+from .answering import attach_previous_cycle, submission_sections
 from .changes import submission_changes, submission_timeline
 from .comments import COMMENT_DELIVERY, _attach_comments, comment_threads, submission_return_notice
 from .lookups import submission_get
@@ -24,7 +24,7 @@ from .versions import objectives_for
 
 if TYPE_CHECKING:
     from .answering import SectionAnswers
-    from .changes import SubmissionChanges
+    from .changes import PreviousCycle, SubmissionChanges
 
 
 def submission_publication_agreement(*, submission: Submission) -> PublicationAgreement | None:
@@ -110,6 +110,7 @@ class SubmissionPage:
     objectives: list[Objective]
     activity: SubmissionActivity
     changes: SubmissionChanges | None
+    previous_cycle: PreviousCycle | None
     may_edit: bool
     may_submit: bool
 
@@ -135,12 +136,17 @@ def submission_page(*, user, pk: int) -> SubmissionPage:
         for entry in sections:
             for item in entry.items:
                 item.change = changes.by_question.get(item.question.pk)
+    # What changed since the country's previous cycle, beside what changed since it last submitted.
+    previous_cycle = attach_previous_cycle(
+        submission=submission, items=[item for entry in sections for item in entry.items]
+    )
     return SubmissionPage(
         submission=submission,
         sections=sections,
         objectives=objectives_for(sections=sections),
         activity=activity,
         changes=changes,
+        previous_cycle=previous_cycle,
         may_edit=permissions.can(user, Action.EDIT_ANSWERS, submission),
         may_submit=permissions.can(user, Action.SUBMIT, submission),
     )

@@ -158,7 +158,8 @@ def _check_question_shown(submission: Submission, question: Question) -> None:
                 "%(question)s does not apply with the answers given so far (%(note)s) Nothing "
                 "was saved."
             )
-            % {"question": question_number(question), "note": condition_note(question, conditions)}
+            % {"question": question_number(question), "note": condition_note(question, conditions)},
+            code="does_not_apply",
         )
 
 

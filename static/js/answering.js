@@ -27,6 +27,11 @@
 //   after its text and the marker line and return what takes the focus (null: cannot);
 // - showSaved(block, fieldValue), optional: what the server understood, once saved.
 // The blocks are made once every script has run (DOMContentLoaded), so every handler is there.
+//
+// Beside the value, a question that allows it has a "Not applicable" box and a reason, sent with
+// each save; an answer carried forward from the previous cycle has a "Still accurate" button.
+// Questions that do not apply (static/js/conditions.js hides them) are left out of "everything
+// is saved" and of the saves on the way out: the server refuses a save to them.
 "use strict";
 
 (() => {
@@ -44,6 +49,16 @@
     list,
     safeFragment,
     setEditorHtml,
+    // For conditions.js: a question that applies again saves what it holds unsaved; a question
+    // others depend on saves at once, before anyone types into the question it reveals.
+    shown(key) {
+      const block = blocks.get(key);
+      if (block && block.dirty && !block.halted) block.saveSoon(0);
+    },
+    saveNow(key) {
+      const block = blocks.get(key);
+      if (block && block.dirty && !block.halted) block.saveSoon(0);
+    },
   });
 
   const form = document.getElementById("answering-form");
@@ -344,10 +359,108 @@
       if (this.handler.setup) this.handler.setup(this);
       const revField = el.querySelector("[data-revision-field]");
       if (revField) revField.disabled = true;
+      this.setupNotApplicable();
+      this.setupCarried();
+      this.setupPrevious();
     }
 
     value() {
       return this.handler.value ? this.handler.value(this) : null;
+    }
+
+    // "" when the question applies, its reason when "Not applicable" is ticked, null when it is
+    // ticked without a reason yet (not saved until there is one).
+    notApplicable() {
+      const box = this.el.querySelector("[data-na-toggle]");
+      if (!box || !box.checked) return "";
+      const reason = this.el.querySelector("[data-na-reason]").value.trim();
+      return reason || null;
+    }
+
+    // What one save sends, to tell whether the field changed while it was under way.
+    snapshot(value = this.value()) {
+      return JSON.stringify([value, this.notApplicable()]);
+    }
+
+    get hiddenByCondition() {
+      return Boolean(this.el.closest("[hidden]"));
+    }
+
+    setupNotApplicable() {
+      const box = this.el.querySelector("[data-na-toggle]");
+      if (!box) return;
+      const reasonBox = this.el.querySelector("[data-na-reason-box]");
+      const sync = () => {
+        reasonBox.hidden = !box.checked;
+        this.el.classList.toggle("is-not-applicable", box.checked);
+      };
+      box.addEventListener("change", () => {
+        sync();
+        if (box.checked) this.el.querySelector("[data-na-reason]").focus();
+      });
+      sync();
+    }
+
+    // "Still accurate" for an answer carried forward: saved at once, the page stays.
+    setupCarried() {
+      const button = this.el.querySelector("[data-confirm-carried]");
+      if (!button) return;
+      const confirmForm = document.getElementById(button.getAttribute("form"));
+      button.addEventListener("click", async (event) => {
+        event.preventDefault();
+        if (!confirmForm) return;
+        const body = new FormData(confirmForm);
+        body.set("revision", String(this.revision));
+        button.disabled = true;
+        let data = null;
+        let status = 0;
+        try {
+          const response = await fetch(confirmForm.action, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { Accept: "application/json", "X-Requested-With": "fetch" },
+            body,
+          });
+          status = response.status;
+          data = await response.json();
+        } catch (_e) {
+          data = null;
+        }
+        button.disabled = false;
+        if (status === 200 && data && data.ok) {
+          this.revision = data.revision;
+          this.el.dataset.revision = String(data.revision);
+          const carried = this.el.querySelector("[data-prefilled]");
+          if (carried) carried.remove();
+          this.show(data.saved_text, "success-emphasis");
+          updateProgress(data.progress);
+          focusFirstField(this.el);
+          return;
+        }
+        if (status === 401) {
+          askToLogIn();
+          return;
+        }
+        this.show(`${msg.msgInvalid} ${(data && data.message) || ""}`, "danger-emphasis");
+      });
+    }
+
+    // A question asked differently last cycle: its old answer may start the explanation.
+    setupPrevious() {
+      const button = this.el.querySelector("[data-start-from-previous]");
+      const source = this.el.querySelector("[data-previous-text]");
+      const quill = this.editors.explanation || this.editors.main;
+      if (!button || !source || !quill) return;
+      button.hidden = false;
+      button.addEventListener("click", () => {
+        if (quill.getText().trim()) {
+          quill.focus();
+          return; // never over what the person wrote
+        }
+        const text = source.dataset.previousText || "";
+        quill.setText(text, "user");
+        quill.focus();
+      });
     }
 
     show(text, kind = "") {
@@ -361,6 +474,11 @@
       this.dirty = true;
       journal.write(this.key, { value: this.value(), revision: this.revision, at: Date.now() });
       if (this.halted) return;
+      if (this.notApplicable() === null) {
+        this.show(msg.msgNeedsReason, "warning-emphasis");
+        clearTimeout(this.timer);
+        return;
+      }
       this.show(msg.msgUnsaved);
       this.saveSoon(DEBOUNCE_MS);
     }
@@ -376,7 +494,7 @@
         this.dirty = true; // saved again once the running save is answered
         return this.inflight;
       }
-      const sent = JSON.stringify(value);
+      const sent = this.snapshot(value);
       this.show(msg.msgSaving);
       this.inflight = this.post(value, revision)
         .then((result) => this.handle(result, sent, value))
@@ -400,7 +518,12 @@
             "X-Requested-With": "fetch",
           },
           // The page's language: a number's comma means what it means in the language typed in.
-          body: JSON.stringify({ value, revision, language: document.documentElement.lang }),
+          body: JSON.stringify({
+            value,
+            revision,
+            language: document.documentElement.lang,
+            not_applicable: this.notApplicable(),
+          }),
         });
         let data = null;
         try {
@@ -420,11 +543,11 @@
         this.halted = false;
         this.revision = data.revision;
         this.el.dataset.revision = String(data.revision);
-        const current = JSON.stringify(this.value());
+        const current = this.snapshot();
         const pending = journal.read(this.key);
         if (current === sent) {
           this.dirty = false;
-          if (!pending || JSON.stringify(pending.value) === sent) journal.clear(this.key);
+          if (!pending || this.snapshot(pending.value) === sent) journal.clear(this.key);
           this.show(data.saved_text, "success-emphasis");
           if (this.handler.showSaved) this.handler.showSaved(this, data.field_value);
         } else {
@@ -455,6 +578,14 @@
         this.show(msg.msgUnsaved, "danger-emphasis");
         showBanner(msg.msgForbidden);
         return false;
+      }
+      if (status === 400 && data && data.error === "does_not_apply" && !this.hiddenByCondition) {
+        // The answer it depends on is being saved a moment later: try again shortly.
+        this.attempt += 1;
+        if (this.attempt <= RETRY_MS.length) {
+          this.saveSoon(RETRY_MS[this.attempt - 1]);
+          return false;
+        }
       }
       if (status === 400 || status === 413 || status === 404) {
         this.show(`${msg.msgInvalid} ${(data && data.message) || ""}`, "danger-emphasis");
@@ -576,7 +707,7 @@
   // Not a live region: each answer announces its own state; this line is for the eye.
   function updateSummary() {
     if (!summary) return;
-    const all = [...blocks.values()];
+    const all = [...blocks.values()].filter((block) => !block.hiddenByCondition);
     let text = msg.msgAllSaved;
     let kind = "success-emphasis";
     if (all.some((block) => block.inflight)) {
@@ -591,12 +722,17 @@
   // Save what is not saved yet (waiting for saves under way); true once everything is.
   async function saveAll() {
     for (let round = 0; round < 3; round += 1) {
-      const pending = [...blocks.values()].filter((block) => block.dirty || block.inflight);
+      const pending = applying().filter((block) => block.dirty || block.inflight);
       if (!pending.length) return true;
       const results = await Promise.all(pending.map((block) => block.inflight || block.save()));
       if (!results.every(Boolean)) return false;
     }
-    return ![...blocks.values()].some((block) => block.dirty || block.inflight);
+    return !applying().some((block) => block.dirty || block.inflight);
+  }
+
+  // The blocks of questions that apply (conditions.js hides the others).
+  function applying() {
+    return [...blocks.values()].filter((block) => !block.hiddenByCondition);
   }
 
   function askToLogIn() {
@@ -656,7 +792,7 @@
       wayOn.hidden = false;
       wayOn.classList.replace("btn-link", "btn-primary");
       wayOn.addEventListener("click", async (event) => {
-        if (![...blocks.values()].some((block) => block.dirty || block.inflight)) return;
+        if (!applying().some((block) => block.dirty || block.inflight)) return;
         event.preventDefault();
         if (await saveAll()) window.location.assign(wayOn.href);
       });
@@ -674,7 +810,7 @@
 
     window.addEventListener("beforeunload", (event) => {
       if (leavingForLogin) return;
-      const unsaved = [...blocks.values()].some((block) => block.dirty || block.inflight);
+      const unsaved = applying().some((block) => block.dirty || block.inflight);
       if (unsaved) {
         event.preventDefault();
         event.returnValue = msg.msgLeave;

@@ -14,21 +14,25 @@ from django.urls import reverse
 
 from accounts.models import User
 from questionnaire import selectors, services
-from questionnaire.models import Answer, Question, QuestionType, Submission
+from questionnaire.models import Answer, Question, QuestionCondition, QuestionType, Submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 # session, user, the user's memberships, the submission (with cycle, country, version), its
-# answers (with who saved them), the sections, their questions, the section's open review
-# comments; plus the GCM objectives on a section with an objectives grid (and, while the
-# submission is returned, the event that returned it).
-SECTION_PAGE_QUERIES = 8
+# answers (with who saved them), the sections, their questions, the questions' conditions (with
+# the questions they depend on), the section's open review comments, the country's previous
+# cycle (none here: it would add one read of its answers); plus the GCM objectives on a section
+# with an objectives grid (and, while the submission is returned, the event that returned it).
+SECTION_PAGE_QUERIES = 10
 # The same four reads (session, user, memberships, submission) and the question; the save
 # (savepoint, the submission read again and locked, so that a submit cannot slip in between,
-# the answer locked, its update, the revision, the submission's activity time, release); then
-# the progress shown beside the sections (every question with its answer).
-AUTOSAVE_QUERIES = 13
+# the question's conditions (none), the answer locked, its update, the revision, the
+# submission's activity time, release); then the progress shown beside the sections, by the one
+# rule (the questions, all conditions, the answers, the values the conditions look at).
+AUTOSAVE_QUERIES = 17
+# A question with conditions: the rule over the saved answers, before saving (as above).
+CONDITION_CHECK_QUERIES = 4
 
 
 @pytest.fixture
@@ -44,8 +48,10 @@ def jordan(demo):
 
 @pytest.fixture
 def large(demo, jordan):
-    """200 questions in 4 sections, every type in turn, all answered by Jordan's focal point."""
-    version = factories.every_type_version(sections=4, questions=50, prefix="big")
+    """200 questions in 4 sections, every type in turn, all answered by Jordan's focal point;
+    about half of them shown only when an earlier answer calls for it (it does)."""
+    version = factories.every_type_version(sections=4, questions=50, prefix="big", conditional=True)
+    assert QuestionCondition.objects.filter(question__version=version).count() == 88
     submission = factories.every_type_submission(country=demo.country, version=version, user=jordan)
     assert submission.answers.count() == 200
     return submission
@@ -95,15 +101,18 @@ def test_an_autosave_costs_the_same_for_the_demo_and_for_200_questions(client, d
     client.force_login(jordan)
     # An answer that exists already (the usual case: the first save creates it, the next ones
     # update it), in the demo and in the large questionnaire.
-    small_n, _ctx = autosave(
-        client, demo, "review-coordination-mechanism", "<p>The national committee.</p>"
-    )
+    small_n, _ctx = autosave(client, demo, "review-data-availability", "<p>Surveys.</p>")
     large_n, large_ctx = autosave(client, large, "big-3-0", "<p>The national committee.</p>")
+    # A question shown only when an earlier answer calls for it costs a little more (its
+    # conditions, and the answers they look at), the same for any number of questions.
+    cond_n, cond_ctx = autosave(client, large, "big-3-9", "Ministry of Labour")
     listing = "\n".join(q["sql"][:200] for q in large_ctx.captured_queries)
     assert small_n == large_n == AUTOSAVE_QUERIES, listing
+    listing = "\n".join(q["sql"][:200] for q in cond_ctx.captured_queries)
+    assert cond_n == AUTOSAVE_QUERIES + CONDITION_CHECK_QUERIES, listing
 
 
-def test_the_progress_read_in_one_query_counts_only_this_submissions_answers(demo, large):
+def test_the_progress_read_in_four_queries_counts_only_this_submissions_answers(demo, large):
     """Another country's answers to the same questions count for nothing here; an answer saved
     empty counts as unanswered."""
     other = factories.CountryFactory()
@@ -118,10 +127,18 @@ def test_the_progress_read_in_one_query_counts_only_this_submissions_answers(dem
 
     with CaptureQueriesContext(connection) as ctx:
         progress = selectors.submission_progress(submission=blank)
-    assert len(ctx) == 1
-    assert progress["total"] == 200
+    # The questions, their conditions, the answers, and the values the conditions look at.
+    assert len(ctx) == 4
+    # Nothing answered yet: the questions shown only for a "yes" are hidden (and "is over 100"
+    # does not hold for an unanswered number), 22 per section; all of them are odd, optional.
+    assert progress["total"] == 200 - 88
     assert progress["answered"] == 1
-    assert progress["sections"]["S1"] == {"answered": 1, "total": 50, "missing_required": 25}
+    assert progress["sections"]["S1"] == {
+        "answered": 1,
+        "unreviewed": 0,
+        "total": 28,
+        "missing_required": 25,
+    }
     assert progress["missing_required"] == 100
     full = selectors.submission_progress(submission=large)
     assert (full["answered"], full["missing_required"]) == (200, 0)

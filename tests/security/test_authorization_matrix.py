@@ -364,6 +364,15 @@ ROUTES: dict[str, Route] = {
     ),
     "answer_fragment": Route(url=sub_url("answer_fragment", "lead"), objects=SUBMISSIONS, get=read),
     "answer_history": Route(url=sub_url("answer_history", "lead"), objects=SUBMISSIONS, get=read),
+    # The world's answers were typed, not carried forward: "still accurate" is refused (and
+    # changes nothing) for those who may edit; tests/questionnaire/test_carried_review.py
+    # confirms a carried one.
+    "answer_confirm": Route(
+        url=sub_url("answer_confirm", "lead"),
+        objects=SUBMISSIONS,
+        post=edit("302="),
+        data=lambda w, o: {"revision": w.revision(o, "lead")},
+    ),
     "answer_restore": Route(
         url=sub_url("answer_restore", "lead", 1),
         objects=SUBMISSIONS,

@@ -74,6 +74,7 @@ REACH: dict[str, Reach] = {
     ),
     "answer_history": Reach(EDITORS),
     "answer_restore": Reach(EDITORS),
+    "answer_confirm": Reach(EDITORS),
     "submission_check": Reach(EDITORS),
     "submission_submit": Reach(frozenset({"focal_point"})),
     "submission_start": Reach(frozenset({"focal_point"})),

@@ -37,6 +37,7 @@ from django.utils import timezone
 from accounts.models import StaffRole, User
 from questionnaire import services
 from questionnaire.models import (
+    AnswerRevision,
     Country,
     CountryRole,
     Membership,
@@ -224,6 +225,15 @@ def build_world() -> SimpleNamespace:
             value="<p>The Ministry of Interior.</p>",
             user=focal,
         )
+
+    # Morocco's draft: an answer carried forward from its previous cycle and not yet reviewed
+    # (its "Still accurate" button).
+    services.answer_save(
+        submission=w.submissions["review-2026", "MA"],
+        question=second,
+        value="<p>Carried from 2024.</p>",
+        kind=AnswerRevision.Kind.CARRY_FORWARD,
+    )
 
     # Morocco's team: an invitation waiting to be accepted.
     services.invitation_create(

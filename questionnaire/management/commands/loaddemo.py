@@ -44,6 +44,7 @@ from questionnaire.models import (
     Membership,
     Objective,
     Question,
+    QuestionCondition,
     Questionnaire,
     QuestionnaireVersion,
     QuestionType,
@@ -59,8 +60,18 @@ FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "gcm-demo-2020"  # noqa: S105  # nosec B105
 
 VERSION_2_NOTES = (
-    "For the second regional review, 2024: adds the status grid of the 23 objectives (III e)."
+    "For the second regional review, 2024: adds the status grid of the 23 objectives (III e); "
+    "I a becomes a yes/no question with an explanation, and I b is asked only when I a is yes; "
+    "I d and I h may be answered “not applicable”."
 )
+# Version 2's other changes to version 1's questions, by key (issue 14): a yes/no question, a
+# question shown only when it is answered "yes", and questions that may not apply.
+VERSION_2_TYPES = {"review-coordination-mechanism": QuestionType.YES_NO}
+VERSION_2_CONDITIONS = [
+    # (question, the earlier question it depends on, operator, value)
+    ("review-lead-entity", "review-coordination-mechanism", "equals", "yes"),
+]
+VERSION_2_NOT_APPLICABLE = ("review-local-authorities", "review-un-support")
 GRID_SECTION = "III"
 GRID_QUESTION: dict[str, Any] = {
     "key": "objectives-status-grid",
@@ -373,7 +384,8 @@ class Command(BaseCommand):
             )
 
     def load_version_2(self, v1: QuestionnaireVersion) -> QuestionnaireVersion:
-        """Version 2 is version 1 plus the objectives grid in section III."""
+        """Version 2 is version 1 plus the objectives grid in section III, with the changes of
+        VERSION_2_TYPES, VERSION_2_CONDITIONS and VERSION_2_NOT_APPLICABLE."""
         version = v1.questionnaire.versions.filter(number=v1.number + 1).first()
         if version is None:
             version = services.questionnaire_version_create_draft(
@@ -403,6 +415,19 @@ class Command(BaseCommand):
                 **self.question_translations(GRID_QUESTION["key"]),
             },
         )
+        questions = {q.key: q for q in Question.objects.filter(version=version)}
+        for key, question in questions.items():
+            kind = VERSION_2_TYPES.get(key, question.type)
+            allows = key in VERSION_2_NOT_APPLICABLE
+            if (question.type, question.allows_not_applicable) != (kind, allows):
+                question.type, question.allows_not_applicable = kind, allows
+                question.save(update_fields=["type", "allows_not_applicable"])
+        for key, source, operator, value in VERSION_2_CONDITIONS:
+            QuestionCondition.objects.update_or_create(
+                question=questions[key],
+                source=questions[source],
+                defaults={"operator": operator, "value": value},
+            )
         return services.questionnaire_version_publish(
             version=version, at=VERSION_PUBLISHED_AT.get(version.number)
         )
