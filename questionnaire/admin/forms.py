@@ -178,7 +178,13 @@ def describe_dependents(conditions) -> list[str]:
 
 
 def _refuse_deleting_sources(formset, questions_of) -> None:
-    deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
+    # Before the formset's own clean, whose check of protected objects (the admin's) would say
+    # only that a "condition" is in the way.
+    deleted = [
+        form.instance
+        for form in formset.forms
+        if form.instance.pk and hasattr(form, "cleaned_data") and formset._should_delete_form(form)
+    ]
     if not deleted:
         return
     dependents = selectors.question_dependents(questions=questions_of(deleted))
@@ -190,16 +196,16 @@ class SectionInlineFormSet(BaseInlineFormSet):
     """A version's sections: one that other sections' questions depend on stays."""
 
     def clean(self):
-        super().clean()
         _refuse_deleting_sources(
             self, lambda sections: list(Question.objects.filter(section__in=sections))
         )
+        super().clean()
 
 
 class QuestionInlineFormSet(BaseInlineFormSet):
     def clean(self):
-        super().clean()
         _refuse_deleting_sources(self, lambda questions: questions)
+        super().clean()
         seen: set[str] = set()
         duplicates: set[str] = set()
         for form in self.forms:
@@ -341,8 +347,9 @@ class QuestionConditionForm(forms.ModelForm):
 
     def _post_clean(self):
         question = getattr(self.fields.get("question"), "parent_instance", None)
-        if question is not None and not question.section_id:
-            # The question's own form is refused (no section): nothing to compare with yet.
+        if "source" in self._errors or (question is not None and not question.section_id):
+            # No earlier question, or the question's own form is refused (no section): nothing
+            # to compare with yet, and the field's error says so.
             return
         super()._post_clean()
 
