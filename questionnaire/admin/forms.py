@@ -161,7 +161,7 @@ def dependents_message(conditions) -> str:
     """Why questions cannot be deleted: the other questions whose conditions name them."""
     return gettext(
         "Other questions depend on what you are deleting; change or remove their conditions "
-        "first: %(questions)s."
+        "first: %(questions)s"
     ) % {"questions": "; ".join(describe_dependents(conditions))}
 
 
@@ -339,6 +339,8 @@ class QuestionConditionForm(forms.ModelForm):
         if "source" in self.fields:
             field = self.fields["source"]
             field.queryset = Question.objects.select_related("section")
+            # A plain select: no links to add, change or delete questions from within a row.
+            field.widget = forms.Select()
             field.choices = source_choices
             self.fields["value"].help_text = _(
                 "What the earlier answer must be: a choice's value (several, separated by commas, "
