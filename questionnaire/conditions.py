@@ -261,8 +261,14 @@ def operands_of(operator: str, value: str) -> list[str]:
 
 
 def question_position(question: Question) -> tuple:
-    """Where a question comes in its version (the order of `version_sections`)."""
-    return (question.section.order, question.section_id, question.order, question.pk or 0)
+    """Where a question comes in its version (the order of `version_sections`). One not saved
+    yet (the admin's add page) comes after the saved ones of its section and order."""
+    return (
+        question.section.order,
+        question.section_id,
+        question.order,
+        question.pk if question.pk else float("inf"),
+    )
 
 
 def condition_validate(condition: QuestionCondition) -> None:

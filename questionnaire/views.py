@@ -51,7 +51,7 @@ def submission_detail(request, pk: int):
 @require_GET
 def version_preview(request, pk: int):
     version = selectors.version_for_preview(user=request.user, pk=pk)
-    sections = selectors.version_sections(version=version)
+    sections = selectors.version_preview_sections(version=version)
     return render(
         request,
         "questionnaire/version_preview.html",

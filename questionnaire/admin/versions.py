@@ -2,6 +2,8 @@
 
 - Publishing, retiring and copying a version go through `services`, like every other caller; so
   does adding a version (its number is the next free one).
+- A question's conditions (shown only when an earlier answer is …) are an inline of fields on its
+  page (`conditions`); a question others depend on is not deleted, and the page says which.
 - A question set's Arabic and French sit beside its English, one row per text (English | Arabic |
   French); what is still untranslated is listed (`selectors.version_missing_translations`) and
   pages show English in its place.
@@ -29,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import i18n, selectors, services
+from ..conditions import condition_note
 from ..models import (
     Question,
     Questionnaire,
@@ -48,12 +51,15 @@ from ._common import (
     pretty_json,
     translations_fieldset,
 )
+from .conditions import DependentQuestionsMixin, QuestionConditionInline
 from .forms import (
     NewDraftForm,
     QuestionForm,
     QuestionInlineFormSet,
     QuestionnaireForm,
+    QuestionPageForm,
     SectionForm,
+    SectionInlineFormSet,
     VersionCompareForm,
 )
 
@@ -98,6 +104,7 @@ class QuestionnaireAdmin(MissingTranslationsMixin, ManagedByAdminsMixin, admin.M
 class SectionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = Section
     form = SectionForm
+    formset = SectionInlineFormSet
     fields = ("order", "number", "title", "question_count", "missing_translations")
     readonly_fields = ("question_count", "missing_translations")
     ordering = ("order", "pk")
@@ -514,6 +521,8 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 def _field_label(name: str) -> str:
     if name == "section":
         return Section._meta.verbose_name
+    if name == "conditions":
+        return _("shown when")
     return Question._meta.get_field(name).verbose_name
 
 
@@ -522,8 +531,10 @@ def _field_value(question: Question, name: str) -> str:
         return str(question.section)
     if name == "type":
         return question.get_type_display()
-    if name == "required":
-        return _("Yes") if question.required else _("No")
+    if name in ("required", "allows_not_applicable"):
+        return _("Yes") if getattr(question, name) else _("No")
+    if name == "conditions":
+        return condition_note(question, question.condition_list) or _("Always")
     if name == "options":
         return json.dumps(question.options, ensure_ascii=False, indent=2)
     return getattr(question, name)
@@ -562,7 +573,16 @@ class QuestionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.Stack
         return [
             (None, {"fields": [("order", "label", "key")]}),
             translations_fieldset("text", "help_text"),
-            (None, {"fields": [("type", "required"), options, "missing_translations_detail"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        ("type", "required", "allows_not_applicable"),
+                        options,
+                        "missing_translations_detail",
+                    ]
+                },
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -575,7 +595,9 @@ class QuestionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.Stack
 
 
 @admin.register(Section)
-class SectionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
+class SectionAdmin(
+    DependentQuestionsMixin, MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin
+):
     form = SectionForm
     list_display = ("__str__", "version", "order", "question_count", "missing_translations")
     list_filter = ("version__status", "version__questionnaire", "version")
@@ -619,8 +641,10 @@ class SectionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
-    form = QuestionForm
+class QuestionAdmin(
+    DependentQuestionsMixin, MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin
+):
+    form = QuestionPageForm
     list_display = (
         "key",
         "label",
@@ -635,6 +659,7 @@ class QuestionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
     list_select_related = ("section", "version__questionnaire")
     search_fields = ["key", "text", *i18n.translation_fields("question")]
     ordering = ("version", "section__order", "order", "pk")
+    inlines = [QuestionConditionInline]
 
     class Media:
         css = TRANSLATIONS_CSS
@@ -647,7 +672,27 @@ class QuestionAdmin(MissingTranslationsMixin, DraftOnlyMixin, admin.ModelAdmin):
         return [
             (None, {"fields": place}),
             translations_fieldset("text", "help_text"),
-            (None, {"fields": [("type", "required"), options, "missing_translations_detail"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        ("type", "required", "allows_not_applicable"),
+                        options,
+                        "missing_translations_detail",
+                    ]
+                },
+            ),
+            (
+                _("Conditions"),
+                {
+                    "fields": ["shown_when"],
+                    "description": _(
+                        "A question with conditions (below) is shown only when they hold: "
+                        "all of them, or any one. It may depend only on an earlier choice, "
+                        "yes/no or number question of the same version."
+                    ),
+                },
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -8,7 +8,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..conditions import ConditionOperator, condition_validate, operands_of
+from ..conditions import (
+    ConditionOperator,
+    condition_phrases,
+    condition_validate,
+    operands_of,
+)
 from ..types import BaseQuestionType, QuestionType, get_type
 from ..types import choices as question_type_choices
 from ._base import AppendOnlyModel, ImmutableError, TranslatedMixin
@@ -302,7 +307,8 @@ class QuestionCondition(DraftOnlyMixin):
         verbose_name_plural = _("conditions")
 
     def __str__(self) -> str:
-        return f"{self.source.key} {self.operator} {self.value}"
+        """ "I.a is “Yes”": as the answering page words it."""
+        return condition_phrases(self.question, [self])[0]
 
     def _version_id_for_guard(self) -> int | None:
         return self.question.version_id if self.question_id else None

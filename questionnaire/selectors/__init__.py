@@ -134,8 +134,10 @@ from .versions import (  # noqa: F401
     VersionDiff,
     objectives_for,
     published_versions,
+    question_dependents,
     version_compare,
     version_missing_translations,
+    version_preview_sections,
     version_sections,
 )
 from .visibility import (  # noqa: F401

@@ -13,9 +13,11 @@ from django.db.models import (
 from django.utils.translation import gettext
 
 from .. import i18n
+from ..conditions import ONE_OF, condition_note
 from ..models import (
     Objective,
     Question,
+    QuestionCondition,
     Questionnaire,
     QuestionnaireVersion,
     Section,
@@ -41,6 +43,40 @@ def version_sections(*, version: QuestionnaireVersion) -> list[Section]:
     )
 
 
+def version_preview_sections(*, version: QuestionnaireVersion) -> list[Section]:
+    """`version_sections`, each question with `condition_note` ("Applies only when I.a is
+    “Yes”.", empty when always shown), for the version's preview. Three queries."""
+    sections = version_sections(version=version)
+    conditions = _conditions_by_question(version)
+    for section in sections:
+        for question in section.question_list:
+            question.condition_note = condition_note(question, conditions.get(question.pk, []))
+    return sections
+
+
+def _conditions_by_question(version: QuestionnaireVersion) -> dict[int, list[QuestionCondition]]:
+    found: dict[int, list[QuestionCondition]] = {}
+    for condition in (
+        QuestionCondition.objects.filter(question__version=version)
+        .select_related("source__section")
+        .order_by("order", "pk")
+    ):
+        found.setdefault(condition.question_id, []).append(condition)
+    return found
+
+
+def question_dependents(*, questions) -> list[QuestionCondition]:
+    """The conditions of other questions on `questions` (a queryset or a list): what keeps them
+    from being deleted on their own. The deleted questions' own conditions do not count."""
+    pks = [q.pk for q in questions] if isinstance(questions, list) else questions.values("pk")
+    return list(
+        QuestionCondition.objects.filter(source__in=pks)
+        .exclude(question__in=pks)
+        .select_related("question__section", "source__section")
+        .order_by("question__section__order", "question__order", "question_id", "order", "pk")
+    )
+
+
 def published_versions() -> QuerySet[QuestionnaireVersion]:
     return QuestionnaireVersion.objects.filter(status=VersionStatus.PUBLISHED)
 
@@ -60,27 +96,56 @@ COMPARED_FIELDS = (
     *i18n.translation_fields("question"),
     "type",
     "required",
+    "allows_not_applicable",
     "options",
+    # Not a field: whether it is shown (`conditions_compared`).
+    "conditions",
 )
 
 
+def conditions_compared(question: Question) -> tuple:
+    """What decides whether a question is shown, comparable across versions: its conditions as
+    (source key, operator, values) and, with more than one, whether all or any must hold. Needs
+    `question.condition_list` (set by `version_compare`)."""
+    conditions = tuple(
+        (
+            c.source.key,
+            c.operator,
+            tuple(sorted(c.operands) if c.operator == ONE_OF else c.operands),
+        )
+        for c in question.condition_list
+    )
+    return (question.shown_when if len(conditions) > 1 else "all", conditions)
+
+
 def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> VersionDiff:
-    """Questions added, removed and changed between two versions, matched by key."""
+    """Questions added, removed and changed between two versions, matched by key. Each question
+    has `condition_list`, its conditions (`conditions.condition_note` reads them). Four
+    queries."""
 
     def questions(version):
-        return {
-            q.key: q
-            for q in Question.objects.filter(version=version)
+        conditions = _conditions_by_question(version)
+        found = {}
+        for q in (
+            Question.objects.filter(version=version)
             .select_related("section")
             .order_by("section__order", "order")
-        }
+        ):
+            q.condition_list = conditions.get(q.pk, [])
+            found[q.key] = q
+        return found
+
+    def compared(question, name):
+        if name == "conditions":
+            return conditions_compared(question)
+        return getattr(question, name)
 
     before, after = questions(old), questions(new)
     changed = []
     unchanged = 0
     for key in after.keys() & before.keys():
         a, b = before[key], after[key]
-        fields = [f for f in COMPARED_FIELDS if getattr(a, f) != getattr(b, f)]
+        fields = [f for f in COMPARED_FIELDS if compared(a, f) != compared(b, f)]
         if a.section.number != b.section.number:
             fields.insert(0, "section")
         if fields:

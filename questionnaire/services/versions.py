@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import i18n, permissions
+from ..conditions import condition_validate, question_number
 from ..models import (
     Question,
+    QuestionCondition,
     Questionnaire,
     QuestionnaireVersion,
     Section,
@@ -72,7 +74,8 @@ def questionnaire_version_create_draft(
     *, source: QuestionnaireVersion, notes: str = "", user=None
 ) -> QuestionnaireVersion:
     """A new draft that deep-copies `source` (sections, questions, options, their Arabic and French
-    texts), keeping every key."""
+    texts, their conditions), keeping every key: a copied condition depends on the draft's
+    question with its source's key."""
     draft = questionnaire_version_create(
         questionnaire=source.questionnaire,
         notes=notes or _("Copied from version %(number)s.") % {"number": source.number},
@@ -96,7 +99,7 @@ def questionnaire_version_create_draft(
         ]
     )
     section_map = {old.pk: new for old, new in zip(sections, new_sections, strict=True)}
-    Question.objects.bulk_create(
+    new_questions = Question.objects.bulk_create(
         [
             Question(
                 section=section_map[q.section_id],
@@ -107,11 +110,28 @@ def questionnaire_version_create_draft(
                 help_text=q.help_text,
                 type=q.type,
                 required=q.required,
+                allows_not_applicable=q.allows_not_applicable,
+                shown_when=q.shown_when,
                 order=q.order,
                 options=q.options,
                 **{name: getattr(q, name) for name in i18n.translation_fields("question")},
             )
             for q in questions
+        ]
+    )
+    by_key = {q.key: q for q in new_questions}
+    QuestionCondition.objects.bulk_create(
+        [
+            QuestionCondition(
+                question=by_key[c.question.key],
+                source=by_key[c.source.key],
+                operator=c.operator,
+                value=c.value,
+                order=c.order,
+            )
+            for c in QuestionCondition.objects.filter(question__version=source)
+            .select_related("question", "source")
+            .order_by("order", "pk")
         ]
     )
     return draft
@@ -129,6 +149,18 @@ def _check_version_content(version: QuestionnaireVersion) -> None:
             question.clean()
         except ValidationError as exc:
             problems.append(f"{question.key}: {' '.join(exc.messages)}")
+    # Questions may have moved since their conditions were made: each source must still be an
+    # earlier question of this version that can hold the value (so no condition goes round a loop).
+    for condition in QuestionCondition.objects.filter(question__version=version).select_related(
+        "question__section", "source__section"
+    ):
+        try:
+            condition_validate(condition)
+        except ValidationError as exc:
+            question = condition.question
+            problems.append(
+                f"{question_number(question)} ({question.key}): {' '.join(exc.messages)}"
+            )
     if problems:
         raise ValidationError(problems)
 

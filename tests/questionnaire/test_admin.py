@@ -525,7 +525,11 @@ def question_post(question, **changes):
         "help_text": question.help_text,
         "type": question.type,
         "options": json.dumps(question.options),
+        "shown_when": question.shown_when,
         "_save": "Save",
+        # The conditions inline, unchanged (tests/questionnaire/test_conditions_admin.py).
+        "conditions-TOTAL_FORMS": "0",
+        "conditions-INITIAL_FORMS": "0",
     }
     if question.required:
         data["required"] = "on"
