@@ -324,7 +324,8 @@ def cycle_question_across_countries(
 
     Staff may read drafts: with `include_drafts` they are listed and marked; without, only
     countries that have sent their answers are. Five or six queries whatever the number of
-    countries (nine or ten with the states of the question in each submission, by the one rule).
+    countries, and three or four more for where the question stands in each submission by the
+    one rule (`submissions_progress`: hidden, answered, "Not applicable", carried unreviewed).
     Callers check the permission first (`cycle_get_for_staff`).
     """
     sections = version_sections(version=cycle.version)

@@ -83,7 +83,7 @@ def cycle_answer_search(
     left out. Answers that are not the country's answer now are not searched: "Not
     applicable" (the value it keeps is not the answer) and those of questions its earlier
     answers hide (conditions.answer_states). One query whatever the number of countries, after
-    two for the questionnaire's conditions and, when it has some, two for the answers' states.
+    two for the questionnaire's conditions and, when it has some, three or four for the states.
     Callers check the permission (`cycle_get_for_staff`) and the query's length first."""
     limit = limit or search.RESULT_LIMIT
     parsed = search.parse(query, language=language or get_language())

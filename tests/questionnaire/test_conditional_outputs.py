@@ -50,9 +50,9 @@ def test_the_reason_is_escaped(client, focal_point, country):
         value="",
         not_applicable_reason="<b>none</b>",
     )
-    html = login(client, focal_point).get(
-        reverse("submission_detail", args=[data.submission.pk])
-    ).text
+    html = (
+        login(client, focal_point).get(reverse("submission_detail", args=[data.submission.pk])).text
+    )
     assert "Not applicable: " in html
     assert "&lt;b&gt;none&lt;/b&gt;" in html and "<b>none</b>" not in html
 
