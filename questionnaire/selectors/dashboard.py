@@ -429,7 +429,8 @@ def cycle_objectives_matrix(
 ) -> ObjectivesMatrix:
     """Countries × the 23 GCM objectives: each country's status (on the version's scale) and
     note for each objective, from the cycle's objectives-grid question (the one named by `key`
-    when the questionnaire has several). Five queries whatever the number of countries.
+    when the questionnaire has several), left empty where the grid does not apply (hidden by its
+    conditions, or "Not applicable"). Eight or nine queries whatever the number of countries.
     Callers check the permission first (`cycle_get_for_staff`)."""
     grids = list(
         Question.objects.filter(version=cycle.version_id, type=QuestionType.OBJECTIVES_GRID)
@@ -449,11 +450,17 @@ def cycle_objectives_matrix(
     objectives = list(Objective.objects.order_by("number"))
     numbers = [o.number for o in objectives] or list(range(1, OBJECTIVE_COUNT + 1))
     submissions = _submissions_shown(cycle, include_drafts)
-    values = dict(
-        Answer.objects.filter(
+    submissions_progress(submissions, rules=version_rules({cycle.version_id}))
+    shown = {s.pk for s in submissions if s.states[question.pk].printed}
+    # A grid that the country's earlier answers hide, or that it answered "Not applicable",
+    # shows no status: the value it keeps is not its answer.
+    values = {
+        submission_id: value
+        for submission_id, value, reason in Answer.objects.filter(
             submission__in=[s.pk for s in submissions], question=question
-        ).values_list("submission_id", "value")
-    )
+        ).values_list("submission_id", "value", "not_applicable_reason")
+        if submission_id in shown and not reason
+    }
     by_country = {s.country_id: s for s in submissions}
     countries = (
         _countries_of(cycle, submissions)

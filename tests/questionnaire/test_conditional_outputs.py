@@ -131,3 +131,47 @@ def test_search_leaves_out_hidden_and_not_applicable_answers(data):
     assert selectors.cycle_answer_search(cycle=cycle, query="kept while").total == 0
     data.answer_has_body("yes")
     assert selectors.cycle_answer_search(cycle=cycle, query="Higher Committee").total == 1
+
+
+def test_the_objectives_matrix_leaves_empty_a_grid_that_is_hidden_or_not_applicable(country):
+    from questionnaire import services
+    from questionnaire.models import QuestionCondition, QuestionType
+
+    factories.gcm_objectives()
+    version = factories.VersionFactory()
+    section = factories.SectionFactory(version=version, number="I", order=1)
+    source = factories.QuestionFactory(
+        section=section, key="m-yes", type=QuestionType.YES_NO, order=1
+    )
+    grid = factories.QuestionFactory(
+        section=section,
+        key="m-grid",
+        type=QuestionType.OBJECTIVES_GRID,
+        allows_not_applicable=True,
+        order=5,
+    )
+    QuestionCondition.objects.create(question=grid, source=source, value="yes")
+    cycle = factories.CycleFactory(version=services.questionnaire_version_publish(version=version))
+    cycle.countries.add(country)
+    submission = services.submission_create(cycle=cycle, country=country)
+    services.answer_save(submission=submission, question=source, value={"answer": "yes"})
+    services.answer_save(
+        submission=submission, question=grid, value={"4": {"status": "planned", "note": "Kept"}}
+    )
+
+    def row():
+        (row,) = selectors.cycle_objectives_matrix(cycle=cycle).rows
+        return row
+
+    assert row().has_answer
+    services.answer_save(submission=submission, question=source, value={"answer": "no"})
+    assert not row().has_answer
+    services.answer_save(submission=submission, question=source, value={"answer": "yes"})
+    assert row().cells[3].note == "Kept"
+    services.answer_save(
+        submission=submission,
+        question=grid,
+        value={"4": {"status": "planned", "note": "Kept"}},
+        not_applicable_reason=REASON,
+    )
+    assert not row().has_answer
