@@ -6,8 +6,9 @@ out in the submission's language (its headings, and the questions in the version
 English where there is none), unless a caller names another: an Arabic submission's PDF runs right
 to left. Numbers, page numbers included, keep Western digits (0-9) in every language, as the
 portal's pages and dates do and as the Maghreb's administrations write them. Answers go
-through the page's own `render_answer` (and so `richtext.clean_html`); the renderer reads only
-the project's static files (`fetcher.StaticFilesFetcher`).
+through the pages' own `show_answer` (and so `richtext.clean_html`, and "Not applicable: reason"),
+and only the questions the submission shows are printed (conditions.answer_states); the renderer
+reads only the project's static files (`fetcher.StaticFilesFetcher`).
 """
 
 from __future__ import annotations
