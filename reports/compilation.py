@@ -55,8 +55,9 @@ from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 logger = logging.getLogger(__name__)
 
 # Bump when the part templates change, so cached parts are rendered again (3: laid out untagged,
-# see _layout). A change of their stylesheet is seen by itself.
-PART_LAYOUT_VERSION = "3"
+# see _layout; 4: hidden questions left out, "Not applicable: reason"). A change of their
+# stylesheet is seen by itself.
+PART_LAYOUT_VERSION = "4"
 PART_STYLESHEETS = ("css/pdf.css",)
 # An annex piece is hashed from its own HTML and the stylesheets it links to, so a change of
 # template, text or style is seen by itself; bump this for anything else (the fonts, WeasyPrint).
@@ -76,10 +77,12 @@ NUMBERS_LAYOUT_VERSION = "1"
 
 
 def _part_material(submission: Submission, language: str) -> str:
+    # Which questions are shown follows from the values (the version's conditions never change
+    # once published); the reason of "Not applicable" is printed.
     answers = list(
         Answer.objects.filter(submission=submission)
         .order_by("question_id")
-        .values_list("question_id", "revision", "value")
+        .values_list("question_id", "revision", "value", "not_applicable_reason")
     )
     material = {
         "layout": PART_LAYOUT_VERSION,

@@ -3,13 +3,21 @@
 Shapes (`KINDS`), all built from one read of the cycle (`selectors.cycle_answers`):
 
 - ``answers-long`` (CSV, XLSX): one row per exported submission and question, unanswered questions
-  included, so the table pivots any way;
+  included, so the table pivots any way; a question the submission's earlier answers hide (its
+  conditions do not hold) has no row, and an answer "Not applicable" has an empty answer and its
+  reason in a column of its own;
 - ``answers-wide`` (CSV, XLSX): one row per participating country, one column per question headed
-  by its label and key (``III.a progress-implementation-plans``);
+  by its label and key (``III.a progress-implementation-plans``); a hidden question's cell is
+  empty, a "Not applicable" one reads ``Not applicable: <reason>``;
 - ``answers`` (JSON): the cycle, the questionnaire version, its questions, and per country its
-  status and answers, each with the stored value and its text;
+  status and answers, each with the stored value, its text and its ``not_applicable_reason``
+  (value null and text empty when that is not empty), hidden questions left out;
 - ``objectives`` (XLSX, versions with an objectives grid): country × objectives 1–23, each cell
   the status label from the version's scale, and a second sheet with the notes.
+
+What counts as an answer is the one rule (`questionnaire.conditions`, through
+`selectors.cycle_answers`): the answer a question kept while earlier answers hide it is not
+exported, nor the value an answer "Not applicable" keeps.
 
 Which submissions: those a country has sent (`models.SENT_STATUSES`: submitted, returned,
 accepted, published), and drafts only when a staff member asks for them. Every row says the
@@ -153,9 +161,23 @@ def cell_text(value: Any) -> str:
 
 
 def answer_text(question: Question, answer: Answer | None) -> str:
-    if answer is None:
+    """The answer as text; empty for none and for "Not applicable" (its kept value is not the
+    answer: the reason is, `not_applicable_reason`)."""
+    if answer is None or answer.not_applicable_reason:
         return ""
     return question.type_handler.as_text(answer.value, question.options or {})
+
+
+def not_applicable_reason(answer: Answer | None) -> str:
+    return answer.not_applicable_reason if answer is not None else ""
+
+
+def answer_cell(question: Question, answer: Answer | None) -> str:
+    """One cell for the whole answer (the wide table): its text, or “Not applicable: reason”."""
+    reason = not_applicable_reason(answer)
+    if reason:
+        return _("Not applicable: %(reason)s") % {"reason": reason}
+    return answer_text(question, answer)
 
 
 def question_label(question: Question) -> str:
@@ -209,6 +231,7 @@ def long_table(data: CycleAnswers) -> Table:
             Column(_("Label"), 7),
             Column(_("Question"), 50, wrap=True),
             Column(_("Answer"), 80, wrap=True),
+            Column(_("Not applicable because"), 40, wrap=True),
             Column(_("Status"), 14, wrap=True),
             Column(_("Last updated"), 20),
         ],
@@ -224,6 +247,8 @@ def long_table(data: CycleAnswers) -> Table:
     for row in data.included:
         status = status_text(row)
         for question in questions:
+            if not row.shows(question):
+                continue  # hidden by its conditions: not part of the submission (no row)
             answer = row.answers.get(question.pk)
             cells = [
                 data.cycle.slug,
@@ -234,6 +259,7 @@ def long_table(data: CycleAnswers) -> Table:
                 question_label(question),
                 question.text,
                 answer_text(question, answer),
+                not_applicable_reason(answer),
                 status,
                 iso(answer.updated_at) if answer else "",
             ]
@@ -266,7 +292,7 @@ def wide_table(data: CycleAnswers) -> Table:
                 row.country.name,
                 status_text(row),
                 iso(row.submission.updated_at) if row.included else "",
-                *(answer_text(q, row.answers.get(q.pk)) for q in questions),
+                *(answer_cell(q, row.answers.get(q.pk)) for q in questions),
             ]
         )
     return table
@@ -321,7 +347,7 @@ def objectives_tables(data: CycleAnswers) -> list[Table]:
         )
         for row in data.rows:
             answer = row.answers.get(question.pk)
-            grid = (answer.value if answer else None) or {}
+            grid = (answer.value if answer and not answer.not_applicable_reason else None) or {}
             matrix.rows.append(
                 [
                     row.country.iso2,
@@ -364,6 +390,15 @@ def about_table(data: CycleAnswers) -> Table:
         [_("Submissions included"), statuses],
         [_("Countries included"), str(len(data.included))],
         [_("Exported at"), iso(timezone.now())],
+        [
+            _("Questions that do not apply"),
+            _(
+                "A question that applies only for some answers to an earlier one, and that the "
+                "country's answers leave out, is not exported: no row in the long table, an "
+                "empty cell in the wide one. An answer “Not applicable” has no answer text; its "
+                "reason is in its own column (“Not applicable: reason” in the wide table)."
+            ),
+        ],
         [
             _("Text that begins with an apostrophe"),
             _(
@@ -490,8 +525,11 @@ def json_document(data: CycleAnswers) -> dict:
                     "updated_at": iso(submission.updated_at),
                     "answers": {
                         q.key: {
-                            "value": row.answers[q.pk].value,
+                            "value": None
+                            if row.answers[q.pk].not_applicable_reason
+                            else row.answers[q.pk].value,
                             "text": answer_text(q, row.answers[q.pk]),
+                            "not_applicable_reason": row.answers[q.pk].not_applicable_reason,
                             "updated_at": iso(row.answers[q.pk].updated_at),
                         }
                         for q in questions

@@ -6,8 +6,9 @@ out in the submission's language (its headings, and the questions in the version
 English where there is none), unless a caller names another: an Arabic submission's PDF runs right
 to left. Numbers, page numbers included, keep Western digits (0-9) in every language, as the
 portal's pages and dates do and as the Maghreb's administrations write them. Answers go
-through the page's own `render_answer` (and so `richtext.clean_html`); the renderer reads only
-the project's static files (`fetcher.StaticFilesFetcher`).
+through the pages' own `show_answer` (and so `richtext.clean_html`, and "Not applicable: reason"),
+and only the questions the submission shows are printed (conditions.answer_states); the renderer
+reads only the project's static files (`fetcher.StaticFilesFetcher`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class PdfQuestion:
     short_text: str
     question_dir: textdir.TextDirection
     answer_dir: textdir.TextDirection
+    # "Not applicable": the reason's own direction (WeasyPrint does not honour dir="auto").
+    reason_dir: str = ""
 
     @property
     def question(self):
@@ -101,8 +104,9 @@ def _answer_direction(question, value: Any, default_lang: str) -> textdir.TextDi
 def pdf_sections(
     *, submission: Submission, entries: list[selectors.SectionAnswers] | None = None
 ) -> tuple[list[PdfSection], list[Objective]]:
-    """The submission's sections and answers in the active language, each with its direction
-    and anchor."""
+    """The submission's sections and the questions it shows (a question its earlier answers
+    hide is not printed: conditions.answer_states), in the active language, each with its
+    direction and anchor."""
     if entries is None:
         entries = selectors.submission_sections(submission=submission)
     default_lang = submission.language or "en"
@@ -116,9 +120,10 @@ def pdf_sections(
             intro=i18n.tr(entry.section, "intro"),
             title_dir=textdir.detect(title, default_lang),
         )
-        for item in entry.items:
+        for item in entry.shown_items:
             question = item.question
             text = i18n.tr(question, "text")
+            reason = item.answer.not_applicable_reason if item.is_not_applicable else ""
             section.questions.append(
                 PdfQuestion(
                     item=item,
@@ -126,7 +131,13 @@ def pdf_sections(
                     text=text,
                     short_text=short_question(text),
                     question_dir=textdir.detect(text, default_lang),
-                    answer_dir=_answer_direction(question, item.value, default_lang),
+                    # "Not applicable: …" is the document's sentence, the reason the country's.
+                    answer_dir=textdir.TextDirection(
+                        "rtl" if get_language_bidi() else "ltr", get_language() or "en"
+                    )
+                    if reason
+                    else _answer_direction(question, item.value, default_lang),
+                    reason_dir=textdir.detect(reason, default_lang).dir if reason else "",
                 )
             )
         sections.append(section)

@@ -49,13 +49,15 @@ logger = logging.getLogger(__name__)
 
 # Bump when the code that lays out the PDF changes in a way the files below do not show (the
 # context `pdf.submission_context` builds, a new input): every stored PDF is then stale.
-LAYOUT_VERSION = "1"
+# 2: questions hidden by their conditions are not printed; "Not applicable: reason".
+LAYOUT_VERSION = "2"
 # Relative to BASE_DIR: the files whose change changes the document (templates, stylesheet).
 LAYOUT_FILES = (
     "templates/reports/submission_pdf.html",
     "templates/reports/pdf/*.html",
     "templates/questionnaire/types/*/display.html",
     "templates/questionnaire/types/not_answered.html",
+    "templates/questionnaire/includes/not_applicable.html",
     "static/css/pdf.css",
 )
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .. import i18n
+from ..conditions import AnswerState
 from ..models import (
     SENT_STATUSES,
     Answer,
@@ -221,15 +222,31 @@ def cycle_dashboard(
 
 @dataclass
 class CountryAnswer:
-    """One country's answer to one question (None when it has none)."""
+    """One country's answer to one question (None when it has none), and where the question
+    stands in its submission by the one rule (None without a submission)."""
 
     country: Country
     submission: Submission | None
     answer: Answer | None
+    state: AnswerState | None = None
 
     @property
     def value(self):
         return self.answer.value if self.answer else None
+
+    @property
+    def is_shown(self) -> bool:
+        return self.state is not None and self.state.shown
+
+    @property
+    def has_answer(self) -> bool:
+        """Shown in full: answered (a value or "Not applicable"), or carried forward from the
+        previous cycle and not yet reviewed (`is_unreviewed`, marked as such)."""
+        return self.state is not None and (self.state.answered or self.state.unreviewed)
+
+    @property
+    def is_unreviewed(self) -> bool:
+        return self.state is not None and self.state.unreviewed
 
     @property
     def is_draft(self) -> bool:
@@ -261,18 +278,23 @@ class QuestionAcrossCountries:
         index = questions.index(self.question)
         return questions[index + 1] if index + 1 < len(questions) else None
 
-    def _is_answered(self, row: CountryAnswer) -> bool:
-        return row.answer is not None and not self.question.type_handler.is_empty(row.value)
-
     @property
     def answered(self) -> list[CountryAnswer]:
-        """The countries that answered this question, shown in full (before the others)."""
-        return [row for row in self.rows if self._is_answered(row)]
+        """The countries that answered this question ("Not applicable" included, and answers
+        carried forward not yet reviewed, marked), shown in full (before the others)."""
+        return [row for row in self.rows if row.has_answer]
 
     @property
     def unanswered(self) -> list[CountryAnswer]:
-        """The countries whose submission has no answer to this question, named in one line."""
-        return [row for row in self.rows if row.submission and not self._is_answered(row)]
+        """The countries whose submission shows this question without an answer, named in one
+        line."""
+        return [row for row in self.rows if row.is_shown and not row.has_answer]
+
+    @property
+    def not_shown(self) -> list[CountryAnswer]:
+        """The countries whose earlier answers hide this question (its conditions do not hold):
+        it does not apply to them, and an answer they gave before is not theirs now."""
+        return [row for row in self.rows if row.submission and not row.is_shown]
 
     @property
     def without_submission(self) -> list[Country]:
@@ -289,7 +311,7 @@ class QuestionAcrossCountries:
 
 
 def _submissions_shown(cycle: ReviewCycle, include_drafts: bool) -> list[Submission]:
-    submissions = Submission.objects.filter(cycle=cycle).select_related("country")
+    submissions = Submission.objects.filter(cycle=cycle).select_related("country", "cycle")
     if not include_drafts:
         submissions = submissions.filter(status__in=SENT_STATUSES)
     return list(submissions)
@@ -302,7 +324,9 @@ def cycle_question_across_countries(
 
     Staff may read drafts: with `include_drafts` they are listed and marked; without, only
     countries that have sent their answers are. Five or six queries whatever the number of
-    countries. Callers check the permission first (`cycle_get_for_staff`).
+    countries, and three or four more for where the question stands in each submission by the
+    one rule (`submissions_progress`: hidden, answered, "Not applicable", carried unreviewed).
+    Callers check the permission first (`cycle_get_for_staff`).
     """
     sections = version_sections(version=cycle.version)
     question = next(
@@ -311,6 +335,7 @@ def cycle_question_across_countries(
     if question is None:
         raise Http404
     submissions = _submissions_shown(cycle, include_drafts)
+    submissions_progress(submissions, rules=version_rules({cycle.version_id}))
     answers = {
         a.submission_id: a
         for a in Answer.objects.filter(
@@ -328,6 +353,7 @@ def cycle_question_across_countries(
             country=country,
             submission=by_country.get(country.pk),
             answer=answers.get(by_country[country.pk].pk) if country.pk in by_country else None,
+            state=by_country[country.pk].states[question.pk] if country.pk in by_country else None,
         )
         for country in countries
     ]
@@ -403,7 +429,8 @@ def cycle_objectives_matrix(
 ) -> ObjectivesMatrix:
     """Countries × the 23 GCM objectives: each country's status (on the version's scale) and
     note for each objective, from the cycle's objectives-grid question (the one named by `key`
-    when the questionnaire has several). Five queries whatever the number of countries.
+    when the questionnaire has several), left empty where the grid does not apply (hidden by its
+    conditions, or "Not applicable"). Eight or nine queries whatever the number of countries.
     Callers check the permission first (`cycle_get_for_staff`)."""
     grids = list(
         Question.objects.filter(version=cycle.version_id, type=QuestionType.OBJECTIVES_GRID)
@@ -423,11 +450,17 @@ def cycle_objectives_matrix(
     objectives = list(Objective.objects.order_by("number"))
     numbers = [o.number for o in objectives] or list(range(1, OBJECTIVE_COUNT + 1))
     submissions = _submissions_shown(cycle, include_drafts)
-    values = dict(
-        Answer.objects.filter(
+    submissions_progress(submissions, rules=version_rules({cycle.version_id}))
+    shown = {s.pk for s in submissions if s.states[question.pk].printed}
+    # A grid that the country's earlier answers hide, or that it answered "Not applicable",
+    # shows no status: the value it keeps is not its answer.
+    values = {
+        submission_id: value
+        for submission_id, value, reason in Answer.objects.filter(
             submission__in=[s.pk for s in submissions], question=question
-        ).values_list("submission_id", "value")
-    )
+        ).values_list("submission_id", "value", "not_applicable_reason")
+        if submission_id in shown and not reason
+    }
     by_country = {s.country_id: s for s in submissions}
     countries = (
         _countries_of(cycle, submissions)

@@ -17,6 +17,7 @@ from ..models import (
     Submission,
     SubmissionStatus,
 )
+from .progress import submissions_progress, version_rules
 from .versions import objectives_for, version_sections
 
 
@@ -27,7 +28,14 @@ class CountryAnswers:
     country: Country
     submission: Submission | None
     included: bool
-    answers: dict[int, Answer] = field(default_factory=dict)  # question id → answer
+    # question id → answer, for the questions the submission shows (conditions.answer_states):
+    # a hidden question's kept answer is not exported.
+    answers: dict[int, Answer] = field(default_factory=dict)
+    # The questions its earlier answers hide (not exported at all: no row in the long table).
+    hidden: frozenset[int] = frozenset()
+
+    def shows(self, question: Question) -> bool:
+        return question.pk not in self.hidden
 
 
 @dataclass
@@ -48,20 +56,27 @@ class CycleAnswers:
 
 
 def cycle_answers(*, cycle: ReviewCycle, include_drafts: bool = False) -> CycleAnswers:
-    """Everything an export of the cycle needs, in a fixed number of queries (six at most).
+    """Everything an export of the cycle needs, in a fixed number of queries (ten at most).
 
     One row per participating country (and per country whose exported submission outlived its
     participation), by name. Answers are read only for submissions in `SENT_STATUSES`, plus
-    drafts when `include_drafts`. Callers check the permission first (`export_cycle_get`).
+    drafts when `include_drafts`, and only for the questions each submission shows by the one
+    rule (conditions.answer_states): a hidden question's kept answer is left out. Callers check
+    the permission first (`export_cycle_get`).
     """
     statuses = SENT_STATUSES + ((SubmissionStatus.DRAFT,) if include_drafts else ())
     sections = version_sections(version=cycle.version)
     submissions = {
-        s.country_id: s for s in Submission.objects.filter(cycle=cycle).select_related("country")
+        s.country_id: s
+        for s in Submission.objects.filter(cycle=cycle).select_related("country", "cycle")
     }
+    exported = [s for s in submissions.values() if s.status in statuses]
+    submissions_progress(exported, rules=version_rules({cycle.version_id}))
+    hidden = {s.pk: _hidden(s) for s in exported}
     answers: dict[int, dict[int, Answer]] = {}
     for answer in Answer.objects.filter(submission__cycle=cycle, submission__status__in=statuses):
-        answers.setdefault(answer.submission_id, {})[answer.question_id] = answer
+        if answer.question_id not in hidden[answer.submission_id]:
+            answers.setdefault(answer.submission_id, {})[answer.question_id] = answer
     countries = {c.pk: c for c in cycle.countries.all()}
     for submission in submissions.values():
         if submission.status in statuses:
@@ -76,6 +91,7 @@ def cycle_answers(*, cycle: ReviewCycle, include_drafts: bool = False) -> CycleA
                 submission=submission,
                 included=included,
                 answers=answers.get(submission.pk, {}) if included else {},
+                hidden=hidden[submission.pk] if included else frozenset(),
             )
         )
     return CycleAnswers(
@@ -85,6 +101,11 @@ def cycle_answers(*, cycle: ReviewCycle, include_drafts: bool = False) -> CycleA
         objectives=objectives_for(sections=sections),
         statuses=statuses,
     )
+
+
+def _hidden(submission: Submission) -> frozenset[int]:
+    """The questions the submission's earlier answers hide (`submissions_progress` states)."""
+    return frozenset(pk for pk, state in submission.states.items() if not state.printed)
 
 
 @dataclass
@@ -144,16 +165,22 @@ def submission_for_country_and_cycle(*, iso2: str, cycle_slug: str) -> Submissio
 
 def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
     """For the compilation's annexes: the country × objective matrix and, per question, every
-    compiled country's answer. A fixed number of queries whatever the size of the cycle."""
+    compiled country's answer, by the one rule (conditions.answer_states): a country whose
+    earlier answers hide the question is named apart (`not_shown`) and its kept answer left out;
+    a hidden or "Not applicable" grid leaves the country's matrix row empty. A fixed number of
+    queries whatever the size of the cycle."""
     submissions = list(
         Submission.objects.filter(cycle=cycle, status__in=statuses)
-        .select_related("country")
+        .select_related("country", "cycle")
         .order_by("country__name_en")
     )
+    submissions_progress(submissions, rules=version_rules({cycle.version_id}))
     sections = version_sections(version=cycle.version)
+    states = {s.pk: s.states for s in submissions}
     answers = {
         (a.submission_id, a.question_id): a
         for a in Answer.objects.filter(submission__in=submissions)
+        if states[a.submission_id][a.question_id].printed
     }
     questions = [q for section in sections for q in section.question_list]
     grids = [q for q in questions if q.type == QuestionType.OBJECTIVES_GRID]
@@ -165,6 +192,8 @@ def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
         for submission in submissions:
             answer = answers.get((submission.pk, grid.pk))
             value = answer.value if answer and isinstance(answer.value, dict) else {}
+            if answer and answer.not_applicable_reason:
+                value = {}  # the kept value is not the answer
             rows.append(
                 {
                     "country": submission.country,
@@ -182,7 +211,9 @@ def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
             "answers": [
                 {"country": s.country, "answer": answers.get((s.pk, question.pk))}
                 for s in submissions
+                if s.states[question.pk].printed
             ],
+            "not_shown": [s.country for s in submissions if not s.states[question.pk].printed],
         }
         for section in sections
         for question in section.question_list

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from questionnaire import richtext
-from questionnaire.models import Question
+from questionnaire.models import Answer, Question
 
 register = template.Library()
 
@@ -32,6 +34,30 @@ def answer_html(value: Any) -> SafeString:
 def render_answer(question: Question, value: Any, objectives=()) -> SafeString:
     """An answer rendered by its type's `display.html`, or “Not answered”."""
     return question.type_handler.render_display(question, value, objectives)
+
+
+@register.simple_tag
+def show_answer(
+    question: Question, answer: Answer | None, objectives=(), reason_dir: str = "auto"
+) -> SafeString:
+    """An answer as every page, PDF and annex shows it: “Not applicable: reason” when the country
+    said so (its kept value is not the answer then), else its type's `display.html`, else “Not
+    answered”. `reason_dir`: the reason's direction where `dir="auto"` is not honoured (the PDF
+    says it)."""
+    reason = answer.not_applicable_reason if answer is not None else ""
+    if reason:
+        return render_to_string(
+            "questionnaire/includes/not_applicable.html",
+            {
+                # Escaped here, so the sentence's translation can place it anywhere.
+                "reason_html": format_html(
+                    '<span class="portal-not-applicable-reason" dir="{}">{}</span>',
+                    reason_dir or "auto",
+                    reason,
+                )
+            },
+        )
+    return render_answer(question, answer.value if answer is not None else None, objectives)
 
 
 @register.simple_tag

@@ -72,7 +72,7 @@ def rows(cycle, kind, fmt):
 
 def test_an_english_export_has_the_english_columns_only(cycle):
     table = rows(cycle, "answers-long", "csv")
-    assert len(table[0]) == 10
+    assert len(table[0]) == 11
     assert table[1][6] == "Who leads?"
 
 
@@ -80,11 +80,11 @@ def test_an_arabic_export_adds_the_translation_after_the_english(cycle):
     with translation.override("ar"):
         table = rows(cycle, "answers-long", "csv")
 
-    assert len(table[0]) == 12
+    assert len(table[0]) == 13
     by_key = {row[4]: row for row in table[1:]}
     assert by_key["lead"][3:7] == ["I. Method", "lead", "I.a", "Who leads?"]  # unmoved
-    assert by_key["lead"][10:] == ["I. المنهجية", "من يقود؟"]
-    assert by_key["plain"][11] == "Plain?"  # no Arabic: English
+    assert by_key["lead"][11:] == ["I. المنهجية", "من يقود؟"]
+    assert by_key["plain"][12] == "Plain?"  # no Arabic: English
 
 
 def test_the_objectives_matrix_is_labelled_in_the_exports_language(cycle):
