@@ -74,7 +74,15 @@ def build_data():
     jordan = User.objects.get(username="jordan")
     version = factories.every_type_version(sections=4, questions=50, prefix="big")
     large = factories.every_type_submission(country=demo.country, version=version, user=jordan)
-    return jordan, demo, large
+    # The same, with 88 of the 200 questions shown only when an earlier answer calls for it
+    # (issue 14): every page and save then evaluates the conditions.
+    version = factories.every_type_version(
+        sections=4, questions=50, prefix="cond", conditional=True
+    )
+    conditional = factories.every_type_submission(
+        country=demo.country, version=version, user=jordan
+    )
+    return jordan, demo, large, conditional
 
 
 def measure(call, *, requests: int, warmup: int) -> dict:
@@ -157,7 +165,7 @@ def run(args) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    jordan, demo, large = build_data()
+    jordan, demo, large, conditional = build_data()
     client = Client()
     client.force_login(jordan)
     n_demo = demo.cycle.version.questions.count()
@@ -178,7 +186,7 @@ def run(args) -> None:
         ),
         (
             f"demo ({n_demo} q.)",
-            "POST autosave (long text)",
+            "POST autosave (I.b: long text, shown when I.a is yes)",
             autosave_post(client, demo, "review-lead-entity"),
         ),
         (
@@ -187,6 +195,16 @@ def run(args) -> None:
             page_get(client, section(large, "S1")),
         ),
         ("200 questions", "POST autosave (long text)", autosave_post(client, large, "big-1-0")),
+        (
+            "200 q., 88 conditional",
+            "GET section S1 (50 q., 22 conditional)",
+            page_get(client, section(conditional, "S1")),
+        ),
+        (
+            "200 q., 88 conditional",
+            "POST autosave (conditional long text)",
+            autosave_post(client, conditional, "cond-1-9"),
+        ),
     ]
     results = []
     for data, request, call in rows:
