@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
+from .. import richtext
 from ..conditions import (
     AnswerState,
     Rule,
@@ -102,6 +103,14 @@ class QuestionAnswer:
         """The previous cycle asked this question with another kind of answer (its answer was
         not carried forward: it is shown for reference)."""
         return self.previous is not None and self.previous.question.type != self.question.type
+
+    @property
+    def previous_html(self) -> str:
+        """The previous cycle's answer as the editor takes it, when it was long text (its
+        paragraphs and lists then start the new explanation); empty otherwise."""
+        if self.previous is None or self.previous.question.type != "long_text":
+            return ""
+        return richtext.clean_html(self.previous.value or "")
 
     @property
     def is_missing(self) -> bool:

@@ -457,8 +457,12 @@
           quill.focus();
           return; // never over what the person wrote
         }
-        const text = source.dataset.previousText || "";
-        quill.setText(text, "user");
+        const html = source.dataset.previousHtml || "";
+        if (html) {
+          quill.setContents(quill.clipboard.convert({ html }), "user");
+        } else {
+          quill.setText(source.dataset.previousText || "", "user");
+        }
         quill.focus();
       });
     }
