@@ -538,8 +538,9 @@ def submission_start(request, slug: str, iso2: str):
         messages.success(
             request,
             _(
-                "Your submission was started from your answers to %(cycle)s. Prefilled answers "
-                "are marked until you edit them."
+                "Your submission was started from your answers to %(cycle)s. Each of them is "
+                "marked “not yet reviewed” until you edit it or confirm that it is still "
+                "accurate."
             )
             % {"cycle": submission.carried_forward_from.cycle.name},
         )

@@ -90,6 +90,7 @@ def samples(demo) -> dict[str, dict]:
         "answer_fragment": {"pk": pk, "key": KEY},
         "answer_history": {"pk": pk, "key": KEY},
         "answer_restore": {"pk": pk, "key": KEY, "revision": 1},
+        "answer_confirm": {"pk": pk, "key": KEY},
         "submission_review": {"pk": pk},
         "submission_move": {"pk": pk, "move": "return"},
         "comment_add": {"pk": pk},

@@ -163,6 +163,9 @@ def test_a_country_starts_fresh(journey_factory, language):
     with j.step(
         tunisia, "section-I", "Answers section I: a text, a date, a number, yes or no", focus=date
     ):
+        mechanism = page.locator("#question-review-coordination-mechanism")
+        mechanism.get_by_role("radio", name=j.t("Yes")).check()
+        wait_saved(j, page, "review-coordination-mechanism")
         replace_text(page, "review-coordination-mechanism", w["committee"])
         wait_saved(j, page, "review-coordination-mechanism")
         page.locator("#field-review-validation-date").fill("2026-02-20")
@@ -245,20 +248,37 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
         carry = card.get_by_label(j.t("Start from our answers to %(cycle)s", cycle=PREVIOUS))
         expect(carry).to_be_checked()
 
-    with j.step(morocco, "started", "Starts from its 2020 answers: they are prefilled"):
+    with j.step(morocco, "started", "Starts from its 2020 answers: each is to review"):
         card.get_by_role("button", name=j.t("Start our submission")).click()
         expect(page.locator(".portal-messages")).to_contain_text(
             j.t(
-                "Your submission was started from your answers to %(cycle)s. Prefilled answers "
-                "are marked until you edit them.",
+                "Your submission was started from your answers to %(cycle)s. Each of them is "
+                "marked “not yet reviewed” until you edit it or confirm that it is still "
+                "accurate.",
                 cycle=PREVIOUS,
             )
         )
         expect(page.locator("[data-prefilled]").first).to_be_visible()
 
-    with j.step(morocco, "section-I", "Revises a prefilled answer and answers new questions"):
+    mechanism = page.locator("#question-review-coordination-mechanism")
+    with j.step(
+        morocco, "section-I-yes-no", "I.a is now yes or no: its 2020 answer starts the explanation"
+    ):
+        mechanism.get_by_role("radio", name=j.t("Yes")).check()
+        wait_saved(j, page, "review-coordination-mechanism")
+        mechanism.get_by_role("button", name=j.t("Start my explanation from this text")).click()
+        wait_saved(j, page, "review-coordination-mechanism")
+
+    lead = page.locator("#question-review-lead-entity")
+    with j.step(
+        morocco, "section-I", "I.b appears after “yes”: revises it, keeps I.c as it was", focus=lead
+    ):
+        expect(lead).to_be_visible()
         replace_text(page, "review-lead-entity", w["lead"])
         wait_saved(j, page, "review-lead-entity")
+        entities = page.locator("#question-review-government-entities")
+        entities.locator("[data-confirm-carried]").click()
+        expect(entities.locator("[data-prefilled]")).to_have_count(0)
         page.locator("#field-review-validation-date").fill("2026-02-20")
         wait_saved(j, page, "review-validation-date")
         page.locator("#field-review-ministries-count").fill("14")
@@ -351,10 +371,11 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
             ),
         )
         expect(page.get_by_role("heading", level=1)).to_have_text(j.t("Check and submit"))
-        expect(page.locator("main")).to_contain_text(j.t("Every required question is answered."))
+        expect(page.get_by_role("region", name=re.compile(re.escape(PREVIOUS)))).to_be_visible()
 
-    with j.step(morocco, "submitted", "Confirms and submits to ESCWA"):
+    with j.step(morocco, "submitted", "Confirms, the unreviewed answers too, and submits"):
         page.get_by_label(j.t(CONFIRM, country=j.country("MA"))).check()
+        page.locator("#confirm-unreviewed").check()
         page.get_by_role("button", name=j.t("Submit"), exact=True).click()
         expect(page.locator(".portal-messages")).to_contain_text(
             j.t(
@@ -448,6 +469,7 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
 
     with j.step(morocco, "resubmitted", "Submits again"):
         page.get_by_label(j.t(CONFIRM, country=j.country("MA"))).check()
+        page.locator("#confirm-unreviewed").check()
         page.get_by_role("button", name=j.t("Submit"), exact=True).click()
         expect(page.locator(".portal-messages")).to_be_visible()
     j.leave(morocco)
@@ -460,7 +482,8 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     with j.step(escwa, "changes", "ESCWA opens the review again: what changed", focus=changes):
         cycle_card(j, page, CYCLE).get_by_role("link", name=j.country("MA")).click()
         expect(page.locator("#changes-title")).to_be_visible()
-        diff = page.locator("#question-review-lead-entity .portal-diff")
+        # What changed since the previous submission (since 2020: in the collapsed part below).
+        diff = page.locator("#question-review-lead-entity .portal-review-answer > .portal-diff")
         expect(diff.locator("ins")).to_contain_text("2021")
 
     with j.step(escwa, "accept", "“Accept…”: the confirmation page warns of open threads"):

@@ -265,7 +265,9 @@ def test_2024_cycle_has_a_jordan_draft_and_no_morocco_submission(demo):
     answers = {a.question.key: a.value for a in jordan.answers.select_related("question")}
     assert 3 <= len(answers) <= 4
     assert answers == fixture("jordan-2024-draft.json")["answers"]
-    assert any(value.startswith("<ul>") for value in answers.values())
+    assert any(isinstance(v, str) and v.startswith("<ul>") for v in answers.values())
+    # I.a is a yes/no question in version 2.
+    assert answers["review-coordination-mechanism"]["answer"] == "yes"
 
 
 # --- Demo users ------------------------------------------------------------------------------
