@@ -331,12 +331,9 @@ def _progress_payload(submission, question) -> dict:
     return {"answered": submission.states[question.pk].answered, "progress": progress}
 
 
-@login_required
-@require_POST
-def answer_confirm(request, pk: int, key: str):
-    """ "Still accurate": a carried-forward answer is reviewed as it stands. JSON for the page's
-    script (Accept: application/json), else back to the question."""
-    wants_json = "application/json" in request.headers.get("Accept", "")
+def _posted_answer(request, *, pk: int, key: str):
+    """The submission, question and stored answer a form about one answer names (404 when there
+    is none), and the revision the person was looking at (None when the form sent no number)."""
     submission = selectors.submission_get(user=request.user, pk=pk)
     question = selectors.submission_question(submission=submission, key=key)
     answer, _revisions = selectors.answer_history(submission=submission, question=question)
@@ -345,6 +342,18 @@ def answer_confirm(request, pk: int, key: str):
     try:
         base = int(request.POST.get("revision", ""))
     except ValueError:
+        base = None
+    return submission, question, answer, base
+
+
+@login_required
+@require_POST
+def answer_confirm(request, pk: int, key: str):
+    """ "Still accurate": a carried-forward answer is reviewed as it stands. JSON for the page's
+    script (Accept: application/json), else back to the question."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    submission, question, answer, base = _posted_answer(request, pk=pk, key=key)
+    if base is None:
         return HttpResponseBadRequest(_("The request was malformed."))
     problem = None
     try:
@@ -420,14 +429,8 @@ def answer_history(request, pk: int, key: str):
 @login_required
 @require_POST
 def answer_restore(request, pk: int, key: str, revision: int):
-    submission = selectors.submission_get(user=request.user, pk=pk)
-    question = selectors.submission_question(submission=submission, key=key)
-    answer, _revisions = selectors.answer_history(submission=submission, question=question)
-    if answer is None:
-        raise Http404
-    try:
-        base = int(request.POST.get("revision", ""))
-    except ValueError:
+    _submission, _question, answer, base = _posted_answer(request, pk=pk, key=key)
+    if base is None:
         return HttpResponseBadRequest(_("The restore request was malformed."))
     try:
         services.answer_restore(
