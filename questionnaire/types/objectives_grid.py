@@ -7,11 +7,13 @@ import re
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gcmreview import formatting
-from questionnaire.i18n import option_label, option_labels
+from questionnaire.i18n import option_label, option_labels, tr
 
 from .base import BaseQuestionType, choice_list, clean_text, field_name
 
@@ -122,32 +124,49 @@ class ObjectivesGrid(BaseQuestionType):
         # The longest note the type accepts (`clean`), as the field's maxlength and, in the
         # page's number format, in the hint above the grid.
         note_limit = options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH)
+        scale = [{**step, "label": option_label(step)} for step in self.scale(options)]
         return {
             **super().widget_context(question, value, typed=typed),
-            "scale": [{**step, "label": option_label(step)} for step in self.scale(options)],
-            "note_max_length": note_limit,
+            "scale": scale,
+            "note_max_length": str(note_limit),
             "note_max_length_display": formatting.number_text(note_limit),
-            "rows": self.widget_rows(question, value, objectives),
+            "hint_id": f"grid-hint-{question.key}",
+            "rows": self.widget_rows(question, value, objectives, scale),
         }
 
-    def widget_rows(self, question, value: Any, objectives) -> list[dict]:
+    def widget_rows(self, question, value: Any, objectives, scale=None) -> list[dict]:
         """The 23 rows of the answering page's grid: objective, status field, note field.
 
-        The fields' accessible names are made here rather than by a translation tag per row: a
-        page may hold several grids of 23 rows.
+        Made here rather than by tags per row, for a page may hold several grids of 23 rows
+        (each tag costs): the fields' accessible names, their ids, the objective's title in the
+        page's language and each row's `<option>`s of the scale (`status_options`), numbers
+        already as text.
         """
+        if scale is None:
+            scale = [
+                {**step, "label": option_label(step)} for step in self.scale(question.options or {})
+            ]
         value = value if isinstance(value, dict) else {}
         by_number = {o.number: o for o in objectives}
+        options_by_status: dict[Any, SafeString] = {}
+        key = question.key
         rows = []
         for number in range(1, OBJECTIVE_COUNT + 1):
             row = value.get(str(number)) or {}
+            status = row.get("status", "")
+            options = options_by_status.get(status)
+            if options is None:
+                options = options_by_status[status] = status_options(scale, status)
             rows.append(
                 {
-                    "number": number,
-                    "objective": by_number.get(number),
+                    "number": str(number),
+                    "title": tr(by_number.get(number), "title"),
+                    "title_id": f"obj-{key}-{number}",
+                    "left_id": f"note-left-{key}-{number}",
                     "status_name": field_name(question, f"{number}-status"),
                     "note_name": field_name(question, f"{number}-note"),
-                    "status": row.get("status", ""),
+                    "status": status,
+                    "status_options": options,
                     "note": row.get("note", ""),
                     "status_label": gettext("Status of objective %(n)s") % {"n": number},
                     "note_label": gettext("Note on objective %(n)s") % {"n": number},
@@ -182,3 +201,19 @@ class ObjectivesGrid(BaseQuestionType):
             "scale": [option_label(s) for s in self.scale(question.options or {})],
             "grid": self.display_rows(question, {}, objectives),
         }
+
+
+def status_options(scale: list[dict], status: Any) -> SafeString:
+    """The `<option>`s of a grid row's status, one per step of `scale` (labels in the page's
+    language), `status`'s selected; escaped as the template would."""
+    return SafeString(
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                step["value"],
+                SafeString(" selected") if step["value"] == status else "",
+                step["label"],
+            )
+            for step in scale
+        )
+    )
