@@ -150,6 +150,8 @@ class ObjectivesGrid(BaseQuestionType):
         by_number = {o.number: o for o in objectives}
         options_by_status: dict[Any, SafeString] = {}
         key = question.key
+        status_label = gettext("Status of objective %(n)s")
+        note_label = gettext("Note on objective %(n)s")
         rows = []
         for number in range(1, OBJECTIVE_COUNT + 1):
             row = value.get(str(number)) or {}
@@ -168,8 +170,8 @@ class ObjectivesGrid(BaseQuestionType):
                     "status": status,
                     "status_options": options,
                     "note": row.get("note", ""),
-                    "status_label": gettext("Status of objective %(n)s") % {"n": number},
-                    "note_label": gettext("Note on objective %(n)s") % {"n": number},
+                    "status_label": status_label % {"n": number},
+                    "note_label": note_label % {"n": number},
                 }
             )
         return rows
