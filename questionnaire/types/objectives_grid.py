@@ -4,6 +4,7 @@ a note. Stored as {"<number>": {"status": …, "note": …}}, unset rows left ou
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gcmreview import formatting
-from questionnaire.i18n import option_label, option_labels, tr
+from questionnaire.i18n import language, option_label, option_labels, tr
 
 from .base import BaseQuestionType, choice_list, clean_text, field_name
 
@@ -49,6 +50,27 @@ DEFAULT_OBJECTIVE_SCALE = [
 ]
 OBJECTIVE_COUNT = 23
 OBJECTIVE_NOTE_MAX_LENGTH = 2000  # a note on one objective, unless the question's options say
+
+# One row of the answering page's grid (`widget_rows`; input.html holds the rest of the table).
+# Wide screens: objective, status, note. Phones: each objective stacks its status and note below
+# it (answering.css, by the cells' data-label). The script (static/js/types/objectives_grid.js)
+# reads `data-objective` and the fields' `data-field`.
+ROW_HTML = (
+    '<tr data-objective="{number}">\n'
+    '      <th scope="row" class="fw-normal" id="{title_id}"><span class="fw-semibold">{number}.'
+    "</span> <bdi>{title}</bdi></th>\n"
+    '      <td data-label="{status_heading}" class="answer-grid-status"><select class="form-select'
+    ' form-select-sm" name="{status_name}" data-field="status" aria-label="{status_label}">\n'
+    '        <option value="">{not_stated}</option>\n'
+    "        {status_options}\n"
+    "      </select></td>\n"
+    '      <td data-label="{note_heading}" class="answer-grid-note"><textarea class="form-control'
+    ' form-control-sm answer-grid-textarea" rows="2" dir="auto" name="{note_name}"'
+    ' data-field="note" maxlength="{note_max_length}" aria-label="{note_label}"'
+    ' aria-describedby="{hint_id} {left_id}">{note}</textarea><span class="form-text d-block'
+    ' answer-grid-left" id="{left_id}" data-note-left-count hidden></span></td>\n'
+    "    </tr>"
+)
 
 
 class ObjectivesGrid(BaseQuestionType):
@@ -124,34 +146,44 @@ class ObjectivesGrid(BaseQuestionType):
         # The longest note the type accepts (`clean`), as the field's maxlength and, in the
         # page's number format, in the hint above the grid.
         note_limit = options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH)
-        scale = [{**step, "label": option_label(step)} for step in self.scale(options)]
+        hint_id = f"grid-hint-{question.key}"
         return {
             **super().widget_context(question, value, typed=typed),
-            "scale": scale,
-            "note_max_length": str(note_limit),
             "note_max_length_display": formatting.number_text(note_limit),
-            "hint_id": f"grid-hint-{question.key}",
-            "rows": self.widget_rows(question, value, objectives, scale),
+            "hint_id": hint_id,
+            "rows": self.widget_rows(
+                question, value, objectives, note_limit=note_limit, hint_id=hint_id
+            ),
         }
 
-    def widget_rows(self, question, value: Any, objectives, scale=None) -> list[dict]:
-        """The 23 rows of the answering page's grid: objective, status field, note field.
+    def widget_rows(
+        self, question, value: Any, objectives, *, note_limit: int, hint_id: str
+    ) -> list[dict]:
+        """The 23 rows of the answering page's grid (objective, status field, note field), each
+        with its `html`, the table row that `input.html` prints.
 
-        Made here rather than by tags per row, for a page may hold several grids of 23 rows
-        (each tag costs): the fields' accessible names, their ids, the objective's title in the
-        page's language and each row's `<option>`s of the scale (`status_options`), numbers
-        already as text.
+        The rows are written here (`ROW_HTML`) rather than by the template: a page may hold
+        several grids of 23 rows, and a template's tags and lookups, about thirty a row, cost
+        more than the rest of the grid. Every value is escaped, as `format_html` does.
         """
-        if scale is None:
-            scale = [
-                {**step, "label": option_label(step)} for step in self.scale(question.options or {})
-            ]
+        scale = [
+            {**step, "label": option_label(step)} for step in self.scale(question.options or {})
+        ]
         value = value if isinstance(value, dict) else {}
-        by_number = {o.number: o for o in objectives}
+        code = language()
         options_by_status: dict[Any, SafeString] = {}
         key = question.key
         status_label = gettext("Status of objective %(n)s")
         note_label = gettext("Note on objective %(n)s")
+        titles = {o.number: tr(o, "title", code) for o in objectives} if objectives else {}
+        # What every row repeats, escaped once.
+        shared = {
+            "status_heading": html_escape(gettext("Status")),
+            "note_heading": html_escape(gettext("Note")),
+            "not_stated": html_escape(gettext("— not stated —")),
+            "note_max_length": html_escape(str(note_limit)),
+            "hint_id": html_escape(hint_id),
+        }
         rows = []
         for number in range(1, OBJECTIVE_COUNT + 1):
             row = value.get(str(number)) or {}
@@ -159,21 +191,26 @@ class ObjectivesGrid(BaseQuestionType):
             options = options_by_status.get(status)
             if options is None:
                 options = options_by_status[status] = status_options(scale, status)
-            rows.append(
-                {
-                    "number": str(number),
-                    "title": tr(by_number.get(number), "title"),
-                    "title_id": f"obj-{key}-{number}",
-                    "left_id": f"note-left-{key}-{number}",
-                    "status_name": field_name(question, f"{number}-status"),
-                    "note_name": field_name(question, f"{number}-note"),
-                    "status": status,
-                    "status_options": options,
-                    "note": row.get("note", ""),
-                    "status_label": status_label % {"n": number},
-                    "note_label": note_label % {"n": number},
-                }
+            fields = {
+                "number": str(number),
+                "title": titles.get(number, ""),
+                "title_id": f"obj-{key}-{number}",
+                "left_id": f"note-left-{key}-{number}",
+                "status_name": field_name(question, f"{number}-status"),
+                "note_name": field_name(question, f"{number}-note"),
+                "status": status,
+                "note": row.get("note", ""),
+                "status_label": status_label % {"n": number},
+                "note_label": note_label % {"n": number},
+            }
+            # Each value escaped as format_html would (django.utils.html.escape is this
+            # html.escape of its text), without its lazy-string checks: 23 rows a grid.
+            escaped = {name: html_escape(str(text)) for name, text in fields.items()}
+            fields["status_options"] = options
+            fields["html"] = SafeString(
+                ROW_HTML.format(**shared, **escaped, status_options=options)
             )
+            rows.append(fields)
         return rows
 
     def display_rows(self, question, value: Any, objectives) -> list[dict]:
