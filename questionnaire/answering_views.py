@@ -149,6 +149,8 @@ def _section_context(
     fragment_url = _key_url("answer_fragment", pk)
     history_url = _key_url("answer_history", pk)
     confirm_url = _key_url("answer_confirm", pk)
+    # "Saved <date> <time>" by the minute: answers carried forward or saved together share it.
+    saved_texts: dict = {}
     questions = []
     for item in page.current.items:
         question = item.question
@@ -163,6 +165,12 @@ def _section_context(
             not_applicable = item.is_not_applicable
             reason = item.answer.not_applicable_reason if item.answer else ""
         number = f"{question.section.number}.{question.label}"
+        saved = ""
+        if item.answer:
+            minute = item.answer.updated_at.replace(second=0, microsecond=0)
+            saved = saved_texts.get(minute) or saved_texts.setdefault(
+                minute, saved_text(item.answer)
+            )
         # What question.html prints, made once here: its template would otherwise look each up
         # (and format each number) several times, for each of a section's questions.
         questions.append(
@@ -184,7 +192,7 @@ def _section_context(
                 "condition_note": item.condition_note,
                 "shown_when": item.shown_when,
                 "unreviewed": item.is_unreviewed,
-                "saved_text": saved_text(item.answer) if item.answer else "",
+                "saved_text": saved,
                 "history_label": _("of question %(n)s") % {"n": number},
                 "autosave_url": autosave_url(key),
                 "fragment_url": fragment_url(key),
