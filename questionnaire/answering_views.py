@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gcmreview import formatting
 
-from . import permissions, selectors, services
+from . import i18n, permissions, selectors, services
 from .models import NOT_APPLICABLE_MAX_LENGTH, SubmissionStatus
 from .permissions import Action
 from .types import all_types, field_name
@@ -128,34 +128,76 @@ def _section_url(page, section) -> str | None:
     return reverse("answer_section", args=[page.submission.pk, section.section.number])
 
 
+# A question key as reverse() leaves it (a slug), to make each question's URLs from one reverse().
+_KEY = "question__key"
+
+
+def _key_url(name: str, pk: int):
+    """`key -> URL` of the named `/submissions/<pk>/answers/<key>/…` view: one reverse() for a
+    page's 50 questions rather than one each (keys are slugs: nothing to quote)."""
+    before, after = reverse(name, args=[pk, _KEY]).split(_KEY)
+    return lambda key: f"{before}{key}{after}"
+
+
 def _section_context(
     request, page, *, posted=None, posted_reasons=None, errors=None, conflicts=None
 ) -> dict:
     posted = posted or {}
     posted_reasons = posted_reasons or {}
+    pk = page.submission.pk
+    autosave_url = _key_url("answer_autosave", pk)
+    fragment_url = _key_url("answer_fragment", pk)
+    history_url = _key_url("answer_history", pk)
+    confirm_url = _key_url("answer_confirm", pk)
+    # "Saved <date> <time>" by the minute: answers carried forward or saved together share it.
+    saved_texts: dict = {}
     questions = []
     for item in page.current.items:
-        typed = item.question.key in posted
-        value = posted[item.question.key] if typed else item.value
-        kind = item.question.type_handler
-        if item.question.key in posted_reasons:
-            reason = posted_reasons[item.question.key]
+        question = item.question
+        key = question.key
+        typed = key in posted
+        value = posted[key] if typed else item.value
+        kind = question.type_handler
+        if key in posted_reasons:
+            reason = posted_reasons[key]
             not_applicable = reason != ""
         else:
             not_applicable = item.is_not_applicable
             reason = item.answer.not_applicable_reason if item.answer else ""
+        number = f"{question.section.number}.{question.label}"
+        saved = ""
+        if item.answer:
+            minute = item.answer.updated_at.replace(second=0, microsecond=0)
+            saved = saved_texts.get(minute) or saved_texts.setdefault(
+                minute, saved_text(item.answer)
+            )
+        # What question.html prints, made once here: its template would otherwise look each up
+        # (and format each number) several times, for each of a section's questions.
         questions.append(
             {
                 "item": item,
                 "input_template": kind.input_template,
                 "widget": kind.widget_context(
-                    item.question, value, typed=typed, objectives=page.objectives
+                    question, value, typed=typed, objectives=page.objectives
                 ),
                 "not_applicable": not_applicable,
                 "not_applicable_reason": reason or "",
-                "not_applicable_max": NOT_APPLICABLE_MAX_LENGTH,
-                "error": (errors or {}).get(item.question.key),
-                "conflict": (conflicts or {}).get(item.question.key),
+                "not_applicable_max": str(NOT_APPLICABLE_MAX_LENGTH),
+                "error": (errors or {}).get(key),
+                "conflict": (conflicts or {}).get(key),
+                "pk": str(question.pk),
+                "number": number,
+                "help_text": i18n.tr(question, "help_text"),
+                "revision": str(item.answer_revision),
+                "condition_note": item.condition_note,
+                "shown_when": item.shown_when,
+                "unreviewed": item.is_unreviewed,
+                "saved_text": saved,
+                "history_label": _("of question %(n)s") % {"n": number},
+                "autosave_url": autosave_url(key),
+                "fragment_url": fragment_url(key),
+                "history_url": history_url(key),
+                "confirm_url": confirm_url(key),
             }
         )
     return {

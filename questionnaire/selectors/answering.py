@@ -172,20 +172,27 @@ class SectionAnswers:
         return [item for item in self.items if item.is_missing]
 
 
-def submission_sections(*, submission: Submission) -> list[SectionAnswers]:
+def submission_sections(*, submission: Submission, authors: bool = True) -> list[SectionAnswers]:
     """Every section of the submission's version with each question, its answer, its conditions
-    and its state by the one rule (conditions.answer_states). Four queries."""
-    answers = {
-        a.question_id: a
-        for a in Answer.objects.filter(submission=submission).select_related("updated_by")
-    }
+    and its state by the one rule (conditions.answer_states). Four queries.
+
+    `authors=False` leaves out who saved each answer (`Answer.updated_by`, not loaded), for a
+    page that does not name them: the answering page, with 200 questions."""
+    answers = Answer.objects.filter(submission=submission)
+    if authors:
+        answers = answers.select_related("updated_by")
+    answers = {a.question_id: a for a in answers}
     sections = version_sections(version=submission.cycle.version)
+    questions = {q.pk: q for section in sections for q in section.question_list}
     conditions: dict[int, list[QuestionCondition]] = {}
     for condition in QuestionCondition.objects.filter(
         question__version=submission.cycle.version_id
-    ).select_related("source__section"):
+    ):
+        # Its earlier question is one of the version's, loaded above (with its section): not
+        # loaded a second time with the condition.
+        if condition.source_id in questions:
+            condition.source = questions[condition.source_id]
         conditions.setdefault(condition.question_id, []).append(condition)
-    questions = {q.pk: q for section in sections for q in section.question_list}
     rules = [rule_for(q, conditions.get(q.pk, ())) for q in questions.values()]
     sources = sources_of(rules)
     facts = {
@@ -259,7 +266,8 @@ def answering_section(
     A fixed number of queries however many questions there are (asserted in the tests).
     """
     submission = submission or submission_get(user=user, pk=pk)
-    sections = submission_sections(submission=submission)
+    # The page does not say who saved each answer (its history does).
+    sections = submission_sections(submission=submission, authors=False)
     current = next((s for s in sections if s.section.number == number), None)
     if current is None:
         raise Http404

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from questionnaire.i18n import option_label, option_labels
@@ -76,6 +77,9 @@ class EntryList(BaseQuestionType):
         ]
         rows = [row for row in (value or []) if isinstance(row, dict)]
         rows = rows + [{}] * BLANK_ENTRY_ROWS
+        # Each field's accessible name, made here rather than by a translation tag per cell.
+        cell_label = gettext("%(column)s, row %(n)s")
+        remove_label = gettext("Remove row %(n)s")
         return {
             **super().widget_context(question, value, typed=typed),
             "columns": columns,
@@ -83,12 +87,14 @@ class EntryList(BaseQuestionType):
                 {
                     "index": index,
                     "delete_name": field_name(question, f"{index}-delete"),
+                    "delete_label": remove_label % {"n": index + 1},
                     "cells": [
                         {
                             "key": column["key"],
                             "label": column["label"],
                             "name": field_name(question, f"{index}-{column['key']}"),
                             "value": row.get(column["key"], ""),
+                            "aria_label": cell_label % {"column": column["label"], "n": index + 1},
                         }
                         for column in columns
                     ],

@@ -4,14 +4,17 @@ a note. Stored as {"<number>": {"status": …, "note": …}}, unset rows left ou
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gcmreview import formatting
-from questionnaire.i18n import option_label, option_labels
+from questionnaire.i18n import language, option_label, option_labels, tr
 
 from .base import BaseQuestionType, choice_list, clean_text, field_name
 
@@ -47,6 +50,27 @@ DEFAULT_OBJECTIVE_SCALE = [
 ]
 OBJECTIVE_COUNT = 23
 OBJECTIVE_NOTE_MAX_LENGTH = 2000  # a note on one objective, unless the question's options say
+
+# One row of the answering page's grid (`widget_rows`; input.html holds the rest of the table).
+# Wide screens: objective, status, note. Phones: each objective stacks its status and note below
+# it (answering.css, by the cells' data-label). The script (static/js/types/objectives_grid.js)
+# reads `data-objective` and the fields' `data-field`.
+ROW_HTML = (
+    '<tr data-objective="{number}">\n'
+    '      <th scope="row" class="fw-normal" id="{title_id}"><span class="fw-semibold">{number}.'
+    "</span> <bdi>{title}</bdi></th>\n"
+    '      <td data-label="{status_heading}" class="answer-grid-status"><select class="form-select'
+    ' form-select-sm" name="{status_name}" data-field="status" aria-label="{status_label}">\n'
+    '        <option value="">{not_stated}</option>\n'
+    "        {status_options}\n"
+    "      </select></td>\n"
+    '      <td data-label="{note_heading}" class="answer-grid-note"><textarea class="form-control'
+    ' form-control-sm answer-grid-textarea" rows="2" dir="auto" name="{note_name}"'
+    ' data-field="note" maxlength="{note_max_length}" aria-label="{note_label}"'
+    ' aria-describedby="{hint_id} {left_id}">{note}</textarea><span class="form-text d-block'
+    ' answer-grid-left" id="{left_id}" data-note-left-count hidden></span></td>\n'
+    "    </tr>"
+)
 
 
 class ObjectivesGrid(BaseQuestionType):
@@ -122,37 +146,71 @@ class ObjectivesGrid(BaseQuestionType):
         # The longest note the type accepts (`clean`), as the field's maxlength and, in the
         # page's number format, in the hint above the grid.
         note_limit = options.get("max_length", OBJECTIVE_NOTE_MAX_LENGTH)
+        hint_id = f"grid-hint-{question.key}"
         return {
             **super().widget_context(question, value, typed=typed),
-            "scale": [{**step, "label": option_label(step)} for step in self.scale(options)],
-            "note_max_length": note_limit,
             "note_max_length_display": formatting.number_text(note_limit),
-            "rows": self.widget_rows(question, value, objectives),
+            "hint_id": hint_id,
+            "rows": self.widget_rows(
+                question, value, objectives, note_limit=note_limit, hint_id=hint_id
+            ),
         }
 
-    def widget_rows(self, question, value: Any, objectives) -> list[dict]:
-        """The 23 rows of the answering page's grid: objective, status field, note field.
+    def widget_rows(
+        self, question, value: Any, objectives, *, note_limit: int, hint_id: str
+    ) -> list[dict]:
+        """The 23 rows of the answering page's grid (objective, status field, note field), each
+        with its `html`, the table row that `input.html` prints.
 
-        The fields' accessible names are made here rather than by a translation tag per row: a
-        page may hold several grids of 23 rows.
+        The rows are written here (`ROW_HTML`) rather than by the template: a page may hold
+        several grids of 23 rows, and a template's tags and lookups, about thirty a row, cost
+        more than the rest of the grid. Every value is escaped, as `format_html` does.
         """
+        scale = [
+            {**step, "label": option_label(step)} for step in self.scale(question.options or {})
+        ]
         value = value if isinstance(value, dict) else {}
-        by_number = {o.number: o for o in objectives}
+        code = language()
+        options_by_status: dict[Any, SafeString] = {}
+        key = question.key
+        status_label = gettext("Status of objective %(n)s")
+        note_label = gettext("Note on objective %(n)s")
+        titles = {o.number: tr(o, "title", code) for o in objectives} if objectives else {}
+        # What every row repeats, escaped once.
+        shared = {
+            "status_heading": html_escape(gettext("Status")),
+            "note_heading": html_escape(gettext("Note")),
+            "not_stated": html_escape(gettext("— not stated —")),
+            "note_max_length": html_escape(str(note_limit)),
+            "hint_id": html_escape(hint_id),
+        }
         rows = []
         for number in range(1, OBJECTIVE_COUNT + 1):
             row = value.get(str(number)) or {}
-            rows.append(
-                {
-                    "number": number,
-                    "objective": by_number.get(number),
-                    "status_name": field_name(question, f"{number}-status"),
-                    "note_name": field_name(question, f"{number}-note"),
-                    "status": row.get("status", ""),
-                    "note": row.get("note", ""),
-                    "status_label": gettext("Status of objective %(n)s") % {"n": number},
-                    "note_label": gettext("Note on objective %(n)s") % {"n": number},
-                }
+            status = row.get("status", "")
+            options = options_by_status.get(status)
+            if options is None:
+                options = options_by_status[status] = status_options(scale, status)
+            fields = {
+                "number": str(number),
+                "title": titles.get(number, ""),
+                "title_id": f"obj-{key}-{number}",
+                "left_id": f"note-left-{key}-{number}",
+                "status_name": field_name(question, f"{number}-status"),
+                "note_name": field_name(question, f"{number}-note"),
+                "status": status,
+                "note": row.get("note", ""),
+                "status_label": status_label % {"n": number},
+                "note_label": note_label % {"n": number},
+            }
+            # Each value escaped as format_html would (django.utils.html.escape is this
+            # html.escape of its text), without its lazy-string checks: 23 rows a grid.
+            escaped = {name: html_escape(str(text)) for name, text in fields.items()}
+            fields["status_options"] = options
+            fields["html"] = SafeString(
+                ROW_HTML.format(**shared, **escaped, status_options=options)
             )
+            rows.append(fields)
         return rows
 
     def display_rows(self, question, value: Any, objectives) -> list[dict]:
@@ -182,3 +240,19 @@ class ObjectivesGrid(BaseQuestionType):
             "scale": [option_label(s) for s in self.scale(question.options or {})],
             "grid": self.display_rows(question, {}, objectives),
         }
+
+
+def status_options(scale: list[dict], status: Any) -> SafeString:
+    """The `<option>`s of a grid row's status, one per step of `scale` (labels in the page's
+    language), `status`'s selected; escaped as the template would."""
+    return SafeString(
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                step["value"],
+                SafeString(" selected") if step["value"] == status else "",
+                step["label"],
+            )
+            for step in scale
+        )
+    )

@@ -13,14 +13,15 @@ from .base import BaseQuestionType, choice_list
 
 
 def choice_widgets(options: dict, value: Any) -> list[dict]:
-    """The choices as the answering page's radio buttons or check boxes, `value` checked."""
+    """The choices as the answering page's radio buttons or check boxes, `value` checked; each
+    with its `index` as text, for the fields' ids."""
     chosen = value if isinstance(value, list) else [value] if value else []
     return [
         {
             **choice,
             "label": option_label(choice),
             "checked": choice["value"] in chosen,
-            "index": index,
+            "index": str(index),
         }
         for index, choice in enumerate(options.get("choices", []))
     ]
