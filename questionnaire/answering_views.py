@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gcmreview import formatting
 
 from . import i18n, permissions, selectors, services
+from .conditions import question_number
 from .models import NOT_APPLICABLE_MAX_LENGTH, SubmissionStatus
 from .permissions import Action
 from .types import all_types, field_name
@@ -164,7 +165,7 @@ def _section_context(
         else:
             not_applicable = item.is_not_applicable
             reason = item.answer.not_applicable_reason if item.answer else ""
-        number = f"{question.section.number}.{question.label}"
+        number = question_number(question)
         saved = ""
         if item.answer:
             minute = item.answer.updated_at.replace(second=0, microsecond=0)
@@ -425,7 +426,7 @@ def answer_confirm(request, pk: int, key: str):
         messages.success(
             request,
             _("Your answer to %(question)s is kept as still accurate.")
-            % {"question": f"{question.section.number}.{question.label}"},
+            % {"question": question_number(question)},
         )
     url = reverse("answer_section", args=[pk, question.section.number])
     return redirect(f"{url}#question-{question.key}")

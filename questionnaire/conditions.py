@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from .types import get_type
 
 if TYPE_CHECKING:
-    from .models import Question, QuestionCondition
+    from .models import Answer, Question, QuestionCondition
 
 
 class ConditionOperator(models.TextChoices):
@@ -244,6 +244,32 @@ def facts_for(
         carried=bool(prefilled),
         subject=get_type(kind).condition_subject(value) if value is not None else None,
     )
+
+
+def answer_facts_of(answer: Answer, kind: str, *, with_subject: bool) -> AnswerFacts:
+    """`facts_for` a loaded Answer (`with_subject`: its question is one others depend on)."""
+    return facts_for(
+        kind,
+        has_value=bool(answer.text),
+        value=answer.value if with_subject else None,
+        not_applicable_reason=answer.not_applicable_reason,
+        prefilled=answer.prefilled,
+    )
+
+
+def lone_answer_state(question: Question, answer: Answer | None) -> AnswerState:
+    """The rule's verdict on one answer seen alone, its conditions aside (an answer read
+    outside its submission's pages, e.g. in an autosave's reply)."""
+    facts = (
+        {question.pk: answer_facts_of(answer, question.type, with_subject=False)} if answer else {}
+    )
+    return answer_states([rule_for(question, ())], facts)[question.pk]
+
+
+def not_applicable_text(reason: str) -> str:
+    """ "Not applicable: reason" as plain text (exports, diffs); pages and PDFs print the same
+    sentence through `{% show_answer %}`."""
+    return _("Not applicable: %(reason)s") % {"reason": reason}
 
 
 def sources_of(questions: Iterable[QuestionRule]) -> set[int]:

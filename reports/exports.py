@@ -62,6 +62,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from questionnaire import i18n, selectors
+from questionnaire.conditions import not_applicable_text
 from questionnaire.models import Answer, Question, QuestionType, ReviewCycle, SubmissionStatus
 from questionnaire.selectors import CountryAnswers, CycleAnswers
 from questionnaire.types.objectives_grid import OBJECTIVE_COUNT
@@ -176,7 +177,7 @@ def answer_cell(question: Question, answer: Answer | None) -> str:
     """One cell for the whole answer (the wide table): its text, or “Not applicable: reason”."""
     reason = not_applicable_reason(answer)
     if reason:
-        return _("Not applicable: %(reason)s") % {"reason": reason}
+        return not_applicable_text(reason)
     return answer_text(question, answer)
 
 

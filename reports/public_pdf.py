@@ -56,6 +56,8 @@ LAYOUT_FILES = (
     "templates/reports/submission_pdf.html",
     "templates/reports/pdf/*.html",
     "templates/questionnaire/types/*/display.html",
+    # What a display.html includes: the objectives grid's table (shared with its preview).
+    "templates/questionnaire/types/objectives_grid/table.html",
     "templates/questionnaire/types/not_answered.html",
     "templates/questionnaire/includes/not_applicable.html",
     "static/css/pdf.css",

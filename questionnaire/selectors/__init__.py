@@ -19,7 +19,6 @@ from .answering import (  # noqa: F401
     submission_missing_required,
     submission_progress,
     submission_sections,
-    submission_unreviewed,
 )
 from .changes import (  # noqa: F401
     AnswerChange,

@@ -13,9 +13,10 @@ from .. import richtext
 from ..conditions import (
     AnswerState,
     Rule,
+    answer_facts_of,
     answer_states,
     condition_note,
-    facts_for,
+    lone_answer_state,
     rule_for,
     rule_results,
     sources_of,
@@ -35,7 +36,7 @@ from .changes import previous_cycle_answers
 from .comments import _attach_comments, comment_threads, submission_return_notice
 from .lookups import submission_get
 from .progress import submissions_progress
-from .versions import objectives_for, version_sections
+from .versions import objectives_for, version_conditions, version_sections
 
 if TYPE_CHECKING:
     from .changes import AnswerChange, PreviousCycle
@@ -72,12 +73,18 @@ class QuestionAnswer:
         return self.answer.revision if self.answer else 0
 
     @property
+    def rule_state(self) -> AnswerState:
+        """`state`, or, for an item made on its own (an autosave's reply), the rule's verdict on
+        its answer alone."""
+        if self.state is None:
+            self.state = lone_answer_state(self.question, self.answer)
+        return self.state
+
+    @property
     def is_answered(self) -> bool:
         """Answered by the country (conditions.AnswerState.answered): a value or "Not
         applicable", not an answer carried forward and not yet reviewed."""
-        if self.state is not None:
-            return self.state.answered
-        return self.has_value and not self.is_not_applicable and not self.answer.prefilled
+        return self.rule_state.answered
 
     @property
     def has_value(self) -> bool:
@@ -85,7 +92,7 @@ class QuestionAnswer:
 
     @property
     def is_shown(self) -> bool:
-        return self.state.shown if self.state is not None else True
+        return self.rule_state.shown
 
     @property
     def is_not_applicable(self) -> bool:
@@ -94,9 +101,7 @@ class QuestionAnswer:
     @property
     def is_unreviewed(self) -> bool:
         """Carried forward from the previous cycle, neither edited nor confirmed since."""
-        if self.state is not None:
-            return self.state.unreviewed
-        return self.answer is not None and self.answer.prefilled and self.has_value
+        return self.rule_state.unreviewed
 
     @property
     def previous_type_changed(self) -> bool:
@@ -114,7 +119,7 @@ class QuestionAnswer:
 
     @property
     def is_missing(self) -> bool:
-        return self.state.missing if self.state is not None else False
+        return self.rule_state.missing
 
     @property
     def condition_note(self) -> str:
@@ -184,25 +189,11 @@ def submission_sections(*, submission: Submission, authors: bool = True) -> list
     answers = {a.question_id: a for a in answers}
     sections = version_sections(version=submission.cycle.version)
     questions = {q.pk: q for section in sections for q in section.question_list}
-    conditions: dict[int, list[QuestionCondition]] = {}
-    for condition in QuestionCondition.objects.filter(
-        question__version=submission.cycle.version_id
-    ):
-        # Its earlier question is one of the version's, loaded above (with its section): not
-        # loaded a second time with the condition.
-        if condition.source_id in questions:
-            condition.source = questions[condition.source_id]
-        conditions.setdefault(condition.question_id, []).append(condition)
+    conditions = version_conditions(version_id=submission.cycle.version_id, questions=questions)
     rules = [rule_for(q, conditions.get(q.pk, ())) for q in questions.values()]
     sources = sources_of(rules)
     facts = {
-        pk: facts_for(
-            questions[pk].type,
-            has_value=bool(answer.text),
-            value=answer.value if pk in sources else None,
-            not_applicable_reason=answer.not_applicable_reason,
-            prefilled=answer.prefilled,
-        )
+        pk: answer_facts_of(answer, questions[pk].type, with_subject=pk in sources)
         for pk, answer in answers.items()
     }
     states = answer_states(rules, facts)
@@ -355,9 +346,3 @@ def submission_check(*, submission: Submission) -> SubmissionCheck:
 def submission_missing_required(*, submission: Submission) -> list[Question]:
     """Required questions the submission shows that have no answer, in questionnaire order."""
     return submission_check(submission=submission).missing
-
-
-def submission_unreviewed(*, submission: Submission) -> list[Question]:
-    """Questions whose answer was carried forward from the previous cycle and is neither edited
-    nor confirmed as still accurate, in questionnaire order."""
-    return submission_check(submission=submission).unreviewed

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import JSONField, OuterRef, Subquery
-from django.utils.translation import gettext as _
 
+from ..conditions import not_applicable_text
 from ..models import (
     FINAL_STATUSES,
     Answer,
@@ -145,7 +145,7 @@ def _shown_text(question: Question, answer: Answer | None) -> str:
     if answer is None:
         return ""
     if answer.not_applicable_reason:
-        return _("Not applicable: %(reason)s") % {"reason": answer.not_applicable_reason}
+        return not_applicable_text(answer.not_applicable_reason)
     return _answer_text(question, answer.value)
 
 

@@ -47,20 +47,30 @@ def version_preview_sections(*, version: QuestionnaireVersion) -> list[Section]:
     """`version_sections`, each question with `condition_note` ("Applies only when I.a is
     “Yes”.", empty when always shown), for the version's preview. Three queries."""
     sections = version_sections(version=version)
-    conditions = _conditions_by_question(version)
+    conditions = version_conditions(
+        version_id=version.pk, questions={q.pk: q for s in sections for q in s.question_list}
+    )
     for section in sections:
         for question in section.question_list:
             question.condition_note = condition_note(question, conditions.get(question.pk, []))
     return sections
 
 
-def _conditions_by_question(version: QuestionnaireVersion) -> dict[int, list[QuestionCondition]]:
+def version_conditions(
+    *, version_id: int, questions: dict[int, Question] | None = None
+) -> dict[int, list[QuestionCondition]]:
+    """question id → its conditions, in order. One query. Each condition's earlier question is
+    taken from `questions` (the version's, by id, already loaded with their sections) when given,
+    else loaded with it."""
     found: dict[int, list[QuestionCondition]] = {}
-    for condition in (
-        QuestionCondition.objects.filter(question__version=version)
-        .select_related("source__section")
-        .order_by("order", "pk")
-    ):
+    conditions = QuestionCondition.objects.filter(question__version=version_id).order_by(
+        "order", "pk"
+    )
+    if questions is None:
+        conditions = conditions.select_related("source__section")
+    for condition in conditions:
+        if questions is not None:
+            condition.source = questions[condition.source_id]
         found.setdefault(condition.question_id, []).append(condition)
     return found
 
@@ -124,7 +134,7 @@ def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> 
     queries."""
 
     def questions(version):
-        conditions = _conditions_by_question(version)
+        conditions = version_conditions(version_id=version.pk)
         found = {}
         for q in (
             Question.objects.filter(version=version)
