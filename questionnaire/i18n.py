@@ -121,31 +121,42 @@ def shows_translation(sections: Iterable[Any], code: str | None = None) -> bool:
     return False
 
 
+def texts(obj: Any) -> list[tuple[str, set[str]]]:
+    """Every text of `obj` (a questionnaire, section, question or objective) that has English:
+    `(what, languages it is translated into)`, the labels of a question's type options
+    included. No query."""
+    model_name = obj._meta.model_name
+    found: list[tuple[str, set[str]]] = []
+    for name in TRANSLATED_FIELDS[model_name]:
+        if _text(getattr(obj, name, "")):
+            translated = {code for code in TRANSLATION_LANGUAGES if is_translated(obj, name, code)}
+            found.append((str(obj._meta.get_field(name).verbose_name), translated))
+    if model_name == "question":
+        options = obj.options if isinstance(obj.options, dict) else {}
+        for list_name, what in OPTION_LISTS.items():
+            items = options.get(list_name)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and _text(item.get("label")):
+                    ident = item.get("key" if list_name == "columns" else "value", "")
+                    translated = {
+                        code for code in TRANSLATION_LANGUAGES if _text(item.get(f"label_{code}"))
+                    }
+                    name = gettext("%(what)s “%(ident)s”") % {"what": what, "ident": ident}
+                    found.append((name, translated))
+    return found
+
+
 def missing(obj: Any) -> list[tuple[str, str]]:
     """What `obj` (a questionnaire, section, question or objective) lacks in Arabic and French:
     `(language code, what)` for every text that has English but no translation, the labels of a
-    question's type options included. No query."""
-    model_name = obj._meta.model_name
-    gaps = []
-    for code in TRANSLATION_LANGUAGES:
-        for name in TRANSLATED_FIELDS[model_name]:
-            if _text(getattr(obj, name, "")) and not is_translated(obj, name, code):
-                gaps.append((code, str(obj._meta.get_field(name).verbose_name)))
-        if model_name == "question":
-            options = obj.options if isinstance(obj.options, dict) else {}
-            for list_name, what in OPTION_LISTS.items():
-                items = options.get(list_name)
-                for item in items if isinstance(items, list) else []:
-                    if (
-                        isinstance(item, dict)
-                        and _text(item.get("label"))
-                        and not _text(item.get(f"label_{code}"))
-                    ):
-                        ident = item.get("key" if list_name == "columns" else "value", "")
-                        gaps.append(
-                            (code, gettext("%(what)s “%(ident)s”") % {"what": what, "ident": ident})
-                        )
-    return gaps
+    question's type options included, language by language. No query."""
+    found = texts(obj)
+    return [
+        (code, what)
+        for code in TRANSLATION_LANGUAGES
+        for what, translated in found
+        if code not in translated
+    ]
 
 
 def describe_missing(gaps: list[tuple[str, str]]) -> str:

@@ -4,8 +4,12 @@ Views stay thin: the selectors decide what the user may see (404 or PermissionDe
 the views only pick a template.
 """
 
+from contextlib import nullcontext
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from . import permissions, selectors
@@ -50,14 +54,31 @@ def submission_detail(request, pk: int):
 @login_required
 @require_GET
 def version_preview(request, pk: int):
+    """A version as a country's focal point will see it. `?language=ar` shows it in another
+    language than the reader's own, without changing theirs: an administrator checks a draft's
+    Arabic and French from its admin page."""
     version = selectors.version_for_preview(user=request.user, pk=pk)
     sections = selectors.version_preview_sections(version=version)
-    return render(
-        request,
-        "questionnaire/version_preview.html",
-        {
-            "version": version,
-            "sections": sections,
-            "objectives": selectors.objectives_for(sections=sections),
-        },
-    )
+    shown = request.GET.get("language")
+    if shown not in dict(settings.LANGUAGES):
+        shown = None
+    with translation.override(shown) if shown else nullcontext():
+        response = render(
+            request,
+            "questionnaire/version_preview.html",
+            {
+                "version": version,
+                "sections": sections,
+                "objectives": selectors.objectives_for(sections=sections),
+                "preview_languages": [
+                    (code, translation.get_language_info(code)["name_local"])
+                    for code, _name in settings.LANGUAGES
+                ],
+                # The language switcher changes the reader's own language and comes back to the
+                # preview in it, not to the language this one was asked in.
+                "language_next": request.path,
+            },
+        )
+    if shown:
+        response.headers["Content-Language"] = shown
+    return response

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -24,7 +25,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +192,8 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             "created_at",
             "notes",
             "official_translations",
+            "preview_links",
+            "translation_completeness",
             "missing_translations",
             "history",
         )
@@ -206,6 +209,8 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             "published_at",
             "derived_from",
             "created_at",
+            "preview_links",
+            "translation_completeness",
             "missing_translations",
             "history",
         )
@@ -257,6 +262,46 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     def missing_translation_count(self, obj):
         # A few queries per row: a questionnaire has a handful of versions.
         return len(selectors.version_missing_translations(version=obj))
+
+    @admin.display(description=_("preview"))
+    def preview_links(self, obj):
+        """The version as a country will see it, in each of the portal's languages."""
+        url = reverse("version_preview", args=[obj.pk])
+        return format_html(
+            "{} {}",
+            _("As a country's focal point will see it:"),
+            format_html_join(
+                " · ",
+                '<a href="{}?language={}" lang="{}" hreflang="{}">{}</a>',
+                (
+                    (url, code, code, code, translation.get_language_info(code)["name_local"])
+                    for code, _name in settings.LANGUAGES
+                ),
+            ),
+        )
+
+    @admin.display(description=_("translated"))
+    def translation_completeness(self, obj):
+        """Per language, how much of the version is translated: "Arabic: 118 of 120 texts
+        (98 %)", with a bar."""
+        return format_html_join(
+            "",
+            '<p class="gcm-completeness">'
+            '<label for="gcm-completeness-{}">{}</label> '
+            '<progress id="gcm-completeness-{}" max="{}" value="{}">{} %</progress> {}</p>',
+            (
+                (
+                    entry.language,
+                    entry.name,
+                    entry.language,
+                    entry.total or 1,
+                    entry.translated if entry.total else 1,
+                    entry.percent,
+                    _completeness_text(entry),
+                )
+                for entry in selectors.version_translation_completeness(version=obj)
+            ),
+        )
 
     @admin.display(description=_("missing translations"))
     def missing_translations(self, obj):
@@ -473,9 +518,16 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             .prefetch_related("cycles")
             .order_by("questionnaire__title", "number")
         )
+        is_publish = change is _PUBLISH
+        gaps = _translation_gaps(versions) if is_publish else []
+        refused = False
         if request.method == "POST" and request.POST.get("post") == "yes":
-            self._apply_status_change(request, versions, change)
-            return None
+            if gaps and request.POST.get("publish_anyway") != "yes":
+                # Nothing is published: the administrator has to say that English may stand in.
+                refused = True
+            else:
+                self._apply_status_change(request, versions, change)
+                return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -483,7 +535,10 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             "versions": versions,
             "action": change.action,
             "button": change.button,
-            "is_publish": change is _PUBLISH,
+            "is_publish": is_publish,
+            "gaps": gaps,
+            "missing_total": sum(len(entry.missing) for _v, entries in gaps for entry in entries),
+            "anyway_refused": refused,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(
@@ -516,6 +571,30 @@ class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             change.done % {"versions": ", ".join(str(v) for v in refreshed)},
             messages.SUCCESS,
         )
+
+
+def _translation_gaps(versions) -> list[tuple[QuestionnaireVersion, list]]:
+    """The versions about to be published that are not wholly translated, each with its
+    languages' completeness (`selectors.TranslationCompleteness`, the incomplete ones)."""
+    gaps = []
+    for version in versions:
+        entries = [
+            entry
+            for entry in selectors.version_translation_completeness(version=version)
+            if not entry.is_complete
+        ]
+        if entries:
+            gaps.append((version, entries))
+    return gaps
+
+
+def _completeness_text(entry: selectors.TranslationCompleteness) -> str:
+    """ "118 of 120 texts (98 %)"."""
+    return ngettext(
+        "%(translated)d of %(total)d text translated (%(percent)d %%)",
+        "%(translated)d of %(total)d texts translated (%(percent)d %%)",
+        entry.total,
+    ) % {"translated": entry.translated, "total": entry.total, "percent": entry.percent}
 
 
 def _field_label(name: str) -> str:

@@ -130,6 +130,7 @@ from .teams import (  # noqa: F401
 from .versions import (  # noqa: F401
     COMPARED_FIELDS,
     MissingTranslation,
+    TranslationCompleteness,
     VersionDiff,
     objectives_for,
     published_versions,
@@ -138,6 +139,7 @@ from .versions import (  # noqa: F401
     version_missing_translations,
     version_preview_sections,
     version_sections,
+    version_translation_completeness,
 )
 from .visibility import (  # noqa: F401
     cycles_for_user,

@@ -182,34 +182,80 @@ class MissingTranslation:
     what: str  # "title", "help text", "choice “law”"
 
 
-def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
-    """Every text of the version that has English but no Arabic or French: the questionnaire's
-    title, the sections' titles and introductions, the questions' texts, help texts and option
-    labels, and, when the version has an objectives grid, the objectives' titles and short
-    labels. Pages fall back to English for each; admins see the list. Four queries at most."""
-    found: list[MissingTranslation] = []
+@dataclass
+class TranslationCompleteness:
+    """How much of a version reads in one language: `translated` of `total` texts."""
 
-    def add(obj, where: str) -> None:
-        found.extend(
-            MissingTranslation(obj=obj, where=where, language=code, what=what)
-            for code, what in i18n.missing(obj)
-        )
+    language: str  # "ar" or "fr"
+    total: int
+    translated: int
+    missing: list[MissingTranslation]
 
-    questionnaire = version.questionnaire
-    add(questionnaire, str(Questionnaire._meta.verbose_name).capitalize())
+    @property
+    def name(self) -> str:
+        return str(i18n.LANGUAGE_NAMES[self.language])
+
+    @property
+    def percent(self) -> int:
+        """Rounded down, so that 99.9 % never reads as complete."""
+        return 100 if not self.total else self.translated * 100 // self.total
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+
+def _version_texts(version: QuestionnaireVersion):
+    """`(object, where)` for everything of a version that has translatable texts: the
+    questionnaire, its sections and questions, and, when the version has an objectives grid,
+    the objectives. Four queries at most."""
+    yield version.questionnaire, str(Questionnaire._meta.verbose_name).capitalize()
     sections = version_sections(version=version)
     for section in sections:
-        add(section, gettext("Section %(number)s") % {"number": section.number})
+        yield section, gettext("Section %(number)s") % {"number": section.number}
         for question in section.question_list:
             where = gettext("Question %(number)s.%(label)s (%(key)s)") % {
                 "number": section.number,
                 "label": question.label,
                 "key": question.key,
             }
-            add(question, where)
+            yield question, where
     for objective in objectives_for(sections=sections):
-        add(objective, gettext("Objective %(number)s") % {"number": objective.number})
-    return found
+        yield objective, gettext("Objective %(number)s") % {"number": objective.number}
+
+
+def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
+    """Every text of the version that has English but no Arabic or French: the questionnaire's
+    title, the sections' titles and introductions, the questions' texts, help texts and option
+    labels, and, when the version has an objectives grid, the objectives' titles and short
+    labels. Pages fall back to English for each; admins see the list. Four queries at most."""
+    return [
+        MissingTranslation(obj=obj, where=where, language=code, what=what)
+        for obj, where in _version_texts(version)
+        for code, what in i18n.missing(obj)
+    ]
+
+
+def version_translation_completeness(
+    *, version: QuestionnaireVersion
+) -> list[TranslationCompleteness]:
+    """Per translation language (Arabic, French): how many of the version's texts are translated,
+    and which are not, in the order of `version_missing_translations`. Four queries at most."""
+    status = {
+        code: TranslationCompleteness(language=code, total=0, translated=0, missing=[])
+        for code in i18n.TRANSLATION_LANGUAGES
+    }
+    for obj, where in _version_texts(version):
+        for what, translated in i18n.texts(obj):
+            for code, entry in status.items():
+                entry.total += 1
+                if code in translated:
+                    entry.translated += 1
+                else:
+                    entry.missing.append(
+                        MissingTranslation(obj=obj, where=where, language=code, what=what)
+                    )
+    return list(status.values())
 
 
 def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Objective]:

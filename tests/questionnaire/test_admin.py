@@ -255,7 +255,10 @@ def test_publish_action_asks_for_confirmation_before_publishing(admin_client, dr
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 
-    response = action(admin_client, "publish_versions", [draft], post="yes")
+    # The factory's draft is in English only: publishing it needs the "publish anyway".
+    response = action(
+        admin_client, "publish_versions", [draft], post="yes", publish_anyway="yes"
+    )
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -266,7 +269,9 @@ def test_publish_action_asks_for_confirmation_before_publishing(admin_client, dr
 def test_publish_refusal_is_shown_and_publishes_none_of_the_selection(admin_client, draft):
     empty = factories.VersionFactory(questionnaire=draft.questionnaire, number=99)
 
-    response = action(admin_client, "publish_versions", [draft, empty], post="yes")
+    response = action(
+        admin_client, "publish_versions", [draft, empty], post="yes", publish_anyway="yes"
+    )
 
     assert response.status_code == 302
     page = admin_client.get(response.url).content.decode()
@@ -288,7 +293,7 @@ def test_publish_button_on_the_change_page_confirms_first(admin_client, draft):
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 
-    response = admin_client.post(publish, {"post": "yes"})
+    response = admin_client.post(publish, {"post": "yes", "publish_anyway": "yes"})
 
     assert response.status_code == 302 and response.url == change_url(draft)
     draft.refresh_from_db()
