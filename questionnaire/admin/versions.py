@@ -63,6 +63,7 @@ from .forms import (
     SectionInlineFormSet,
     VersionCompareForm,
 )
+from .translation_files import TranslationFilesMixin
 
 
 class VersionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -151,7 +152,7 @@ _RETIRE = _StatusChange(
 
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class QuestionnaireVersionAdmin(TranslationFilesMixin, DraftOnlyMixin, admin.ModelAdmin):
     list_display = (
         "questionnaire",
         "number",

@@ -127,6 +127,10 @@ from .teams import (  # noqa: F401
     invitation_for_another_address,
     invitation_get_pending,
 )
+from .translations import (  # noqa: F401
+    TranslationUnit,
+    version_translation_units,
+)
 from .versions import (  # noqa: F401
     COMPARED_FIELDS,
     MissingTranslation,

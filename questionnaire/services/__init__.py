@@ -39,6 +39,7 @@ from .teams import (
     membership_remove,
     membership_set_role,
 )
+from .translations import TranslationsChanged, questionnaire_version_translations_import
 from .versions import (
     questionnaire_version_create,
     questionnaire_version_create_draft,
@@ -53,6 +54,7 @@ __all__ = [
     "AnswerConflict",
     "SectionSaveError",
     "TransitionError",
+    "TranslationsChanged",
     "UnreviewedAnswers",
     "answer_confirm",
     "answer_restore",
@@ -75,6 +77,7 @@ __all__ = [
     "questionnaire_version_create_draft",
     "questionnaire_version_publish",
     "questionnaire_version_retire",
+    "questionnaire_version_translations_import",
     "section_save",
     "submission_create",
     "submission_publication_agree",
