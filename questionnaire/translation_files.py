@@ -22,6 +22,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 
+import polib
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from django.utils import timezone
@@ -140,7 +141,6 @@ def _xliff(version, language: str, units) -> bytes:
 
 
 def _po(version, language: str, units) -> bytes:
-    import polib  # only PO files need it; a missing polib leaves XLIFF and XLSX working
 
     po = polib.POFile()
     po.metadata = {
@@ -284,7 +284,6 @@ def _read_xliff(data: bytes) -> TranslationFile:
 
 
 def _read_po(data: bytes) -> TranslationFile:
-    import polib  # as in _po
 
     try:
         data.decode("utf-8")
