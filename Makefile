@@ -126,14 +126,15 @@ test: test-deps install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: tour
-# A picture of every step of the browser journeys (tests/browser/test_journeys.py) at desktop and
+# A picture of every step of the browser journeys (tests/browser/test_journeys.py, and the
+# administrator's, test_admin_journey.py, at 1,366 and 1,280 px) at desktop and
 # phone width, in English and Arabic, in docs/tour/ with its index (docs/tour/README.md, also
 # index.html). Old pictures go first; data and dates are fixed, so a rerun changes only what the
 # pages changed. The whole pages, unreduced, land in test-results/tour/ (not committed).
 # `make test` runs the same journeys, in English and without pictures.
 tour: test-deps install
 	rm -rf docs/tour test-results/tour
-	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py -p no:randomly -q $(PYTEST_ARGS)
+	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py tests/browser/test_admin_journey.py -p no:randomly -q $(PYTEST_ARGS)
 	$(BIN)/python -m tests.browser.tour docs/tour
 
 lint: install

@@ -53,9 +53,11 @@ PASSWORD = "gcm-demo-2020"  # the demo's (README)
 # `make tour` sets it: the folder the screenshots go to (docs/tour).
 TOUR_DIR = Path(os.environ["GCM_TOUR_DIR"]) if os.environ.get("GCM_TOUR_DIR") else None
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# The administration is used on laptops: its journeys are pictured at two laptop widths.
+LAPTOP_WIDTHS = {"laptop-1366": (1366, 900), "laptop-1280": (1280, 800)}
 # A picture shows at most this much of a page (about two screens), from the top or around what
 # the step is about: the committed pictures stay small.
-MAX_HEIGHT = {"desktop": 1600, "phone": 1700}
+MAX_HEIGHT = {"desktop": 1600, "phone": 1700, "laptop-1366": 1600, "laptop-1280": 1600}
 STILL = ".portal-toc, .answering-toc { position: static !important; }"
 # The journeys' day one: the demo's dates that follow the clock (the 2024 deadline) are
 # computed from it, so that the pictures are the same on every run.
@@ -240,6 +242,7 @@ class Journey:
     met: dict[str, bool] = field(default_factory=dict)
     log: list[tuple[str, bool]] = field(default_factory=list)  # doors in the order met
     people: list[Person] = field(default_factory=list)
+    widths: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(WIDTHS))
 
     def t(self, text: str, **values) -> str:
         return t(self.language, text, **values)
@@ -270,7 +273,7 @@ class Journey:
     def person(self, username: str, *, log_in: bool = True) -> Person:
         """Someone at their own browser; logged in through the login page (the one URL a
         journey types) unless `log_in` is False."""
-        width, height = WIDTHS["desktop"]
+        width, height = next(iter(self.widths.values()))
         context = self.browser.new_context(
             locale="en-GB" if self.language == "en" else self.language,
             timezone_id="UTC",
@@ -352,7 +355,7 @@ class Journey:
         files = {}
         page.evaluate("document.fonts.ready")
         page.mouse.move(0, 0)
-        for kind, (width, height) in WIDTHS.items():
+        for kind, (width, height) in self.widths.items():
             page.set_viewport_size({"width": width, "height": height})
             # From the top: a sticky element is drawn where the scrolling left it.
             page.evaluate("window.scrollTo(0, 0)")
@@ -374,7 +377,7 @@ class Journey:
             path = folder / f"{stem}-{kind}.png"
             path.write_bytes(small_png(png))
             files[kind] = str(path.relative_to(TOUR_DIR))
-        width, height = WIDTHS["desktop"]
+        width, height = next(iter(self.widths.values()))
         page.set_viewport_size({"width": width, "height": height})
         return files
 
@@ -445,8 +448,16 @@ def journey_factory(transactional_db, live_server, browser, monkeypatch, setting
     journey_world()
     made = []
 
-    def start(name: str, title: str, language: str, doors: dict[str, Door], *declared: str):
+    def start(
+        name: str,
+        title: str,
+        language: str,
+        doors: dict[str, Door],
+        *declared: str,
+        widths: dict[str, tuple[int, int]] | None = None,
+    ):
         journey = Journey(
+            widths=dict(widths or WIDTHS),
             name=name,
             title=title,
             browser=browser,

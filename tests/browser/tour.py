@@ -13,8 +13,13 @@ import sys
 from pathlib import Path
 
 LANGUAGES = {"en": "English", "ar": "العربية", "fr": "Français"}
-KINDS = {"desktop": "desktop, 1280 px", "phone": "phone, 390 px"}
-ORDER = ["review-cycle", "country-starts-fresh"]
+KINDS = {
+    "desktop": "desktop, 1280 px",
+    "phone": "phone, 390 px",
+    "laptop-1366": "laptop, 1366 px",
+    "laptop-1280": "laptop, 1280 px",
+}
+ORDER = ["review-cycle", "country-starts-fresh", "admin"]
 
 
 def load(root: Path) -> list[dict]:
@@ -42,12 +47,13 @@ def pictures(root: Path) -> tuple[int, int]:
     return len(files), sum(f.stat().st_size for f in files)
 
 
-def columns(journeys: list[dict]) -> list[tuple[str, str]]:
+def columns(journey: dict) -> list[tuple[str, str]]:
+    """A journey's pictures: (language, width) pairs, the widths it was pictured at."""
     languages = sorted(
-        {lang for j in journeys for s in j["steps"] for lang in s["files"]},
-        key=list(LANGUAGES).index,
+        {lang for s in journey["steps"] for lang in s["files"]}, key=list(LANGUAGES).index
     )
-    return [(lang, kind) for lang in languages for kind in KINDS]
+    kinds = {kind for s in journey["steps"] for files in s["files"].values() for kind in files}
+    return [(lang, kind) for lang in languages for kind in KINDS if kind in kinds]
 
 
 def door_notes(step: dict) -> list[str]:
@@ -61,14 +67,14 @@ def door_notes(step: dict) -> list[str]:
 
 
 def markdown(journeys: list[dict], count: int, size: int) -> str:
-    cols = columns(journeys)
     lines = [
         "# A tour of the portal, step by step",
         "",
         "Written by `make tour` (README.md): the browser journeys of "
         "[tests/browser/test_journeys.py](../../tests/browser/test_journeys.py), walked by "
         "clicks on the demo data at fixed dates, with a picture of every step at desktop "
-        "(1280 px) and phone (390 px) width, in English and Arabic. A picture shows at most "
+        "(1280 px) and phone (390 px) width (the administration's at 1366 and 1280 px, "
+        "laptops), in English and Arabic. A picture shows at most "
         "about two screens of its page, from the top or around what the step is about. "
         f"{count} pictures, {size / 1_000_000:.1f} MB. Do not edit: run `make tour` again.",
         "",
@@ -80,6 +86,7 @@ def markdown(journeys: list[dict], count: int, size: int) -> str:
         lines.append(f"- [{journey['title']}](#{anchor(journey['title'])})")
     lines.append("")
     for journey in journeys:
+        cols = columns(journey)
         lines += [f"## {journey['title']}", ""]
         for step in journey["steps"]:
             lines += [f"### {step['number']}. {step['title']}", ""]
@@ -90,7 +97,7 @@ def markdown(journeys: list[dict], count: int, size: int) -> str:
             cells = []
             for lang, kind in cols:
                 path = step["files"].get(lang, {}).get(kind)
-                width = 320 if kind == "desktop" else 160
+                width = 160 if kind == "phone" else 320
                 image = f'<a href="{path}"><img src="{path}" width="{width}"></a>'
                 cells.append(image if path else "")
             lines += ["| " + " | ".join(cells) + " |", ""]
@@ -102,7 +109,6 @@ def anchor(title: str) -> str:
 
 
 def page(journeys: list[dict], count: int, size: int) -> str:
-    cols = columns(journeys)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8"><title>A tour of the portal</title>',
@@ -114,6 +120,7 @@ def page(journeys: list[dict], count: int, size: int) -> str:
         "See README.md beside this page.</p>",
     ]
     for journey in journeys:
+        cols = columns(journey)
         out.append(f"<h2>{html.escape(journey['title'])}</h2>")
         for step in journey["steps"]:
             out.append(f"<h3>{step['number']}. {html.escape(step['title'])}</h3>")
@@ -123,7 +130,7 @@ def page(journeys: list[dict], count: int, size: int) -> str:
             for lang, kind in cols:
                 path = step["files"].get(lang, {}).get(kind)
                 if path:
-                    width = 420 if kind == "desktop" else 200
+                    width = 200 if kind == "phone" else 420
                     out.append(
                         f'<figure><a href="{path}"><img src="{path}" width="{width}" alt=""></a>'
                         f"<figcaption>{LANGUAGES[lang]}, {KINDS[kind]}</figcaption></figure>"
