@@ -1,6 +1,7 @@
 """The administrator's journey through a question set, by clicks from the portal's home page:
 a new draft, a question's translations, a new question with choices, the comparison with the
-version it came from, publishing with a translation missing and then with none. Pictured by
+version it came from, publishing refused for want of a French text, the translator's file
+exported, filled in and imported with a preview, and publishing with nothing missing. Pictured by
 `make tour` at two laptop widths (1,366 and 1,280 px), in English and Arabic (docs/tour/admin/).
 
 Each step also checks the layout a picture can hide: the English, Arabic and French boxes of a
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import polib
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -64,7 +66,7 @@ def tools_below_the_title(page: Page) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_an_administrator_edits_a_question_set(journey_factory, language):  # noqa: PLR0915
+def test_an_administrator_edits_a_question_set(journey_factory, language, tmp_path):  # noqa: PLR0915
     j = journey_factory("admin", "Editing a question set", language, {}, widths=LAPTOP_WIDTHS)
     w = WORDS[language]
     j.at("2026-03-02 09:00")
@@ -131,16 +133,33 @@ def test_an_administrator_edits_a_question_set(journey_factory, language):  # no
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 
-    with j.step(admin, "translated", "Back to the question: its French added"):
+    with j.step(admin, "translations", "The translations page: files per language"):
         page.get_by_role("link", name=j.t("No, take me back")).click()
-        page.locator("a.inlinechangelink").first.click()
-        page.locator("a.inlinechangelink").nth(1).click()
-        page.locator("#id_help_text_fr").fill(HELP_FR)
-        page.get_by_role("button", name=j.t("Save and continue editing")).click()
+        page.get_by_role("link", name=j.t("Translations: export and import")).click()
+        french = page.locator("tr", has_text=j.t("French"))
+        with page.expect_download() as download:
+            french.get_by_role("link", name=j.t("PO (gettext)")).click()
+    # The translator, in their own tool: the one missing French text.
+    catalogue = polib.pofile(download.value.path().read_text(encoding="utf-8"))
+    missing = [entry for entry in catalogue if not entry.msgstr]
+    assert [entry.msgctxt for entry in missing] == ["question.review-lead-entity.help_text"]
+    missing[0].msgstr = HELP_FR
+    returned = tmp_path / "gcm-fr.po"
+    catalogue.save(str(returned))
+
+    with j.step(admin, "import-preview", "The file back: a preview, nothing written yet"):
+        page.get_by_label(j.t("Language of the translation")).select_option("fr")
+        page.get_by_label(j.t("Returned file")).set_input_files(str(returned))
+        page.get_by_role("button", name=j.t("Upload and preview")).click()
+        expect(page.locator("#content-main")).to_contain_text(HELP_FR)
+    assert Question.objects.get(pk=question.pk).help_text_fr == ""
+
+    with j.step(admin, "imported", "Imported: back on the version, French complete"):
+        page.locator("#content-main input[type=submit]").click()
         expect(page.locator(".messagelist")).to_be_visible()
+    assert Question.objects.get(pk=question.pk).help_text_fr == HELP_FR
 
     with j.step(admin, "published", "Published: nothing was missing, no question asked"):
-        page.locator(".field-version a").click()
         page.get_by_role("link", name=j.t("Publish…")).click()
         expect(gaps).to_have_count(0)
         page.get_by_role("button", name=j.t("Yes, publish")).click()
