@@ -18,11 +18,13 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from gcmreview.downloads import file_download
 
 from .. import i18n, selectors, services, translation_files
 from ..models import VersionStatus
@@ -163,10 +165,11 @@ class TranslationFilesMixin:
         content = translation_files.export_file(
             version=version, language=language, fmt=fmt, units=units
         )
-        response = HttpResponse(content, content_type=translation_files.FORMATS[fmt][1])
-        name = translation_files.file_name(version, language, fmt)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return file_download(
+            content,
+            filename=translation_files.file_name(version, language, fmt),
+            content_type=translation_files.FORMATS[fmt][1],
+        )
 
     def translations_import_view(self, request, object_id):
         """A returned file read and compared with the current texts: the preview. Writes
