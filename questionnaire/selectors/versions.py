@@ -176,17 +176,18 @@ def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> 
 class MissingTranslation:
     """One text of a version (or of the GCM objectives it shows) with no Arabic or French yet."""
 
-    obj: Questionnaire | Section | Question | Objective
-    where: str  # "Section II", "Question II.c (policy-...)", "Objective 4", the questionnaire
+    obj: Questionnaire | QuestionnaireVersion | Section | Question | Objective
+    where: str  # "Version 2", "Section II", "Question II.c (policy-...)", "Objective 4", …
     language: str  # "ar" or "fr"
     what: str  # "title", "help text", "choice “law”"
 
 
 def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
-    """Every text of the version that has English but no Arabic or French: the questionnaire's
-    title, the sections' titles and introductions, the questions' texts, help texts and option
-    labels, and, when the version has an objectives grid, the objectives' titles and short
-    labels. Pages fall back to English for each; admins see the list. Four queries at most."""
+    """Every text of the version that has English but no Arabic or French: its title (its own, or
+    the questionnaire's when it has none), the sections' titles and introductions, the questions'
+    texts, help texts and option labels, and, when the version has an objectives grid, the
+    objectives' titles and short labels. Pages fall back to English for each; admins see the
+    list. Four queries at most."""
     found: list[MissingTranslation] = []
 
     def add(obj, where: str) -> None:
@@ -195,8 +196,13 @@ def version_missing_translations(*, version: QuestionnaireVersion) -> list[Missi
             for code, what in i18n.missing(obj)
         )
 
-    questionnaire = version.questionnaire
-    add(questionnaire, str(Questionnaire._meta.verbose_name).capitalize())
+    # The title pages print (`i18n.version_title`): the version's own when it has one (then the
+    # questionnaire's translations are not shown for it), else the questionnaire's.
+    if i18n.is_blank(version.title):
+        questionnaire = version.questionnaire
+        add(questionnaire, str(Questionnaire._meta.verbose_name).capitalize())
+    else:
+        add(version, gettext("Version %(number)s") % {"number": version.number})
     sections = version_sections(version=version)
     for section in sections:
         add(section, gettext("Section %(number)s") % {"number": section.number})
