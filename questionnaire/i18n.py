@@ -9,8 +9,8 @@ English is the base field (`text`); the Arabic and French texts sit beside it (`
 `tr(obj, "text")` and `option_label(item)` return the active language's text and fall back to
 English when there is none, so a version that is only partly translated still reads whole.
 `version_title(version)` (`version.display_title`) is the title a cycle or a submission prints:
-the version's own, else the questionnaire's. Templates use the `tr` and `option_label` filters of `{% load translated %}`. `missing(obj)`
-lists what an administrator has still to translate.
+the version's own, else the questionnaire's. Templates use the `tr` and `option_label` filters
+of `{% load translated %}`. `missing(obj)` lists what an administrator has still to translate.
 """
 
 from __future__ import annotations
