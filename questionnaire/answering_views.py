@@ -530,7 +530,7 @@ def submission_check(request, pk: int):
 def _previous_cycle_name(submission) -> str:
     """The cycle its carried answers came from, as the check page names it."""
     source = submission.carried_forward_from
-    return source.cycle.name if source else _("the previous cycle")
+    return i18n.tr(source.cycle, "name") if source else _("the previous cycle")
 
 
 @login_required
@@ -588,6 +588,6 @@ def submission_start(request, slug: str, iso2: str):
                 "marked “not yet reviewed” until you edit it or confirm that it is still "
                 "accurate."
             )
-            % {"cycle": submission.carried_forward_from.cycle.name},
+            % {"cycle": i18n.tr(submission.carried_forward_from.cycle, "name")},
         )
     return redirect("submission_answer", pk=submission.pk)

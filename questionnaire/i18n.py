@@ -1,15 +1,16 @@
 """The questionnaire's own words in the reader's language: the one accessor for them.
 
-What a questionnaire version asks (its sections, questions, the labels in a question's type
-options), the questionnaire's title and the GCM objectives are data, written in the admin, not
-interface strings: gettext's catalogues (locale/) do not hold them. English is the base field
-(`text`); the Arabic and French texts sit beside it (`text_ar`, `text_fr`), and beside each
-`label` of a question's options (`label_ar`, `label_fr`).
+What a questionnaire version asks (its title, sections, questions, the labels in a question's type
+options), the questionnaire's title, the review cycles' names and the GCM objectives are data,
+written in the admin, not interface strings: gettext's catalogues (locale/) do not hold them.
+English is the base field (`text`); the Arabic and French texts sit beside it (`text_ar`,
+`text_fr`), and beside each `label` of a question's options (`label_ar`, `label_fr`).
 
 `tr(obj, "text")` and `option_label(item)` return the active language's text and fall back to
 English when there is none, so a version that is only partly translated still reads whole.
-Templates use the `tr` and `option_label` filters of `{% load translated %}`. `missing(obj)`
-lists what an administrator has still to translate.
+`version_title(version)` (`version.display_title`) is the title a cycle or a submission prints:
+the version's own, else the questionnaire's. Templates use the `tr` and `option_label` filters
+of `{% load translated %}`. `missing(obj)` lists what an administrator has still to translate.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ LANGUAGE_NAMES = {"ar": _("Arabic"), "fr": _("French")}
 # Per model (by `_meta.model_name`): the fields that have an Arabic and a French twin.
 TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
     "questionnaire": ("title",),
+    # A version's own title; blank, the questionnaire's stands (`version_title`).
+    "questionnaireversion": ("title",),
     "section": ("title", "intro"),
     "question": ("text", "help_text"),
     "objective": ("title", "short_label"),
+    "reviewcycle": ("name",),
 }
 # The lists of a question's type options whose items carry a `label` (and its translations).
 OPTION_LISTS: dict[str, Any] = {
@@ -59,6 +63,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) and value.strip() else ""
 
 
+def is_blank(value: Any) -> bool:
+    """Whether a text field holds nothing a reader would see (empty, or only spaces)."""
+    return not _text(value)
+
+
 def tr(obj: Any, field: str, code: str | None = None) -> str:
     """The `field` of `obj` in the active language (or `code`), English when it has none."""
     if obj is None:
@@ -69,6 +78,19 @@ def tr(obj: Any, field: str, code: str | None = None) -> str:
         if translated:
             return translated
     return getattr(obj, field, "") or ""
+
+
+def version_title(version: Any, code: str | None = None) -> str:
+    """The title of a questionnaire version in the active language (or `code`): the version's
+    own in that language, else its English; when the version has no title of its own, the
+    questionnaire's in that language, else its English. One query when the questionnaire is not
+    loaded and the version has no title."""
+    if version is None:
+        return ""
+    own = tr(version, "title", code)
+    if not is_blank(own):
+        return own
+    return tr(version.questionnaire, "title", code)
 
 
 def is_translated(obj: Any, field: str, code: str | None = None) -> bool:
@@ -122,7 +144,8 @@ def shows_translation(sections: Iterable[Any], code: str | None = None) -> bool:
 
 
 def texts(obj: Any) -> list[tuple[str, set[str]]]:
-    """Every text of `obj` (a questionnaire, section, question or objective) that has English:
+    """Every text of `obj` (a questionnaire or version, section, question, objective or cycle)
+    that has English:
     `(what, languages it is translated into)`, the labels of a question's type options
     included. No query."""
     model_name = obj._meta.model_name
@@ -147,9 +170,10 @@ def texts(obj: Any) -> list[tuple[str, set[str]]]:
 
 
 def missing(obj: Any) -> list[tuple[str, str]]:
-    """What `obj` (a questionnaire, section, question or objective) lacks in Arabic and French:
-    `(language code, what)` for every text that has English but no translation, the labels of a
-    question's type options included, language by language. No query."""
+    """What `obj` (a questionnaire or version, section, question, objective or cycle) lacks in
+    Arabic and French: `(language code, what)` for every text that has English but no
+    translation, the labels of a question's type options included, language by language. No
+    query."""
     found = texts(obj)
     return [
         (code, what)

@@ -45,7 +45,7 @@ from pypdf.generic import (
 )
 from weasyprint import HTML
 
-from questionnaire import selectors
+from questionnaire import i18n, selectors
 from questionnaire.models import FINAL_STATUSES, Answer, ReviewCycle, Submission
 
 from . import pdf, queue
@@ -55,9 +55,10 @@ from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 logger = logging.getLogger(__name__)
 
 # Bump when the part templates change, so cached parts are rendered again (3: laid out untagged,
-# see _layout; 4: hidden questions left out, "Not applicable: reason"). A change of their
-# stylesheet is seen by itself.
-PART_LAYOUT_VERSION = "4"
+# see _layout; 4: hidden questions left out, "Not applicable: reason"; 5: the version's own
+# title in the running header, the cycle's name translated). A change of their stylesheet is seen
+# by itself.
+PART_LAYOUT_VERSION = "5"
 PART_STYLESHEETS = ("css/pdf.css",)
 # An annex piece is hashed from its own HTML and the stylesheets it links to, so a change of
 # template, text or style is seen by itself; bump this for anything else (the fonts, WeasyPrint).
@@ -97,8 +98,18 @@ def _part_material(submission: Submission, language: str) -> str:
             submission.country.name_ar,
             submission.country.name_fr,
         ],  # fmt: skip
-        "cycle": [submission.cycle.slug, submission.cycle.name],
-        "version": submission.cycle.version_id,
+        "cycle": [
+            submission.cycle.slug,
+            submission.cycle.name,
+            submission.cycle.name_ar,
+            submission.cycle.name_fr,
+        ],
+        # The running header's title: the version's own (frozen with it once published), else
+        # the questionnaire's, which may change.
+        "version": [
+            submission.cycle.version_id,
+            i18n.version_title(submission.cycle.version, language),
+        ],
         "answers": answers,
         "styles": _stylesheets(PART_STYLESHEETS),
     }
@@ -175,7 +186,7 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
     language = compilation.language
     submissions = list(
         Submission.objects.filter(cycle=compilation.cycle, status__in=FINAL_STATUSES)
-        .select_related("country", "cycle")
+        .select_related("country", "cycle__version__questionnaire")
         .order_by("country__name_en")
     )
     with translation.override(language):
@@ -417,7 +428,8 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     writer._root_object[NameObject("/Lang")] = TextStringObject(compilation.language)
     writer.add_metadata(
         {
-            "/Title": _("Regional compilation: %(cycle)s") % {"cycle": compilation.cycle.name},
+            "/Title": _("Regional compilation: %(cycle)s")
+            % {"cycle": i18n.tr(compilation.cycle, "name", compilation.language)},
             "/Author": pdf.PORTAL_NAME,
         }
     )

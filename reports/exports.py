@@ -382,11 +382,11 @@ def about_table(data: CycleAnswers) -> Table:
         filters=False,
     )
     table.rows = [
-        [_("Review cycle"), f"{cycle.name} ({cycle.slug})"],
+        [_("Review cycle"), f"{i18n.tr(cycle, 'name')} ({cycle.slug})"],
         [
             _("Questionnaire"),
             _("%(title)s, version %(number)s")
-            % {"title": i18n.tr(version.questionnaire, "title"), "number": version.number},
+            % {"title": version.display_title, "number": version.number},
         ],
         [_("Submissions included"), statuses],
         [_("Countries included"), str(len(data.included))],
@@ -486,6 +486,18 @@ def write_xlsx(tables: list[Table], *, title: str) -> bytes:
     return buffer.getvalue()
 
 
+def version_titles(version) -> dict[str, dict[str, str]]:
+    """The title a version's readers see (its own, else the questionnaire's) in each language
+    it has one in besides English, shaped like `translations`."""
+    english = i18n.version_title(version, i18n.BASE_LANGUAGE)
+    result = {}
+    for code in i18n.TRANSLATION_LANGUAGES:
+        title = i18n.version_title(version, code)
+        if title != english:
+            result[code] = {"title": title}
+    return result
+
+
 def translations(obj) -> dict[str, dict[str, str]]:
     """`{"ar": {"title": …}, "fr": {…}}`: the translations `obj` has (none: `{}`)."""
     result: dict[str, dict[str, str]] = {}
@@ -548,14 +560,16 @@ def json_document(data: CycleAnswers) -> dict:
         "cycle": {
             "slug": cycle.slug,
             "name": cycle.name,
+            "translations": translations(cycle),
             "opens_on": cycle.opens_on.isoformat(),
             "deadline": cycle.deadline.isoformat(),
             "is_closed": cycle.is_closed,
         },
         "questionnaire": {
             "slug": version.questionnaire.slug,
-            "title": version.questionnaire.title,
-            "translations": translations(version.questionnaire),
+            # The version's title (its own, else the questionnaire's): what the cycle answered.
+            "title": i18n.version_title(version, i18n.BASE_LANGUAGE),
+            "translations": version_titles(version),
             "official_translations": version.official_translations,
             "version": version.number,
             "published_at": iso(version.published_at) or None,
@@ -603,7 +617,7 @@ def write_json(data: CycleAnswers) -> bytes:
 
 def _workbook(tables: Callable[[CycleAnswers], list[Table]]):
     def render(data: CycleAnswers) -> bytes:
-        title = f"{data.cycle.name} ({data.cycle.slug})"
+        title = f"{i18n.tr(data.cycle, 'name')} ({data.cycle.slug})"
         return write_xlsx([*tables(data), about_table(data)], title=title)
 
     return render

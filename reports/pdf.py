@@ -154,7 +154,8 @@ def submission_context(*, submission: Submission, in_compilation: bool = False) 
         "country": country,
         "cycle": submission.cycle,
         "version": version,
-        "review_title": i18n.tr(version.questionnaire, "title"),
+        # The version's own title (a later review's), else the questionnaire's.
+        "review_title": version.display_title,
         # The questions are in a translation ESCWA has not made official: the cover says so.
         "unofficial_translation": not version.official_translations
         and i18n.shows_translation(entries),

@@ -8,7 +8,8 @@ renders one per request. Instead:
    each into a `PublishedPdf` (default storage, so S3 when configured).
 2. Each stored PDF carries the fingerprint of what it was rendered from (`source_fingerprint`:
    the answers, the submission's dates and status, the country's and the cycle's names, the
-   questionnaire's title, the objectives, and the PDF's templates, stylesheet and translations).
+   version's and the questionnaire's titles, the objectives, and the PDF's templates,
+   stylesheet and translations).
    `public_pdf_current` returns the stored PDF only while its fingerprint is still the current
    one: a review whose data changed is never shown in its old form.
 3. When there is no current PDF (published before PDFs were stored, the worker has not run yet,
@@ -50,7 +51,8 @@ logger = logging.getLogger(__name__)
 # Bump when the code that lays out the PDF changes in a way the files below do not show (the
 # context `pdf.submission_context` builds, a new input): every stored PDF is then stale.
 # 2: questions hidden by their conditions are not printed; "Not applicable: reason".
-LAYOUT_VERSION = "2"
+# 3: the version's own title on the cover and in the running header; the cycle's name translated.
+LAYOUT_VERSION = "3"
 # Relative to BASE_DIR: the files whose change changes the document (templates, stylesheet).
 LAYOUT_FILES = (
     "templates/reports/submission_pdf.html",
@@ -106,8 +108,11 @@ def source_fingerprint(*, submission: Submission, language: str) -> str:
             submission.submitted_at, submission.accepted_at, submission.updated_at,
         ],
         "country": [country.name_en, country.name_ar, country.name_fr],
-        "cycle": [cycle.slug, cycle.name],
-        "version": [version.pk, version.number, version.official_translations],
+        "cycle": [cycle.slug, cycle.name, cycle.name_ar, cycle.name_fr],
+        "version": [
+            version.pk, version.number, version.official_translations,
+            version.title, version.title_ar, version.title_fr,
+        ],
         "questionnaire": [questionnaire.title, questionnaire.title_ar, questionnaire.title_fr],
         "answers": [answers["count"], answers["revisions"], answers["changed"]],
         "objectives": objectives,

@@ -182,17 +182,22 @@ def line_widgets(*names: str) -> dict:
     }
 
 
-def translations_fieldset(*names: str) -> tuple:
+_TRANSLATIONS_DESCRIPTION = _(
+    "Left blank, a translation is shown in English. Labels of choices, columns and "
+    "scale steps are translated in the type options: label_ar and label_fr beside "
+    "each label."
+)
+
+
+def translations_fieldset(*names: str, description=None) -> tuple:
+    """A fieldset of texts each beside its Arabic and French; `description` says what a blank
+    one shows (by default: English, and where a question's option labels are translated)."""
     return (
         _("Wording: English | Arabic | French"),
         {
             "classes": ["gcm-translations"],
             "fields": [with_translations(name) for name in names],
-            "description": _(
-                "Left blank, a translation is shown in English. Labels of choices, columns and "
-                "scale steps are translated in the type options: label_ar and label_fr beside "
-                "each label."
-            ),
+            "description": description or _TRANSLATIONS_DESCRIPTION,
         },
     )
 

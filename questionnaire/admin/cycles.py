@@ -8,9 +8,15 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors, services
+from .. import i18n, selectors, services
 from ..models import DeadlineExtension, QuestionnaireVersion, ReviewCycle
-from ._common import ManagedByAdminsMixin, RefusalAsMessageMixin
+from ._common import (
+    TRANSLATIONS_CSS,
+    ManagedByAdminsMixin,
+    RefusalAsMessageMixin,
+    line_widgets,
+    translations_fieldset,
+)
 
 
 @admin.register(ReviewCycle)
@@ -18,10 +24,23 @@ class ReviewCycleAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "version", "opens_on", "deadline", "is_closed", "country_count")
     list_filter = ("is_closed", "version__questionnaire")
     list_select_related = ("version__questionnaire",)
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", *i18n.translation_fields("reviewcycle")]
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("countries",)
     date_hierarchy = "opens_on"
+    fieldsets = (
+        # Pages, PDFs and e-mails print the name in the reader's language.
+        translations_fieldset(
+            "name", description=_("Left blank, a translation is shown in English.")
+        ),
+        (
+            None,
+            {"fields": ("slug", "version", "opens_on", "deadline", "is_closed", "countries")},
+        ),
+    )
+
+    class Media:
+        css = TRANSLATIONS_CSS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_country_count=Count("countries"))
@@ -33,6 +52,7 @@ class ReviewCycleAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
         return ()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs.setdefault("widgets", line_widgets("name"))
         form = super().get_form(request, obj, change, **kwargs)
         field = form.base_fields.get("version")
         if field is not None:

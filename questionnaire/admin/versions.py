@@ -49,6 +49,7 @@ from ._common import (
     ReadOnlyAdminMixin,
     can_manage,
     is_draft,
+    line_widgets,
     pretty_json,
     translations_fieldset,
 )
@@ -180,24 +181,55 @@ class QuestionnaireVersionAdmin(TranslationFilesMixin, DraftOnlyMixin, admin.Mod
             )
         )
 
-    def get_fields(self, request, obj=None):
+    class Media:
+        css = TRANSLATIONS_CSS
+
+    def get_fieldsets(self, request, obj=None):
         if obj is None:
             # The number is the next free one and a new version is a draft: the service decides.
-            return ("questionnaire", "notes", "official_translations")
-        return (
-            "questionnaire",
-            "number",
-            "status",
-            "published_at",
-            "derived_from",
-            "created_at",
-            "notes",
-            "official_translations",
-            "preview_links",
-            "translation_completeness",
-            "missing_translations",
-            "history",
-        )
+            # Its own title, if it needs one, is given on its page once it exists.
+            return [(None, {"fields": ("questionnaire", "notes", "official_translations")})]
+        return [
+            (
+                None,
+                {
+                    "fields": (
+                        "questionnaire",
+                        "number",
+                        "status",
+                        "published_at",
+                        "derived_from",
+                        "created_at",
+                    )
+                },
+            ),  # fmt: skip
+            translations_fieldset(
+                "title",
+                description=_(
+                    "The title of this version when it differs from the questionnaire's, for "
+                    "example for a later review. Left blank, the questionnaire's title is shown; "
+                    "a translation left blank is shown in English."
+                ),
+            ),
+            (
+                None,
+                {
+                    "fields": (
+                        "notes",
+                        "official_translations",
+                        "preview_links",
+                        "translation_completeness",
+                        "missing_translations",
+                        "history",
+                    )
+                },
+            ),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The title and its translations are typed in their own language and direction.
+        kwargs.setdefault("widgets", line_widgets("title"))
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -7,14 +7,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ._base import ImmutableError
+from ._base import ImmutableError, TranslatedMixin
 from .reference import Country
 from .versions import QuestionnaireVersion
 
 
-class ReviewCycle(models.Model):
+class ReviewCycle(TranslatedMixin, models.Model):
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    # Printed on pages, PDFs and e-mails in the reader's language: `i18n.tr(cycle, "name")`.
     name = models.CharField(_("name"), max_length=200)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
     version = models.ForeignKey(
         QuestionnaireVersion,
         on_delete=models.PROTECT,

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import i18n
 from ..conditions import (
     ConditionOperator,
     condition_phrases,
@@ -40,13 +41,26 @@ class VersionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class QuestionnaireVersion(models.Model):
+class QuestionnaireVersion(TranslatedMixin, models.Model):
     """One frozen wording of a questionnaire. Only drafts may change; see services."""
 
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version number"))
+    # A later review may ask much the same questions under another title (the second regional
+    # review's questionnaire is version 2 of the first's): the title is part of the wording.
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The title of this version when it differs from the questionnaire's, for example "
+            "for a later review. Left blank, the questionnaire's title is shown."
+        ),
+    )
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
@@ -92,6 +106,9 @@ class QuestionnaireVersion(models.Model):
     # by DraftOnlyMixin).
     FROZEN_FIELDS = (
         "number",
+        "title",
+        "title_ar",
+        "title_fr",
         "notes",
         "questionnaire_id",
         "published_at",
@@ -101,6 +118,12 @@ class QuestionnaireVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def display_title(self) -> str:
+        """What readers see as this version's title, in the active language: its own title,
+        else the questionnaire's (`i18n.version_title`)."""
+        return i18n.version_title(self)
 
     def save(self, *args, **kwargs) -> None:
         # A published or retired version may only move forward in status (published → retired);

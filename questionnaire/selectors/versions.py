@@ -176,8 +176,8 @@ def version_compare(*, old: QuestionnaireVersion, new: QuestionnaireVersion) -> 
 class MissingTranslation:
     """One text of a version (or of the GCM objectives it shows) with no Arabic or French yet."""
 
-    obj: Questionnaire | Section | Question | Objective
-    where: str  # "Section II", "Question II.c (policy-...)", "Objective 4", the questionnaire
+    obj: Questionnaire | QuestionnaireVersion | Section | Question | Objective
+    where: str  # "Version 2", "Section II", "Question II.c (policy-...)", "Objective 4", …
     language: str  # "ar" or "fr"
     what: str  # "title", "help text", "choice “law”"
 
@@ -206,10 +206,15 @@ class TranslationCompleteness:
 
 
 def _version_texts(version: QuestionnaireVersion):
-    """`(object, where)` for everything of a version that has translatable texts: the
-    questionnaire, its sections and questions, and, when the version has an objectives grid,
-    the objectives. Four queries at most."""
-    yield version.questionnaire, str(Questionnaire._meta.verbose_name).capitalize()
+    """`(object, where)` for everything of a version that has translatable texts: its title (its
+    own, or the questionnaire's when it has none), its sections and questions, and, when the
+    version has an objectives grid, the objectives. Four queries at most."""
+    # The title pages print (`i18n.version_title`): the version's own when it has one (then the
+    # questionnaire's translations are not shown for it), else the questionnaire's.
+    if i18n.is_blank(version.title):
+        yield version.questionnaire, str(Questionnaire._meta.verbose_name).capitalize()
+    else:
+        yield version, gettext("Version %(number)s") % {"number": version.number}
     sections = version_sections(version=version)
     for section in sections:
         yield section, gettext("Section %(number)s") % {"number": section.number}
@@ -225,10 +230,11 @@ def _version_texts(version: QuestionnaireVersion):
 
 
 def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
-    """Every text of the version that has English but no Arabic or French: the questionnaire's
-    title, the sections' titles and introductions, the questions' texts, help texts and option
-    labels, and, when the version has an objectives grid, the objectives' titles and short
-    labels. Pages fall back to English for each; admins see the list. Four queries at most."""
+    """Every text of the version that has English but no Arabic or French: its title (its own, or
+    the questionnaire's when it has none), the sections' titles and introductions, the
+    questions' texts, help texts and option labels, and, when the version has an objectives
+    grid, the objectives' titles and short labels. Pages fall back to English for each; admins
+    see the list. Four queries at most."""
     return [
         MissingTranslation(obj=obj, where=where, language=code, what=what)
         for obj, where in _version_texts(version)

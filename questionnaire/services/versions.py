@@ -4,6 +4,7 @@ retiring. Each step appends a `VersionEvent`."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,9 +42,12 @@ def questionnaire_version_create(
     notes: str = "",
     official_translations: bool = False,
     derived_from: QuestionnaireVersion | None = None,
+    titles: dict[str, str] | None = None,
     user=None,
 ) -> QuestionnaireVersion:
     """A new, empty draft of `questionnaire`, numbered one after its highest version so far.
+    `titles`: its own title and translations (`{"title": …, "title_ar": …}`), none by default:
+    the questionnaire's title stands for it.
 
     The only place a version number is chosen. The questionnaire's row is locked meanwhile, so two
     drafts created at the same moment get two numbers.
@@ -64,23 +68,33 @@ def questionnaire_version_create(
         notes=notes,
         official_translations=official_translations,
         derived_from=derived_from,
+        **_version_titles(titles or {}),
     )
     _record(version, VersionEvent.Action.CREATED, user)
     return version
+
+
+def _version_titles(source: Any) -> dict[str, str]:
+    """`{"title": …, "title_ar": …, "title_fr": …}` from a version or a dict."""
+    names = ["title", *i18n.translation_fields("questionnaireversion")]
+    if isinstance(source, dict):
+        return {name: source.get(name, "") for name in names}
+    return {name: getattr(source, name) for name in names}
 
 
 @transaction.atomic
 def questionnaire_version_create_draft(
     *, source: QuestionnaireVersion, notes: str = "", user=None
 ) -> QuestionnaireVersion:
-    """A new draft that deep-copies `source` (sections, questions, options, their Arabic and French
-    texts, their conditions), keeping every key: a copied condition depends on the draft's
-    question with its source's key."""
+    """A new draft that deep-copies `source` (its title, sections, questions, options, their Arabic
+    and French texts, their conditions), keeping every key: a copied condition depends on the
+    draft's question with its source's key."""
     draft = questionnaire_version_create(
         questionnaire=source.questionnaire,
         notes=notes or _("Copied from version %(number)s.") % {"number": source.number},
         official_translations=source.official_translations,
         derived_from=source,
+        titles=_version_titles(source),
         user=user,
     )
     sections = list(source.sections.order_by("order", "pk"))

@@ -55,7 +55,9 @@ def demo(transactional_db):
     the 2024 cycle and Jordan with names too long for a phone's line (one word alone is)."""
     call_command("loaddemo", verbosity=0)
     ReviewCycle.objects.filter(slug="arab-2024").update(
-        name="Second regional review: Migrationsgovernancefortschrittsüberprüfungskonferenz 2024"
+        name="Second regional review: Migrationsgovernancefortschrittsüberprüfungskonferenz 2024",
+        # Arabic pages print the Arabic name (i18n.tr): as long, with a word as unbreakable.
+        name_ar="الاستعراض الإقليمي الثاني: مؤتمراستعراضالتقدمالمحرزفيحوكمةالهجرةالدولية 2024",
     )
     Country.objects.filter(iso2="JO").update(
         name_en="The Hashemite Kingdom of Jordan (Al-Mamlakah al-Urdunniyah al-Hashimiyah)",

@@ -291,3 +291,20 @@ def test_the_command_warns_about_countries_nobody_can_be_reminded_for(cycle):
 def test_the_command_refuses_bad_days(days):
     with pytest.raises(CommandError):
         command("--days", days)
+
+
+def test_each_reminder_names_the_cycle_in_the_recipient_s_language(cycle, people):
+    cycle.name_ar, cycle.name_fr = "الدورة الثانية", "Deuxième cycle"
+    cycle.save()
+    run()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    names = {"ar": "الدورة الثانية", "fr": "Deuxième cycle", "en": cycle.name}
+    languages = set()
+    for user in people.values():
+        message = by_address.get(user.email)
+        if message is None:
+            continue
+        languages.add(user.language)
+        assert names[user.language] in message.subject
+        assert names[user.language] in message.body
+    assert languages == {"ar", "fr", "en"}

@@ -109,3 +109,52 @@ def test_the_json_document_carries_every_translation(cycle):
         "ar": {"title": "جمع البيانات", "short_label": "البيانات"}
     }
     assert document["questionnaire"]["official_translations"] is False
+
+
+@pytest.fixture
+def titled_cycle(db):
+    """A cycle with an Arabic name answering a version with its own English and French title."""
+    version = factories.VersionFactory(
+        questionnaire__title="First review",
+        questionnaire__title_ar="الاستعراض الأول",
+        title="Second review",
+        title_fr="Deuxième examen",
+    )
+    section = factories.SectionFactory(version=version, number="I", order=1, title="Method")
+    factories.QuestionFactory(section=section, key="lead", label="a", order=1, text="Who leads?")
+    version = services.questionnaire_version_publish(version=version)
+    return factories.CycleFactory(
+        version=version, slug="second", name="Second cycle", name_ar="الدورة الثانية"
+    )
+
+
+def test_the_json_names_the_versions_title_and_the_cycles_translations(titled_cycle):
+    document = json.loads(
+        exports.build_export(cycle=titled_cycle, kind="answers", fmt="json").content
+    )
+    assert document["cycle"]["name"] == "Second cycle"
+    assert document["cycle"]["translations"] == {"ar": {"name": "الدورة الثانية"}}
+    # The version's own title; Arabic readers see its English, not the questionnaire's Arabic.
+    assert document["questionnaire"]["title"] == "Second review"
+    assert document["questionnaire"]["translations"] == {"fr": {"title": "Deuxième examen"}}
+
+
+@pytest.mark.parametrize(
+    ("language", "cycle_name", "title"),
+    [
+        ("ar", "الدورة الثانية", "Second review"),
+        ("fr", "Second cycle", "Deuxième examen"),
+    ],
+)
+def test_the_workbooks_about_sheet_names_cycle_and_title_in_the_exports_language(
+    titled_cycle, language, cycle_name, title
+):
+    with translation.override(language):
+        content = exports.build_export(cycle=titled_cycle, kind="answers-long", fmt="xlsx").content
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    about = [list(row) for row in workbook.worksheets[-1].iter_rows(values_only=True)]
+    values = [row[1] for row in about if len(row) > 1]
+    assert f"{cycle_name} (second)" in values
+    assert any(str(value).startswith(f"{title}") for value in values if value)
+    assert not any("First review" in str(value) for value in values if value)
+    assert workbook.properties.title == f"{cycle_name} (second)"

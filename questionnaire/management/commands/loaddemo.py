@@ -15,8 +15,9 @@ accepted Morocco's 2020 review.
 The questionnaire's Arabic and French (fixtures/questionnaire-translations.json, unofficial) are
 part of each version's wording, so they are loaded when a version is built, like its English:
 a version published before they existed keeps its wording (published versions never change) and
-the command says so. The questionnaire's title and the GCM objectives are not versioned: their
-translations follow the fixture on every run.
+the command says so. So is each version's title (version 2 is the second regional review's
+questionnaire). The questionnaire's title, the cycles' names and the GCM objectives are not
+versioned: their translations follow the fixture (and CYCLE_2020, CYCLE_2024) on every run.
 """
 
 from __future__ import annotations
@@ -59,6 +60,22 @@ FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 # The demo accounts' published password (README, `make run`); production never loads the demo.
 DEMO_PASSWORD = "gcm-demo-2020"  # noqa: S105  # nosec B105
 
+# Version 2 is the questionnaire of the second regional review: its own title, in three languages
+# (French puts a narrow no-break space before the colon).
+VERSION_2_TITLES = {
+    "title": (
+        "Second Regional Review of the Global Compact for Safe, Orderly and Regular Migration "
+        "in the Arab Region: Questionnaire"
+    ),
+    "title_ar": (
+        "الاستعراض الإقليمي الثاني للاتفاق العالمي من أجل الهجرة الآمنة والمنظمة والنظامية "
+        "في المنطقة العربية: استبيان"
+    ),
+    "title_fr": (
+        "Deuxième examen régional du Pacte mondial pour des migrations sûres, ordonnées et "
+        "régulières dans la région arabe\u202f: questionnaire"
+    ),
+}
 VERSION_2_NOTES = (
     "For the second regional review, 2024: adds the status grid of the 23 objectives (III e); "
     "I a becomes a yes/no question with an explanation, and I b is asked only when I a is yes; "
@@ -88,12 +105,16 @@ GRID_QUESTION: dict[str, Any] = {
 CYCLE_2020: dict[str, Any] = {
     "slug": "arab-2020",
     "name": "First regional review of the GCM in the Arab region",
+    "name_ar": "الاستعراض الإقليمي الأول للاتفاق العالمي بشأن الهجرة في المنطقة العربية",
+    "name_fr": "Premier examen régional du Pacte mondial sur les migrations dans la région arabe",
     "opens_on": datetime.date(2020, 6, 1),
     "deadline": datetime.date(2020, 12, 31),
 }
 CYCLE_2024: dict[str, Any] = {
     "slug": "arab-2024",
     "name": "Second regional review of the GCM in the Arab region",
+    "name_ar": "الاستعراض الإقليمي الثاني للاتفاق العالمي بشأن الهجرة في المنطقة العربية",
+    "name_fr": "Deuxième examen régional du Pacte mondial sur les migrations dans la région arabe",
     "opens_on": datetime.date(2024, 1, 15),
 }
 # The open cycle's deadline is set this far ahead on the first load and never moved after, so
@@ -277,17 +298,44 @@ class Command(BaseCommand):
                     f"{questionnaire.slug} already has versions without a version "
                     f"{data['version']}; the demo cannot be loaded over them."
                 )
+        # Version 1's own title is the questionnaire's, the first regional review's.
+        own_titles = {
+            "title": data["title"],
+            "title_ar": titles["title_ar"],
+            "title_fr": titles["title_fr"],
+        }
         if not version.is_editable:
             self.warn_if_different(version, data["sections"])
+            self.sync_titles(version, own_titles)
             return version
         # No service builds a version from scratch (the admin edits drafts row by row); the
         # model guards allow this only while the version is a draft.
         if version.notes != notes:
             version.notes = notes
             version.save(update_fields=["notes"])
+        self.sync_titles(version, own_titles)
         self.sync_draft(version, data["sections"])
         return services.questionnaire_version_publish(
             version=version, at=VERSION_PUBLISHED_AT.get(version.number)
+        )
+
+    def sync_titles(self, version: QuestionnaireVersion, titles: dict[str, str]) -> None:
+        """Give a draft its own title and translations; a published version keeps its own (it
+        never changes), and the command says so when it differs."""
+        changed = [name for name, value in titles.items() if getattr(version, name) != value]
+        if not changed:
+            return
+        if version.is_editable:
+            for name in changed:
+                setattr(version, name, titles[name])
+            version.save(update_fields=changed)
+            return
+        self.stderr.write(
+            self.style.WARNING(
+                f"{version} is published and its title differs from the demo's; it was left as "
+                "it is (a published version never changes). A new database gets it: make run "
+                "after removing db.sqlite3."
+            )
         )
 
     def sync_draft(self, version: QuestionnaireVersion, sections: list[dict]) -> None:
@@ -393,7 +441,9 @@ class Command(BaseCommand):
             )
         if not version.is_editable:
             self.warn_if_untranslated(version)
+            self.sync_titles(version, VERSION_2_TITLES)
             return version
+        self.sync_titles(version, VERSION_2_TITLES)
         section = version.sections.get(number=GRID_SECTION)
         last = (
             section.questions.exclude(key=GRID_QUESTION["key"])
@@ -442,6 +492,7 @@ class Command(BaseCommand):
             defaults={**CYCLE_2020, "version": version, "is_closed": False},
         )
         self.check_cycle_version(cycle, version)
+        self.sync_cycle_names(cycle, CYCLE_2020)
         cycle.countries.add(*countries.values())
         submission = self.get_or_create_submission(
             cycle, countries[data["country"]], data, at=IMPORT_DATES[SubmissionStatus.DRAFT]
@@ -470,12 +521,23 @@ class Command(BaseCommand):
             defaults={**CYCLE_2024, "version": version, "deadline": deadline, "is_closed": False},
         )
         self.check_cycle_version(cycle, version)
+        self.sync_cycle_names(cycle, CYCLE_2024)
         cycle.countries.add(*countries.values())
         submission = self.get_or_create_submission(cycle, countries[data["country"]], data)
         if submission.is_editable:
             # Demo content only fills gaps: an answer someone edited in the demo is theirs.
             self.import_answers(submission, data["answers"], replace=False)
         return cycle, submission
+
+    def sync_cycle_names(self, cycle: ReviewCycle, spec: dict[str, Any]) -> None:
+        """The cycle's Arabic and French names follow the demo's (its English name, and so its
+        slug, are kept: someone may have renamed it in the demo)."""
+        names = i18n.translation_fields("reviewcycle")
+        changed = [name for name in names if getattr(cycle, name) != spec[name]]
+        if changed:
+            for name in changed:
+                setattr(cycle, name, spec[name])
+            cycle.save(update_fields=changed)
 
     def check_cycle_version(self, cycle: ReviewCycle, version: QuestionnaireVersion) -> None:
         if cycle.version_id != version.pk:
