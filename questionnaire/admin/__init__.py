@@ -6,7 +6,9 @@ One module per subject; importing them registers their pages:
   refused at save time becomes a message) and the side-by-side translation widgets;
 - `forms`: the forms of the questionnaire's pages;
 - `reference`: countries, GCM objectives, guiding principles;
-- `versions`: questionnaires, versions (compare, new draft, publish, retire), sections, questions;
+- `versions`: questionnaires, versions, sections, questions;
+- `version_pages`: a version's pages of its own (compare, new draft, publish, retire);
+- `translation_files`: a version's texts for translators, exported and imported with a preview;
 - `cycles`: review cycles and deadline extensions;
 - `teams`: memberships and invitations;
 - `history`: submissions, their events, answers, revisions, documents and comments (read-only).
