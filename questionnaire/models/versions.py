@@ -100,7 +100,9 @@ class QuestionnaireVersion(TranslatedMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.questionnaire} v{self.number} ({self.get_status_display()})"
+        # The title the version goes by (its own, else the questionnaire's), so that the admin's
+        # lists and selects tell the second review's version from the first's.
+        return f"{self.display_title} v{self.number} ({self.get_status_display()})"
 
     # What a published or retired version keeps for good (its sections and questions are guarded
     # by DraftOnlyMixin).
