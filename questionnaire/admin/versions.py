@@ -49,7 +49,6 @@ from ._common import (
     ReadOnlyAdminMixin,
     can_manage,
     is_draft,
-    pretty_json,
     translations_fieldset,
 )
 from .conditions import DependentQuestionsMixin, QuestionConditionInline
@@ -63,6 +62,7 @@ from .forms import (
     SectionInlineFormSet,
     VersionCompareForm,
 )
+from .options import options_table
 from .translation_files import TranslationFilesMixin
 
 
@@ -671,7 +671,7 @@ class QuestionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.Stack
 
     @admin.display(description=_("type options"))
     def options_display(self, obj):
-        return pretty_json(obj.options)
+        return options_table(obj.options)
 
 
 @admin.register(Section)
@@ -801,4 +801,4 @@ class QuestionAdmin(
 
     @admin.display(description=_("type options"))
     def options_display(self, obj):
-        return pretty_json(obj.options)
+        return options_table(obj.options)
