@@ -59,6 +59,12 @@ class QuestionForm(forms.ModelForm):
             "options",
         ]
         field_classes = {"options": TypeOptionsField}
+        help_texts = {
+            "options": _(
+                "The type's lists, a row each: its value, its English label, and their Arabic "
+                "and French (left blank, English is shown). Rows are stored in their order."
+            )
+        }
         widgets = {**text_widgets("text"), **text_widgets("help_text", rows=2)}
 
     def __init__(self, *args, **kwargs):

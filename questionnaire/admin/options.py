@@ -226,7 +226,12 @@ def draft_from_post(data, name: str) -> OptionsDraft:
     return OptionsDraft(lists=lists, other=data.get(name) or "", posted=frozenset(posted))
 
 
-def _items_from_rows(option_list: OptionList, rows: list[Row], errors: list[str]) -> list[dict]:
+def _items_from_rows(
+    option_list: OptionList, rows: list[Row], errors: list[str], bad: set[int] | None = None
+) -> list[dict]:
+    """The items of a table's rows; a message per mistake in `errors`, the mistaken rows' numbers
+    in `bad`."""
+    bad = set() if bad is None else bad
     items = []
     first_row_of: dict[str, int] = {}
     for number, row in enumerate(rows, start=1):
@@ -238,6 +243,7 @@ def _items_from_rows(option_list: OptionList, rows: list[Row], errors: list[str]
                 else gettext("%(row)s: the value is empty.")
             )
             errors.append(message % {"row": name})
+            bad.add(number)
         elif not _IDENT_RE.match(row.ident):
             errors.append(
                 gettext(
@@ -246,11 +252,13 @@ def _items_from_rows(option_list: OptionList, rows: list[Row], errors: list[str]
                 )
                 % {"row": name, "ident": row.ident}
             )
+            bad.add(number)
         elif row.ident in first_row_of:
             errors.append(
                 str(option_list.duplicate)
                 % {"first": first_row_of[row.ident], "second": number, "ident": row.ident}
             )
+            bad.update((first_row_of[row.ident], number))
         else:
             first_row_of[row.ident] = number
         if not row.labels.get("label", "").strip():
@@ -258,12 +266,14 @@ def _items_from_rows(option_list: OptionList, rows: list[Row], errors: list[str]
                 gettext("%(row)s: the English label is empty.")
                 % {"row": option_list.row_name(number, row.ident)}
             )
+            bad.add(number)
         extra = row.extra_data()
         if extra is None:
             errors.append(
                 gettext("%(row)s: its other settings could not be read.")
                 % {"row": option_list.row_name(number, row.ident)}
             )
+            bad.add(number)
             extra = {}
         item = {option_list.ident: row.ident, "label": row.labels.get("label", "")}
         for key in LABEL_KEYS[1:]:
@@ -372,6 +382,9 @@ class TypeOptionsWidget(forms.Widget):
         for option_list in OPTION_LISTS:
             rows = list(draft.lists.get(option_list.name) or [])
             filled = len(rows)
+            bad: set[int] = set()
+            if draft.posted:  # shown again after a mistake: mark the rows the messages name
+                _items_from_rows(option_list, rows, [], bad)
             rows += [Row() for _ in range(BLANK_ROWS)]
             base = f"{name}-{option_list.name}"
             ident_label = str(option_list.ident_label)
@@ -383,6 +396,7 @@ class TypeOptionsWidget(forms.Widget):
                         "prefix": f"{base}-{index}",
                         "id": f"{widget_id}-{option_list.name}-{index}",
                         "number": index + 1,
+                        "invalid": index + 1 in bad,
                         "name": row_name,
                         "ident": row.ident,
                         "ident_label": cell_label % {"column": ident_label, "row": row_name},

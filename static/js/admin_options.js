@@ -89,7 +89,9 @@
     const ident = row.querySelector('[data-field="ident"]').value.trim();
     const label = row.querySelector('[data-field="label"]').value.trim();
     const name = fill(list.dataset.rowTemplate, { n }) + (label || ident ? ` (${label || ident})` : "");
-    status.textContent = fill(widget.dataset.movedTemplate, { row: name, n, count: rows.length });
+    // Blank rows waiting at the end are not counted.
+    const count = Math.max(n, rows.filter((r) => !isBlank(r)).length);
+    status.textContent = fill(widget.dataset.movedTemplate, { row: name, n, count });
   }
 
   function move(row, direction) {
@@ -102,8 +104,20 @@
     announce(list, row);
   }
 
-  // A new row: a copy of the last one, emptied and named after the table's count.
+  function isBlank(row) {
+    return Array.from(row.querySelectorAll('input[type="text"], input[type="hidden"]')).every(
+      (input) => input.dataset.field === "order" || input.value.trim() === "",
+    );
+  }
+
+  // A new row: the first blank one, else a copy of the last one, emptied and named after the
+  // table's count.
   function addRow(list) {
+    const blank = Array.from(list.querySelectorAll(ROW)).find(isBlank);
+    if (blank) {
+      blank.querySelector('[data-field="ident"]').focus();
+      return;
+    }
     const total = list.querySelector("[data-options-total]");
     const base = total.name.replace(/-TOTAL$/, "");
     const index = Number(total.value);
