@@ -5,16 +5,14 @@ A question's or section's form checks what Django's own validation skips once a 
 or not on the form (one key per version, one section number per version), and refuses a change to
 a published version before the model guard has to. A question's conditions are fields (earlier
 question, condition, value), checked by the model's rule (`conditions.condition_validate`); a
-question that others depend on is neither deleted nor moved after them.
+question that others depend on is neither deleted nor moved after them. A question's type options
+are tables of rows (`options`).
 """
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.fields import InvalidJSONInput
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -32,39 +30,7 @@ from ..models import (
 )
 from ..types import all_types
 from ._common import line_widgets, text_widgets
-
-
-class TypeOptionsField(forms.JSONField):
-    """A question's type options as indented JSON; always an object, `{}` when left empty."""
-
-    widget = forms.Textarea(
-        attrs={
-            "rows": 8,
-            "class": "vLargeTextField",
-            "style": "font-family: monospace",
-            "spellcheck": "false",
-        }
-    )
-
-    def prepare_value(self, value):
-        if isinstance(value, InvalidJSONInput):
-            return value
-        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise ValidationError(
-                _('Type options are a JSON object, for example {"max_length": 500}.'),
-                code="invalid",
-            )
-        try:
-            json.dumps(value, allow_nan=False)
-        except ValueError:
-            raise ValidationError(_("NaN and Infinity are not allowed."), code="invalid") from None
-        return value
+from .options import TypeOptionsField
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -93,7 +59,22 @@ class QuestionForm(forms.ModelForm):
             "options",
         ]
         field_classes = {"options": TypeOptionsField}
+        help_texts = {
+            "options": _(
+                "The type's lists, a row each: its value, its English label, and their Arabic "
+                "and French (left blank, English is shown). Rows are stored in their order."
+            )
+        }
         widgets = {**text_widgets("text"), **text_widgets("help_text", rows=2)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "options" in self.fields:
+            # The tables the options show first: those of the type posted, else stored.
+            posted = self.data.get(self.add_prefix("type")) if self.is_bound else None
+            self.fields["options"].widget.question_type = (
+                posted or self.initial.get("type") or self.instance.type
+            )
 
     def clean(self):
         cleaned = super().clean()

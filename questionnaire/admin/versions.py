@@ -39,7 +39,6 @@ from ._common import (
     ReadOnlyAdminMixin,
     is_draft,
     line_widgets,
-    pretty_json,
     translations_fieldset,
 )
 from .conditions import DependentQuestionsMixin, QuestionConditionInline
@@ -51,6 +50,7 @@ from .forms import (
     SectionForm,
     SectionInlineFormSet,
 )
+from .options import options_table
 from .translation_files import TranslationFilesMixin
 from .version_pages import VersionPagesMixin, completeness_text
 
@@ -358,7 +358,7 @@ class QuestionInline(MissingTranslationsMixin, DraftOnlyInlineMixin, admin.Stack
 
     @admin.display(description=_("type options"))
     def options_display(self, obj):
-        return pretty_json(obj.options)
+        return options_table(obj.options)
 
 
 @admin.register(Section)
@@ -488,4 +488,4 @@ class QuestionAdmin(
 
     @admin.display(description=_("type options"))
     def options_display(self, obj):
-        return pretty_json(obj.options)
+        return options_table(obj.options)

@@ -1,7 +1,6 @@
 """The Django admin: questionnaire management through services, published versions read-only."""
 
 import datetime
-import json
 import re
 from unittest import mock
 
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questionnaire import services
+from questionnaire.admin.options import TypeOptionsField
 from questionnaire.models import (
     AnswerRevision,
     Attachment,
@@ -32,6 +32,7 @@ from questionnaire.models import (
     VersionStatus,
 )
 from tests import factories
+from tests.questionnaire.browser_post import options_post, posted_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,9 @@ def form_data(response) -> dict:
     data = {}
     for form in forms:
         for name in form.fields:
+            if isinstance(form.fields[name], TypeOptionsField):  # tables of rows
+                data.update(posted_fields(form[name]))
+                continue
             value = form[name].value()
             if value is None or value is False:
                 continue
@@ -256,9 +260,7 @@ def test_publish_action_asks_for_confirmation_before_publishing(admin_client, dr
     assert draft.status == VersionStatus.DRAFT
 
     # The factory's draft is in English only: publishing it needs the "publish anyway".
-    response = action(
-        admin_client, "publish_versions", [draft], post="yes", publish_anyway="yes"
-    )
+    response = action(admin_client, "publish_versions", [draft], post="yes", publish_anyway="yes")
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -521,6 +523,8 @@ def test_the_question_inline_refuses_a_key_used_twice_in_the_version(
 
 
 def question_post(question, **changes):
+    """The question's page posted back with `changes`; `options` given as text is the "Other
+    settings (JSON)" field (the tables then post the question's own lists)."""
     data = {
         "section": question.section_id,
         "order": question.order,
@@ -529,7 +533,7 @@ def question_post(question, **changes):
         "text": question.text,
         "help_text": question.help_text,
         "type": question.type,
-        "options": json.dumps(question.options),
+        **options_post(question.options, question_type=question.type),
         "shown_when": question.shown_when,
         "_save": "Save",
         # The conditions inline, unchanged (tests/questionnaire/test_conditions_admin.py).
@@ -551,8 +555,12 @@ def question_post(question, **changes):
             "is not a valid identifier",
         ),
         (QuestionType.SHORT_TEXT, '{"max_length": 0}', "max_length must be a positive"),
-        (QuestionType.SHORT_TEXT, '{"max_length": 10', "Enter a valid JSON."),
-        (QuestionType.SHORT_TEXT, "[1, 2]", "Type options are a JSON object"),
+        (
+            QuestionType.SHORT_TEXT,
+            '{"max_length": 10',
+            "Other settings: this is not valid JSON (line 1, column 18).",
+        ),
+        (QuestionType.SHORT_TEXT, "[1, 2]", "Other settings are a JSON object"),
     ],
 )
 def test_bad_type_options_show_an_error_on_the_field_and_save_nothing(
@@ -576,20 +584,25 @@ def test_bad_type_options_show_an_error_on_the_field_and_save_nothing(
     )
 
 
-def test_good_type_options_are_saved_and_shown_indented(admin_client, draft):
+def test_good_type_options_are_saved_and_shown_as_rows(admin_client, draft):
     question = Question.objects.filter(version=draft).first()
     options = {"choices": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]}
 
     response = admin_client.post(
         change_url(question),
-        question_post(question, type=QuestionType.SINGLE_CHOICE, options=json.dumps(options)),
+        question_post(
+            question,
+            type=QuestionType.SINGLE_CHOICE,
+            **options_post(options, question_type=QuestionType.SINGLE_CHOICE),
+        ),
     )
 
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.options == options
     page = admin_client.get(change_url(question)).content.decode()
-    assert "\n  &quot;choices&quot;: [" in page
+    assert 'name="options-choices-1-ident" value="no"' in page
+    assert 'name="options-choices-1-label" value="No"' in page
 
 
 def test_empty_type_options_are_stored_as_an_empty_object(admin_client, draft):
@@ -841,12 +854,15 @@ def test_type_options_document_their_translations(admin_client, draft):
     response = admin_client.post(
         change_url(question),
         question_post(
-            question, type=QuestionType.SINGLE_CHOICE, options=json.dumps({"choices": choices})
+            question,
+            type=QuestionType.SINGLE_CHOICE,
+            **options_post({"choices": choices}, question_type=QuestionType.SINGLE_CHOICE),
         ),
     )
     assert response.status_code == 302
     page = admin_client.get(change_url(question)).content.decode()
     assert "label_ar" in page and "label_fr" in page  # the options' help text
+    assert 'lang="ar" dir="rtl"' in page  # each choice's Arabic label, typed right to left
     assert "choice “law”" in page  # its French is missing
 
 

@@ -455,9 +455,7 @@ def test_the_publish_action_names_the_question_whose_condition_no_longer_holds(
 ):
     Question.objects.filter(pk=q(draft, "mechanism").pk).update(type=QuestionType.LONG_TEXT)
 
-    response = action(
-        admin_client, "publish_versions", [draft], post="yes", publish_anyway="yes"
-    )
+    response = action(admin_client, "publish_versions", [draft], post="yes", publish_anyway="yes")
 
     assert response.status_code == 302
     messages = admin_client.get(response.url).content.decode()
