@@ -184,8 +184,7 @@ def line_widgets(*names: str) -> dict:
 
 _TRANSLATIONS_DESCRIPTION = _(
     "Left blank, a translation is shown in English. Labels of choices, columns and "
-    "scale steps are translated in the type options: label_ar and label_fr beside "
-    "each label."
+    "scale steps are translated in their tables, under the type options."
 )
 
 

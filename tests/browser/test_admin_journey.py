@@ -34,6 +34,16 @@ WORDS = {
         "help": "اذكروا الوزارات والهيئات التي شاركت.",
     },
 }
+BUDGET_QUESTION = (
+    "Has the national review's budget been reviewed since 2022?",
+    "هل رُوجعت ميزانية الاستعراض الوطني منذ عام 2022؟",
+    "Le budget de l’examen national a-t-il été révisé depuis 2022 ?",
+)
+BUDGET_CHOICES = [  # value, English, Arabic, French; "none" is typed second, then moved down
+    ("yes", "Yes, wholly", "نعم، بالكامل", "Oui, entièrement"),
+    ("none", "Not at all", "لا، إطلاقًا", "Pas du tout"),
+    ("partly", "Partly", "جزئيًا", "En partie"),
+]
 HELP_AR = "اذكروا الوزارات والهيئات التي شاركت."
 HELP_FR = "Nommez les ministères et organismes qui ont pris part."
 
@@ -113,11 +123,45 @@ def test_an_administrator_edits_a_question_set(journey_factory, language, tmp_pa
     question = Question.objects.get(version=draft, key="review-lead-entity")
     assert question.help_text_ar == HELP_AR and question.help_text_fr == ""
 
+    choices = page.locator('[data-options-list="choices"]')
+    with j.step(
+        admin, "new-question", "A new question with three choices, in three languages",
+        focus=choices,
+    ):  # fmt: skip
+        page.get_by_role("button", name=j.t("Save and add another")).click()
+        section = draft.sections.get(number="IV")
+        page.locator("#id_section").select_option(str(section.pk))
+        page.locator("#id_order").fill("9")
+        page.locator("#id_label").fill("g")
+        page.locator("#id_key").fill("resources-budget-review")
+        for field, text in zip(("text", "text_ar", "text_fr"), BUDGET_QUESTION, strict=True):
+            page.locator(f"#id_{field}").fill(text)
+        page.locator("#id_type").select_option("single_choice")
+        expect(choices).to_be_visible()
+        rows = choices.locator("[data-options-row]")
+        for number, (value, *labels) in enumerate(BUDGET_CHOICES):
+            if number >= rows.count():
+                choices.get_by_role("button", name=j.t("Add a row")).click()
+            row = rows.nth(number)
+            row.locator('[data-field="ident"]').fill(value)
+            for field, label in zip(("label", "label_ar", "label_fr"), labels, strict=True):
+                row.locator(f'[data-field="{field}"]').fill(label)
+        # "None" last: moved down past "Partly" from the keyboard.
+        rows.nth(1).locator('[data-options-move="down"]').focus()
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name=j.t("Save and continue editing")).click()
+        expect(page.locator(".messagelist")).to_be_visible()
+        expect(choices.locator('[data-field="ident"]').nth(2)).to_have_value("none")
+    added = Question.objects.get(version=draft, key="resources-budget-review")
+    assert [c["value"] for c in added.options["choices"]] == ["yes", "partly", "none"]
+    assert added.options["choices"][0]["label_ar"] == BUDGET_CHOICES[0][2]
+
     with j.step(admin, "compare", "Compared with version 3: the changed help text"):
         page.locator(".field-version a").click()
         page.get_by_role("link", name=j.t("Compare with another version")).click()
         expect(page.locator("#changed")).to_be_visible()
         expect(page.locator("#content-main")).to_contain_text(HELP_AR)
+        expect(page.locator("#content-main")).to_contain_text(BUDGET_QUESTION[0])
 
     gaps = page.locator(".gcm-publish-gaps")
     with j.step(admin, "publish-warning", "Publishing: one French text is missing", focus=gaps):
