@@ -154,7 +154,7 @@ class VersionPagesMixin:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Compare versions of %(questionnaire)s")
-            % {"questionnaire": version.questionnaire},
+            % {"questionnaire": version.display_title},
             "original": version,
             "form": form,
             "has_others": others.exists(),

@@ -29,8 +29,12 @@ class Comment(models.Model):
     one e-mail each.
     """
 
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="comments")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="comments")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="comments", verbose_name=_("submission")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="comments", verbose_name=_("question")
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

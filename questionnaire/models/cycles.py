@@ -76,8 +76,15 @@ class ReviewCycle(TranslatedMixin, models.Model):
 class DeadlineExtension(models.Model):
     """A later deadline granted to one country in one cycle."""
 
-    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="extensions")
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(
+        ReviewCycle,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("review cycle"),
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="+", verbose_name=_("country")
+    )
     deadline = models.DateField(_("extended deadline"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     granted_by = models.ForeignKey(
@@ -113,9 +120,18 @@ class ReminderSent(models.Model):
     run whose insert fails knows another one has it (questionnaire/reminders.py). Not shown in the
     admin: operators read the command's output."""
 
-    cycle = models.ForeignKey(ReviewCycle, on_delete=models.CASCADE, related_name="+")
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(
+        ReviewCycle, on_delete=models.CASCADE, related_name="+", verbose_name=_("review cycle")
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="+", verbose_name=_("country")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
     day = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -48,8 +48,15 @@ FINAL_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.PUBLISHED)
 class Submission(models.Model):
     """One country's answers in one cycle. The status changes only through the workflow service."""
 
-    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="submissions")
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="submissions")
+    cycle = models.ForeignKey(
+        ReviewCycle,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("review cycle"),
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("country")
+    )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
@@ -130,7 +137,9 @@ class Submission(models.Model):
 class SubmissionEvent(AppendOnlyModel):
     """One move of a submission's status: who, from, to, why, when."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="events", verbose_name=_("submission")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -165,7 +174,10 @@ class PublicationAgreement(AppendOnlyModel):
     """
 
     submission = models.OneToOneField(
-        Submission, on_delete=models.PROTECT, related_name="publication_agreement"
+        Submission,
+        on_delete=models.PROTECT,
+        related_name="publication_agreement",
+        verbose_name=_("submission"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -200,8 +212,12 @@ class Answer(models.Model):
     editing the same answer never overwrite each other silently.
     """
 
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="answers", verbose_name=_("submission")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
     value = models.JSONField(_("value"), null=True, blank=True)
     # The value as plain text (question type's as_text), kept in step by services.answer_save,
     # for search and exports.
@@ -251,7 +267,9 @@ class AnswerRevision(AppendOnlyModel):
         IMPORT = "import", _("Imported")
         CONFIRM = "confirm", _("Confirmed as still accurate")
 
-    answer = models.ForeignKey(Answer, on_delete=models.PROTECT, related_name="revisions")
+    answer = models.ForeignKey(
+        Answer, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("answer")
+    )
     revision = models.PositiveIntegerField(_("revision"))
     value = models.JSONField(_("value"), null=True, blank=True)
     not_applicable_reason = models.CharField(
@@ -294,7 +312,12 @@ class Attachment(models.Model):
         XLSX = "xlsx", "Excel (XLSX)"
         ODT = "odt", "OpenDocument text (ODT)"
 
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="attachments")
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("submission"),
+    )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
     kind = models.CharField(_("type"), max_length=8, choices=Kind.choices)

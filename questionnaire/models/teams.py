@@ -22,7 +22,10 @@ class Membership(models.Model):
     """A user's role for one country. ESCWA roles are on the user (accounts.StaffRole)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=CountryRole.choices)
@@ -69,7 +72,9 @@ class Invitation(models.Model):
     Only a hash of the token is stored: the link in the e-mail is the only copy of the secret.
     """
 
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="invitations")
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("country")
+    )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=16, choices=CountryRole.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

@@ -45,7 +45,10 @@ class QuestionnaireVersion(TranslatedMixin, models.Model):
     """One frozen wording of a questionnaire. Only drafts may change; see services."""
 
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="versions"
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("questionnaire"),
     )
     number = models.PositiveIntegerField(_("version number"))
     # A later review may ask much the same questions under another title (the second regional
@@ -192,7 +195,10 @@ class DraftOnlyMixin(models.Model):
 
 class Section(TranslatedMixin, DraftOnlyMixin):
     version = models.ForeignKey(
-        QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections"
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("questionnaire version"),
     )
     number = models.CharField(_("number"), max_length=8, help_text=_("Roman numeral: I, II, …"))
     title = models.CharField(_("title"), max_length=300)
@@ -221,10 +227,16 @@ class Section(TranslatedMixin, DraftOnlyMixin):
 class Question(TranslatedMixin, DraftOnlyMixin):
     """One question. `key` is stable across versions so answers can be carried forward."""
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("section")
+    )
     # Denormalised from section.version so the database can enforce one key per version.
     version = models.ForeignKey(
-        QuestionnaireVersion, on_delete=models.CASCADE, related_name="questions", editable=False
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        editable=False,
+        verbose_name=_("questionnaire version"),
     )
     key = models.SlugField(
         _("key"),
@@ -304,7 +316,9 @@ class QuestionCondition(DraftOnlyMixin):
     not) a given value. A question with conditions is shown when all (or any, `shown_when`) hold;
     `questionnaire.conditions` checks and evaluates them."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="conditions")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("question")
+    )
     # RESTRICT: a question others depend on cannot be deleted on its own (the admin says which);
     # deleting its whole section or version takes the conditions with it.
     source = models.ForeignKey(
