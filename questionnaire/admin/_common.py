@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -139,6 +140,21 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def object_pages(model_admin, pages) -> list:
+    """URL patterns for an object's own pages beside its change page: `(route, view, name)` as
+    `<object_id>/<route>`, named `<app>_<model>_<name>` (reversed as `admin:…`), each behind the
+    admin site's login and permission check."""
+    prefix = f"{model_admin.opts.app_label}_{model_admin.opts.model_name}"
+    return [
+        path(
+            f"<path:object_id>/{route}",
+            model_admin.admin_site.admin_view(view),
+            name=f"{prefix}_{name}",
+        )
+        for route, view, name in pages
+    ]
 
 
 def pretty_json(value) -> str:

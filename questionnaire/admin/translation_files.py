@@ -20,7 +20,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -28,7 +28,7 @@ from gcmreview.downloads import file_download
 
 from .. import i18n, selectors, services, translation_files
 from ..models import VersionStatus
-from ._common import can_manage
+from ._common import can_manage, object_pages
 
 # How long a preview may be confirmed; past it, the file is uploaded again.
 PREVIEW_MAX_AGE = 60 * 60
@@ -56,31 +56,17 @@ class TranslationFilesMixin:
     """The translations pages of `QuestionnaireVersionAdmin`."""
 
     def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/translations/",
-                view(self.translations_view),
-                name=f"{prefix}_translations",
+        pages = [
+            ("translations/", self.translations_view, "translations"),
+            (
+                "translations/export/<str:language>/<str:fmt>/",
+                self.translations_export_view,
+                "translations_export",
             ),
-            path(
-                "<path:object_id>/translations/export/<str:language>/<str:fmt>/",
-                view(self.translations_export_view),
-                name=f"{prefix}_translations_export",
-            ),
-            path(
-                "<path:object_id>/translations/import/",
-                view(self.translations_import_view),
-                name=f"{prefix}_translations_import",
-            ),
-            path(
-                "<path:object_id>/translations/confirm/",
-                view(self.translations_confirm_view),
-                name=f"{prefix}_translations_confirm",
-            ),
-            *super().get_urls(),
+            ("translations/import/", self.translations_import_view, "translations_import"),
+            ("translations/confirm/", self.translations_confirm_view, "translations_confirm"),
         ]
+        return [*object_pages(self, pages), *super().get_urls()]
 
     # --- helpers ---
 

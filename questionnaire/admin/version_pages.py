@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from .. import selectors, services
 from ..conditions import condition_note
 from ..models import Question, QuestionnaireVersion, Section, VersionStatus
-from ._common import can_manage
+from ._common import can_manage, object_pages
 from .forms import NewDraftForm, VersionCompareForm
 
 
@@ -69,31 +69,13 @@ class VersionPagesMixin:
     # --- Pages of their own: compare, new draft, publish, retire ---
 
     def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/compare/",
-                view(self.compare_view),
-                name=f"{prefix}_compare",
-            ),
-            path(
-                "<path:object_id>/new-draft/",
-                view(self.new_draft_view),
-                name=f"{prefix}_new_draft",
-            ),
-            path(
-                "<path:object_id>/publish/",
-                view(self.publish_view),
-                name=f"{prefix}_publish",
-            ),
-            path(
-                "<path:object_id>/retire/",
-                view(self.retire_view),
-                name=f"{prefix}_retire",
-            ),
-            *super().get_urls(),
+        pages = [
+            ("compare/", self.compare_view, "compare"),
+            ("new-draft/", self.new_draft_view, "new_draft"),
+            ("publish/", self.publish_view, "publish"),
+            ("retire/", self.retire_view, "retire"),
         ]
+        return [*object_pages(self, pages), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         version = self.get_object(request, unquote(object_id))
