@@ -35,7 +35,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from questionnaire import services
-from questionnaire.i18n import option_label
+from questionnaire.i18n import option_label, tr
 from questionnaire.models import (
     Country,
     CountryRole,
@@ -251,6 +251,10 @@ class Journey:
         """A country's name as the portal shows it in the journey's language."""
         with translation.override(self.language):
             return Country.objects.get(iso2=iso2).name
+
+    def cycle(self, slug: str) -> str:
+        """A review cycle's name as the portal shows it in the journey's language."""
+        return tr(ReviewCycle.objects.get(slug=slug), "name", self.language)
 
     def tr_option(self, label: str) -> str:
         """The label of a choice or column of EXTRA_QUESTIONS in the journey's language."""

@@ -64,6 +64,8 @@ def three_boxes_side_by_side(page: Page, field: str) -> None:
             assert left["x"] + left["width"] <= right["x"] + 0.5, (field, width, boxes)
         assert row[0]["x"] >= 0 and row[-1]["x"] + row[-1]["width"] <= width, (field, width)
         assert abs(boxes[0]["y"] - boxes[2]["y"]) < 2, (field, width)  # one row
+        # Nothing on the page (a select, a table of conditions) runs past the screen's edge.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (field, width)
     expect(page.locator(f"#id_{field}_ar")).to_have_attribute("dir", "rtl")
     page.set_viewport_size({"width": first_width, "height": first_height})
 
