@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import i18n
+from ..types import all_types
 
 LABEL_KEYS = ("label", *(f"label_{code}" for code in i18n.TRANSLATION_LANGUAGES))
 BLANK_ROWS = 2  # empty rows below each table, to fill in without JavaScript
@@ -46,7 +47,6 @@ class OptionList:
 
     name: str  # its key in the options
     ident: str  # the key that identifies an item: "value", or "key" for columns
-    types: tuple[str, ...]  # the question types that use it
     heading: Any
     row: Any  # "Choice %(n)s"
     duplicate: Any  # "Choices %(first)s and %(second)s both have the value “%(ident)s”."
@@ -66,13 +66,11 @@ def format_ident(name: str, ident: str) -> str:
     return gettext("%(row)s (“%(ident)s”)") % {"row": name, "ident": ident} if ident else name
 
 
-# The lists each type uses come from `questionnaire.types` (their `validate_options`); kept here,
-# beside the tables that edit them, so that the types stay free of admin concerns.
+# How each list is edited; which types have which list is theirs to say (`option_lists`).
 OPTION_LISTS = (
     OptionList(
         name="choices",
         ident="value",
-        types=("single_choice", "multiple_choice"),
         heading=_("Choices"),
         row=_("Choice %(n)s"),
         duplicate=_("Choices %(first)s and %(second)s both have the value “%(ident)s”."),
@@ -84,7 +82,6 @@ OPTION_LISTS = (
     OptionList(
         name="columns",
         ident="key",
-        types=("entry_list",),
         heading=_("Columns"),
         row=_("Column %(n)s"),
         duplicate=_("Columns %(first)s and %(second)s both have the key “%(ident)s”."),
@@ -93,7 +90,6 @@ OPTION_LISTS = (
     OptionList(
         name="scale",
         ident="value",
-        types=("objectives_grid",),
         heading=_("Scale"),
         row=_("Scale step %(n)s"),
         duplicate=_("Scale steps %(first)s and %(second)s both have the value “%(ident)s”."),
@@ -104,11 +100,7 @@ OPTION_LISTS = (
     ),
 )
 LISTS_BY_NAME = {option_list.name: option_list for option_list in OPTION_LISTS}
-TYPE_LISTS = {
-    kind: [option_list.name for option_list in OPTION_LISTS if kind in option_list.types]
-    for option_list in OPTION_LISTS
-    for kind in option_list.types
-}
+TYPE_LISTS = {kind.name: list(kind.option_lists) for kind in all_types() if kind.option_lists}
 
 
 @dataclass

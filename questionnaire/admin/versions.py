@@ -144,25 +144,18 @@ class QuestionnaireVersionAdmin(
     class Media:
         css = TRANSLATIONS_CSS
 
+    # A version's page: what the version is (read-only: its place, status, dates), its title and
+    # notes (editable while a draft), then what is read off it.
+    FACTS = ("questionnaire", "number", "status", "published_at", "derived_from", "created_at")
+    READOUTS = ("preview_links", "translation_completeness", "missing_translations", "history")
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             # The number is the next free one and a new version is a draft: the service decides.
             # Its own title, if it needs one, is given on its page once it exists.
             return [(None, {"fields": ("questionnaire", "notes", "official_translations")})]
         return [
-            (
-                None,
-                {
-                    "fields": (
-                        "questionnaire",
-                        "number",
-                        "status",
-                        "published_at",
-                        "derived_from",
-                        "created_at",
-                    )
-                },
-            ),  # fmt: skip
+            (None, {"fields": self.FACTS}),
             translations_fieldset(
                 "title",
                 description=_(
@@ -171,19 +164,7 @@ class QuestionnaireVersionAdmin(
                     "a translation left blank is shown in English."
                 ),
             ),
-            (
-                None,
-                {
-                    "fields": (
-                        "notes",
-                        "official_translations",
-                        "preview_links",
-                        "translation_completeness",
-                        "missing_translations",
-                        "history",
-                    )
-                },
-            ),
+            (None, {"fields": ("notes", "official_translations", *self.READOUTS)}),
         ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -195,18 +176,7 @@ class QuestionnaireVersionAdmin(
         if obj is None:
             return ()
         # The status changes only through the publish and retire actions (services).
-        return (
-            "questionnaire",
-            "number",
-            "status",
-            "published_at",
-            "derived_from",
-            "created_at",
-            "preview_links",
-            "translation_completeness",
-            "missing_translations",
-            "history",
-        )
+        return (*self.FACTS, *self.READOUTS)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -9,7 +9,6 @@ question's key does) and is what a returned file is matched by.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.utils.translation import gettext
 
 from .. import i18n
 from ..models import QuestionnaireVersion
-from .versions import objectives_for, version_sections
+from .versions import TextHolder, version_text_holders
 
 
 @dataclass
@@ -42,37 +41,16 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _translatable_objects(
-    version: QuestionnaireVersion,
-) -> Iterator[tuple[Any, str, str, bool]]:
-    """(row, key prefix, where, shared) for every row that holds texts of `version`.
-
-    The one place to extend: a row is listed here once, and its texts are the fields that
-    `i18n.TRANSLATED_FIELDS` names for its model (none, for a model it does not name yet). The
-    version itself is already listed, so its own title joins the files as soon as
-    `TRANSLATED_FIELDS` names "questionnaireversion".
-    """
-    yield (
-        version.questionnaire,
-        "questionnaire",
-        str(version.questionnaire._meta.verbose_name).capitalize(),
-        True,
-    )
-    yield version, "version", gettext("Version %(number)s") % {"number": version.number}, False
-    sections = version_sections(version=version)
-    for section in sections:
-        where = gettext("Section %(number)s") % {"number": section.number}
-        yield section, f"section.{section.number}", where, False
-        for question in section.question_list:
-            question.section = section  # saving it reads its section's version
-            question_where = gettext("Section %(number)s, question %(number)s.%(label)s") % {
-                "number": section.number,
-                "label": question.label,
-            }
-            yield question, f"question.{question.key}", question_where, False
-    for objective in objectives_for(sections=sections):
-        where = gettext("Objective %(number)s") % {"number": objective.number}
-        yield objective, f"objective.{objective.number}", where, True
+def _where(holder: TextHolder) -> str:
+    """Where a file's translator finds the row: "Section I, question I.b" for a question (its
+    key is in the unit's own key), else as the admin says it ("Section I", "Objective 4")."""
+    obj = holder.obj
+    if obj._meta.model_name == "question":
+        return gettext("Section %(number)s, question %(number)s.%(label)s") % {
+            "number": obj.section.number,
+            "label": obj.label,
+        }
+    return holder.where
 
 
 def version_translation_units(
@@ -94,7 +72,8 @@ def version_translation_units(
             seen.add(unit.key)
             units.append(unit)
 
-    for obj, prefix, where, shared in _translatable_objects(version):
+    for holder in version_text_holders(version=version):
+        obj, prefix, where, shared = holder.obj, holder.prefix, _where(holder), holder.shared
         model_name = obj._meta.model_name
         for name in i18n.TRANSLATED_FIELDS.get(model_name, ()):
             add(

@@ -205,28 +205,71 @@ class TranslationCompleteness:
         return not self.missing
 
 
-def _version_texts(version: QuestionnaireVersion):
-    """`(object, where)` for everything of a version that has translatable texts: its title (its
-    own, or the questionnaire's when it has none), its sections and questions, and, when the
-    version has an objectives grid, the objectives. Four queries at most."""
-    # The title pages print (`i18n.version_title`): the version's own when it has one (then the
-    # questionnaire's translations are not shown for it), else the questionnaire's.
-    if i18n.is_blank(version.title):
-        yield version.questionnaire, str(Questionnaire._meta.verbose_name).capitalize()
-    else:
-        yield version, gettext("Version %(number)s") % {"number": version.number}
+@dataclass
+class TextHolder:
+    """A row that holds texts of a version (the questionnaire, the version, a section, a
+    question, an objective), as `version_text_holders` lists them."""
+
+    obj: Questionnaire | QuestionnaireVersion | Section | Question | Objective
+    prefix: str  # what the translators' files key its texts by: "section.I", "question.<key>"
+    where: str  # "Questionnaire", "Version 2", "Section II", "Question II.c (policy-...)"
+    # The questionnaire's title and the objectives belong to every version of the questionnaire.
+    shared: bool = False
+    # Whether pages print its title: the version's own title, else the questionnaire's
+    # (`i18n.version_title`); the other one is still translated, but no reader sees it.
+    printed: bool = True
+
+
+def version_text_holders(*, version: QuestionnaireVersion) -> list[TextHolder]:
+    """Every row holding texts of `version`, in the order a reader meets them: the questionnaire
+    and the version (their titles), the sections, their questions, and, when the version has an
+    objectives grid, the objectives. The one walk of a version's texts: what is untranslated
+    (`version_missing_translations`, `version_translation_completeness`) and the translators'
+    files (`version_translation_units`) read it. Its texts are the fields `i18n.TRANSLATED_FIELDS`
+    names for each row's model. Four queries at most."""
+    own_title = not i18n.is_blank(version.title)
+    holders = [
+        TextHolder(
+            obj=version.questionnaire,
+            prefix="questionnaire",
+            where=str(Questionnaire._meta.verbose_name).capitalize(),
+            shared=True,
+            printed=not own_title,
+        ),
+        TextHolder(
+            obj=version,
+            prefix="version",
+            where=gettext("Version %(number)s") % {"number": version.number},
+            printed=own_title,
+        ),
+    ]
     sections = version_sections(version=version)
     for section in sections:
-        yield section, gettext("Section %(number)s") % {"number": section.number}
+        holders.append(
+            TextHolder(
+                obj=section,
+                prefix=f"section.{section.number}",
+                where=gettext("Section %(number)s") % {"number": section.number},
+            )
+        )
         for question in section.question_list:
+            question.section = section  # saving it (an import) reads its section's version
             where = gettext("Question %(number)s.%(label)s (%(key)s)") % {
                 "number": section.number,
                 "label": question.label,
                 "key": question.key,
             }
-            yield question, where
+            holders.append(TextHolder(obj=question, prefix=f"question.{question.key}", where=where))
     for objective in objectives_for(sections=sections):
-        yield objective, gettext("Objective %(number)s") % {"number": objective.number}
+        holders.append(
+            TextHolder(
+                obj=objective,
+                prefix=f"objective.{objective.number}",
+                where=gettext("Objective %(number)s") % {"number": objective.number},
+                shared=True,
+            )
+        )
+    return holders
 
 
 def version_missing_translations(*, version: QuestionnaireVersion) -> list[MissingTranslation]:
@@ -236,9 +279,10 @@ def version_missing_translations(*, version: QuestionnaireVersion) -> list[Missi
     grid, the objectives' titles and short labels. Pages fall back to English for each; admins
     see the list. Four queries at most."""
     return [
-        MissingTranslation(obj=obj, where=where, language=code, what=what)
-        for obj, where in _version_texts(version)
-        for code, what in i18n.missing(obj)
+        MissingTranslation(obj=holder.obj, where=holder.where, language=code, what=what)
+        for holder in version_text_holders(version=version)
+        if holder.printed
+        for code, what in i18n.missing(holder.obj)
     ]
 
 
@@ -251,7 +295,10 @@ def version_translation_completeness(
         code: TranslationCompleteness(language=code, total=0, translated=0, missing=[])
         for code in i18n.TRANSLATION_LANGUAGES
     }
-    for obj, where in _version_texts(version):
+    for holder in version_text_holders(version=version):
+        if not holder.printed:
+            continue
+        obj, where = holder.obj, holder.where
         for what, translated in i18n.texts(obj):
             for code, entry in status.items():
                 entry.total += 1

@@ -72,6 +72,9 @@ class BaseQuestionType:
     # none: no question may depend on it). `questionnaire.conditions` evaluates them from
     # `condition_subject`, and answering.js mirrors that from the type script's `value`.
     condition_operators: ClassVar[tuple[str, ...]] = ()
+    # The lists of labelled items this type's options hold (`i18n.OPTION_LISTS`: "choices",
+    # "columns", "scale"): what the admin edits as rows, and what is translated item by item.
+    option_lists: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -22,6 +22,7 @@ class EntryList(BaseQuestionType):
     """Repeating rows with named columns, e.g. the entities involved and their role."""
 
     name = "entry_list"
+    option_lists = ("columns",)
     label = _("List of entries")
     order = 80
     empty_value: ClassVar[list] = []

@@ -16,6 +16,7 @@ from .single_choice import choice_labels, choice_widgets
 
 class MultipleChoice(BaseQuestionType):
     name = "multiple_choice"
+    option_lists = ("choices",)
     label = _("Multiple choice")
     order = 40
     empty_value: ClassVar[list] = []

@@ -77,6 +77,7 @@ class ObjectivesGrid(BaseQuestionType):
     """One row per GCM objective (1–23): a status on the version's scale and a note."""
 
     name = "objectives_grid"
+    option_lists = ("scale",)
     label = _("GCM objectives grid")
     order = 90
     empty_value: ClassVar[dict] = {}

@@ -34,6 +34,7 @@ def choice_labels(options: dict) -> list[str]:
 
 class SingleChoice(BaseQuestionType):
     name = "single_choice"
+    option_lists = ("choices",)
     label = _("Single choice")
     order = 30
     holds_typed_text = False

@@ -335,3 +335,19 @@ def test_the_options_post_helper_reads_the_widget_as_a_browser_would():
     assert data["options-choices-2-ident"] == ""
     assert "options-choices-0-remove" not in data
     assert data["options"] == ""
+
+
+def test_each_types_lists_have_a_table_and_translations():
+    from questionnaire import i18n
+    from questionnaire.admin.options import LISTS_BY_NAME, TYPE_LISTS
+    from questionnaire.types import all_types
+
+    assert TYPE_LISTS == {
+        "single_choice": ["choices"],
+        "multiple_choice": ["choices"],
+        "entry_list": ["columns"],
+        "objectives_grid": ["scale"],
+    }
+    for kind in all_types():
+        for name in kind.option_lists:
+            assert name in LISTS_BY_NAME and name in i18n.OPTION_LISTS, (kind.name, name)

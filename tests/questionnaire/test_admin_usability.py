@@ -193,3 +193,22 @@ def test_an_unknown_preview_language_is_ignored(client, draft):
 
     assert response.status_code == 200
     assert '<html lang="en"' in response.content.decode()
+
+
+def test_the_admin_header_switches_language_like_the_portal(client):
+    client.force_login(factories.AdminFactory())
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    form = page[
+        page.index('class="gcm-admin-languages"') : page.index(
+            "</form>", page.index('class="gcm-admin-languages"')
+        )
+    ]
+    assert f'name="next" value="{reverse("admin:index")}"' in form
+    assert re.search(r'value="en" lang="en" aria-current="true" disabled>English<', form)
+    assert 'value="ar" lang="ar">العربيّة<' in form
+    response = client.post(
+        reverse("set_language"), {"language": "fr", "next": reverse("admin:index")}
+    )
+    assert '<html lang="fr"' in client.get(response.url).content.decode()
