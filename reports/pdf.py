@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
-from questionnaire import i18n, selectors
+from questionnaire import i18n, numbering, selectors
 from questionnaire.models import Objective, Submission
+from questionnaire.templatetags.answers import show_answer
 
 from . import textdir
 
@@ -39,12 +40,16 @@ PORTAL_NAME = "ESCWA GCM Review Portal"
 class PdfQuestion:
     item: selectors.QuestionAnswer
     anchor: str
+    label: str  # "I.a", or in Arabic "أ)" (numbering.question_label)
+    reference: str  # "I.a" where the label is another ("أ"), else ""
     text: str  # in the document's language, else English
     short_text: str
     question_dir: textdir.TextDirection
+    # The cell's direction: its first block's (the alignment follows it), each block has its own.
     answer_dir: textdir.TextDirection
-    # "Not applicable": the reason's own direction (WeasyPrint does not honour dir="auto").
-    reason_dir: str = ""
+    answer_html: SafeString  # the answer as the pages show it, every block with its direction
+    # Printed across the page's width under its question (the objectives grid), not beside it.
+    full_width: bool = False
 
     @property
     def question(self):
@@ -55,6 +60,8 @@ class PdfQuestion:
 class PdfSection:
     entry: selectors.SectionAnswers
     anchor: str
+    heading: str  # "I. Title", or in Arabic "أولاً- Title" (numbering.section_heading)
+    reference: str  # "I" where the heading labels it otherwise, else ""
     title: str  # in the document's language, else English
     intro: str
     title_dir: textdir.TextDirection
@@ -93,12 +100,35 @@ def short_question(text: str) -> str:
     return Truncator(" ".join(text.split())).words(BOOKMARK_WORDS, truncate="…")
 
 
-def _answer_direction(question, value: Any, default_lang: str) -> textdir.TextDirection:
-    # Choice labels come from the questionnaire, not from the country (and numbers are digits):
-    # their language is the submission's, whatever the stored codes look like.
-    if not question.type_handler.holds_typed_text:
-        return textdir.TextDirection(textdir.direction_of_language(default_lang), default_lang)
-    return textdir.detect_answer(value, default_lang)
+def answer_cell(
+    question, answer, objectives, default_lang: str, *, unreviewed: bool = False
+) -> tuple[SafeString, textdir.TextDirection]:
+    """An answer as the pages show it (`show_answer`), with a direction and a language on every
+    block (`textdir.direct_blocks`), and the direction of the cell that holds it: its first
+    block's, or the document's for the questionnaire's own words (choices), for digits and for
+    "Not applicable: reason". `default_lang`: the submission's language, for text whose script
+    does not say. The submission PDF and the compilation's annexes print answers through it."""
+    reason = answer.not_applicable_reason if answer is not None else ""
+    parts = []
+    if unreviewed:
+        parts.append(
+            format_html(
+                '<p class="qa-prefilled">{}</p>',
+                _("Carried forward from the previous cycle, not yet reviewed by the country"),
+            )
+        )
+    # "Not applicable: …" is the document's sentence, the reason the country's.
+    reason_dir = textdir.detect(reason, default_lang).dir if reason else ""
+    parts.append(show_answer(question, answer, objectives, reason_dir))
+    directed = textdir.direct_blocks("".join(parts), default_lang)
+    document = textdir.TextDirection(
+        "rtl" if get_language_bidi() else "ltr", get_language() or "en"
+    )
+    cell = directed.direction or document
+    if reason or not question.type_handler.holds_typed_text:
+        cell = document
+    # Blocks of the portal's templates and of clean_html, directed: nothing typed is unescaped.
+    return mark_safe(directed.html), cell  # noqa: S308  # nosec
 
 
 def pdf_sections(
@@ -106,16 +136,22 @@ def pdf_sections(
 ) -> tuple[list[PdfSection], list[Objective]]:
     """The submission's sections and the questions it shows (a question its earlier answers
     hide is not printed: conditions.answer_states), in the active language, each with its
-    direction and anchor."""
+    direction, its labels and anchor, and its answer cell."""
     if entries is None:
         entries = selectors.submission_sections(submission=submission)
+    objectives = selectors.objectives_for(sections=entries)
     default_lang = submission.language or "en"
+    language = get_language()
+    own_labels = numbering.has_own_labels(language)
     sections = []
     for index, entry in enumerate(entries, start=1):
         title = i18n.tr(entry.section, "title")
+        number = entry.section.number
         section = PdfSection(
             entry=entry,
             anchor=f"section-{index}",
+            heading=numbering.section_heading(number, title, language),
+            reference=number if own_labels else "",
             title=title,
             intro=i18n.tr(entry.section, "intro"),
             title_dir=textdir.detect(title, default_lang),
@@ -123,25 +159,27 @@ def pdf_sections(
         for item in entry.shown_items:
             question = item.question
             text = i18n.tr(question, "text")
-            reason = item.answer.not_applicable_reason if item.is_not_applicable else ""
+            answer_html, answer_dir = answer_cell(
+                question, item.answer, objectives, default_lang, unreviewed=item.is_unreviewed
+            )
             section.questions.append(
                 PdfQuestion(
                     item=item,
                     anchor=f"question-{question.key}",
+                    label=numbering.question_label(number, question.label, language),
+                    reference=numbering.question_reference(number, question.label)
+                    if own_labels
+                    else "",
                     text=text,
                     short_text=short_question(text),
                     question_dir=textdir.detect(text, default_lang),
-                    # "Not applicable: …" is the document's sentence, the reason the country's.
-                    answer_dir=textdir.TextDirection(
-                        "rtl" if get_language_bidi() else "ltr", get_language() or "en"
-                    )
-                    if reason
-                    else _answer_direction(question, item.value, default_lang),
-                    reason_dir=textdir.detect(reason, default_lang).dir if reason else "",
+                    answer_dir=answer_dir,
+                    answer_html=answer_html,
+                    full_width=question.type_handler.prints_full_width,
                 )
             )
         sections.append(section)
-    return sections, selectors.objectives_for(sections=entries)
+    return sections, objectives
 
 
 def submission_context(*, submission: Submission, in_compilation: bool = False) -> dict:

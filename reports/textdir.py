@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 from questionnaire import richtext
@@ -87,3 +88,136 @@ def answer_text(value: Any) -> str:
 
 def detect_answer(value: Any, default_lang: str = "en") -> TextDirection:
     return detect(answer_text(value), default_lang)
+
+
+# --- Each block its own direction ---------------------------------------------------------------
+
+# Bidi classes of the strong characters (UAX #9): the first one decides a paragraph's direction,
+# as browsers do for `dir="auto"`.
+_STRONG_DIRECTIONS = {"L": "ltr", "R": "rtl", "AL": "rtl"}
+# Elements that hold a paragraph of their own: each gets its `dir` and `lang`.
+_BLOCKS = frozenset(
+    {"p", "li", "ul", "ol", "td", "th", "div", "blockquote", "dd", "dt", "caption",
+     "h1", "h2", "h3", "h4", "h5", "h6"}
+)  # fmt: skip
+_LISTS = frozenset({"ul", "ol"})
+_VOID = frozenset({"br", "hr", "img", "col", "input", "meta", "wbr"})
+_TAG_RE = re.compile(r"(<[^>]*>)")
+_DIR_ATTR_RE = re.compile(r"""\sdir\s*=\s*(["']?)(\w+)\1""", re.IGNORECASE)
+
+
+def first_strong(text: str) -> str | None:
+    """"ltr" or "rtl" from the first strongly directional character of `text`, else None
+    (digits, punctuation and spaces are neutral)."""
+    for ch in text:
+        direction = _STRONG_DIRECTIONS.get(unicodedata.bidirectional(ch))
+        if direction:
+            return direction
+    return None
+
+
+@dataclass
+class _Block:
+    index: int  # of its start tag in the token list
+    name: str
+    dir: str | None = None
+    text: list[str] | None = None
+    item_dirs: set[str] | None = None  # a list's items' directions
+
+    def __post_init__(self):
+        self.text = []
+        self.item_dirs = set()
+
+
+@dataclass(frozen=True)
+class DirectedHtml:
+    html: str
+    # The first block's direction and language (the cell's alignment follows it); None when the
+    # fragment has no letters.
+    direction: TextDirection | None
+
+
+def direct_blocks(html: str, default_lang: str = "en") -> DirectedHtml:
+    """`html` with a `dir` and a `lang` on every block that has letters and no direction of its
+    own (`dir="auto"` counts as none), from the block's first strong character, as a browser does
+    for `dir="auto"`; WeasyPrint does not. A list whose items run in both directions gets the
+    class `bidi-mixed`, so the stylesheet can keep room for markers on both sides.
+
+    `html` is markup the portal wrote (templates, and answers `richtext.clean_html` cleaned): well
+    formed, with quoted attributes. Text inside an element that states its own direction does not
+    count for the blocks around it."""
+    tokens = _TAG_RE.split(html)
+    stack: list[tuple[str, _Block | None, bool]] = []  # (tag, block to direct, states its dir)
+    blocks: list[_Block] = []
+    for index, token in enumerate(tokens):
+        if not token:
+            continue
+        if not token.startswith("<"):
+            _take_text(stack, unescape(token))
+            continue
+        if token.startswith(("<!", "<?")):
+            continue
+        closing = token.startswith("</")
+        name = token.strip("</>").split()[0].lower() if token.strip("</>") else ""
+        if closing:
+            while stack:
+                tag, block, _explicit = stack.pop()
+                if block is not None and block.name == "li" and block.dir:
+                    for _tag, outer, _e in reversed(stack):
+                        if outer is not None and outer.name in _LISTS:
+                            outer.item_dirs.add(block.dir)
+                            break
+                if tag == name:
+                    break
+            continue
+        if name in _VOID or token.endswith("/>"):
+            continue
+        stated = _DIR_ATTR_RE.search(token)
+        explicit = bool(stated) and stated.group(2).lower() in ("ltr", "rtl")
+        block = None
+        if name in _BLOCKS and not explicit:
+            block = _Block(index, name)
+            blocks.append(block)
+        stack.append((name, block, explicit))
+    for block in blocks:
+        if block.dir is None:
+            continue
+        text = "".join(block.text)
+        lang = "ar" if block.dir == "rtl" else detect(text, default_lang).lang
+        token = _DIR_ATTR_RE.sub("", tokens[block.index])
+        extra = f' dir="{block.dir}" lang="{lang}"'
+        if block.name in _LISTS and len(block.item_dirs) > 1:
+            token = _add_class(token, "bidi-mixed")
+        tokens[block.index] = token[:-1].rstrip("/").rstrip() + extra + ">"
+    first = next((b for b in blocks if b.dir), None)
+    direction = None
+    if first is not None:
+        first_text = "".join(first.text)
+        direction = TextDirection(
+            first.dir, "ar" if first.dir == "rtl" else detect(first_text, default_lang).lang
+        )
+    return DirectedHtml("".join(tokens), direction)
+
+
+def _take_text(stack, text: str) -> None:
+    """Give `text` to the open blocks it belongs to, up to the nearest element that states its
+    own direction."""
+    strong = None
+    for _tag, block, explicit in reversed(stack):
+        if explicit:
+            break
+        if block is None:
+            continue
+        block.text.append(text)
+        if block.dir is None:
+            if strong is None:
+                strong = first_strong(text) or ""
+            block.dir = strong or None
+
+
+def _add_class(token: str, name: str) -> str:
+    match = re.search(r"""\sclass\s*=\s*(["'])(.*?)\1""", token)
+    if match:
+        start, end = match.span(2)
+        return token[:start] + f"{match.group(2)} {name}".strip() + token[end:]
+    return token[:-1].rstrip() + f' class="{name}">'

@@ -104,3 +104,41 @@ def recording_server(handler):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as poppler places it on a page (points from the top left)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+_WORD_RE = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+
+
+def pdf_words(data: bytes) -> list[list[Word]]:
+    """Each page's words with their boxes (`pdftotext -bbox`). Right-to-left words come out with
+    their letters in drawing order, reversed."""
+    import html
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "document.pdf"
+        path.write_bytes(data)
+        out = subprocess.run(
+            ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
+        ).stdout.decode("utf-8")
+    pages = []
+    for page in out.split("<page ")[1:]:
+        pages.append(
+            [
+                Word(html.unescape(m[4]), float(m[0]), float(m[1]), float(m[2]), float(m[3]))
+                for m in _WORD_RE.findall(page)
+            ]
+        )
+    return pages

@@ -1,0 +1,32 @@
+"""Answers in the PDFs, each block in its own direction (`reports.pdf.answer_cell`).
+
+{% load pdf_answers %}
+{% pdf_answer question answer objectives submission.language %}
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.defaultfilters import linebreaks_filter
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from reports import pdf, textdir
+
+register = template.Library()
+
+
+@register.simple_tag
+def pdf_answer(question, answer, objectives=(), default_lang: str = "en") -> SafeString:
+    """`<div class="answer" dir lang>` around the answer, aligned as its first block."""
+    html, direction = pdf.answer_cell(question, answer, objectives, default_lang or "en")
+    return format_html(
+        '<div class="answer" dir="{}" lang="{}">{}</div>', direction.dir, direction.lang, html
+    )
+
+
+@register.filter
+def directed(text: str, default_lang: str = "en") -> SafeString:
+    """Plain text a country typed (a note), escaped, as paragraphs in their own directions."""
+    html = textdir.direct_blocks(str(linebreaks_filter(text, autoescape=True)), default_lang).html
+    return SafeString(html)
