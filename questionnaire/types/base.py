@@ -15,7 +15,8 @@ its kind of answer:
 - its plain text: `as_text` for search, exports, diffs and `Answer.text` (choice labels in the
   active language, numbers machine-readable), and `display_text` for people to read;
 - how it prints: the PDF shows `display.html`, in the direction of the text the country typed
-  unless `holds_typed_text` is false (choices and numbers: the questionnaire's words);
+  unless `holds_typed_text` is false (choices and numbers: the questionnaire's words), beside
+  its question, or under it across the page when `prints_full_width`;
 - its browser half: `script`, registered by answering.js under the same name.
 
 Carrying answers forward is the same for every type (`services`: a non-empty answer is cleaned
@@ -66,6 +67,9 @@ class BaseQuestionType:
     # Whether the value holds text the country typed (the PDF then sets its cell's direction from
     # that text) rather than only the questionnaire's words (choices) or digits.
     holds_typed_text: ClassVar[bool] = True
+    # Whether the PDF prints the answer across the page's width, under its question, rather than
+    # in the answers' column beside it (a wide table: the objectives grid).
+    prints_full_width: ClassVar[bool] = False
     # Whether its templates show the GCM objectives (pages then load them: `objectives_for`).
     shows_objectives: ClassVar[bool] = False
     # The conditions a later question may put on this type's answers (ConditionOperator values;

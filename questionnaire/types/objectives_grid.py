@@ -82,6 +82,7 @@ class ObjectivesGrid(BaseQuestionType):
     order = 90
     empty_value: ClassVar[dict] = {}
     shows_objectives = True
+    prints_full_width = True
 
     def scale(self, options: dict) -> list[dict]:
         return options.get("scale") or DEFAULT_OBJECTIVE_SCALE
