@@ -139,6 +139,8 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
     data = selectors.cycle_compilation_annex(cycle=cycle, statuses=FINAL_STATUSES)
     base = {
         "cycle": cycle,
+        # The whole compilation's running header: the review's own title (the version's).
+        "review_title": cycle.version.display_title,
         "objectives": data["objectives"],
         "matrix": [],
         "by_question": [],
@@ -397,13 +399,12 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     parts = list(
         compilation.parts.select_related("submission__country", "rendered").order_by("order")
     )
-    countries = [part for part in parts if part.is_country]
 
     # The contents need the page each country starts on, which depends on how long the front
     # matter is: laid out for a cover and one page of contents, and again if that was wrong.
-    front_reader = PdfReader(io.BytesIO(_front_pdf(compilation, countries, FRONT_PAGES_GUESS)))
+    front_reader = PdfReader(io.BytesIO(_front_pdf(compilation, parts, FRONT_PAGES_GUESS)))
     if len(front_reader.pages) != FRONT_PAGES_GUESS:
-        front = _front_pdf(compilation, countries, len(front_reader.pages))
+        front = _front_pdf(compilation, parts, len(front_reader.pages))
         front_reader = PdfReader(io.BytesIO(front))
 
     writer = PdfWriter()
@@ -438,20 +439,31 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     return buffer.getvalue(), total
 
 
-def _front_pdf(compilation, countries, front_pages: int) -> bytes:
+def _front_pdf(compilation, parts, front_pages: int) -> bytes:
+    """The cover and the contents: each country, and each annex, with the page it starts on."""
     start = front_pages + 1
-    rows = []
-    for part in countries:
-        rows.append({"country": part.submission.country, "submission": part.submission,
-                     "page": start})  # fmt: skip
+    rows, annexes = [], []
+    for part in parts:
+        if part.is_country:
+            rows.append({"country": part.submission.country, "page": start})
+        elif part.annex_key == OBJECTIVES_PIECE:
+            annexes.append({"title": _("Status of the GCM objectives by country"), "page": start})
+        elif part.annex_key.startswith(QUESTION_PIECE) and not any(
+            annex["title"] == _("Answers by question") for annex in annexes
+        ):
+            annexes.append({"title": _("Answers by question"), "page": start})
         start += part.rendered.page_count
+    for number, annex in enumerate(annexes, start=1):
+        annex["number"] = number
     html = render_to_string(
         "reports/compilation_front.html",
         {
             "compilation": compilation,
             "cycle": compilation.cycle,
+            "review_title": compilation.cycle.version.display_title,
             "rows": rows,
-            "annex_page": start,
+            "annexes": annexes,
+            "annex_page": annexes[0]["page"] if annexes else start,
             "generated_at": timezone.now(),
             "portal_name": pdf.PORTAL_NAME,
         },

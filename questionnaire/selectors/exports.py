@@ -184,32 +184,58 @@ def cycle_compilation_annex(*, cycle: ReviewCycle, statuses) -> dict:
     }
     questions = [q for section in sections for q in section.question_list]
     grids = [q for q in questions if q.type == QuestionType.OBJECTIVES_GRID]
+    section_of = {q.pk: section for section in sections for q in section.question_list}
     objectives = list(Objective.objects.order_by("number")) if grids else []
     matrix = []
     for grid in grids:
-        scale = i18n.option_labels(grid.type_handler.scale(grid.options or {}))
+        # Each step of the scale goes by its number in every language (a code that fits a
+        # narrow cell and reads the same in the English, French and Arabic compilations), with
+        # its colour (`tone`, as on the dashboard) and a legend.
+        steps = {
+            step.get("value", ""): {"code": str(index + 1), "tone": index,
+                                    "label": i18n.option_label(step)}
+            for index, step in enumerate(grid.type_handler.scale(grid.options or {}))
+        }  # fmt: skip
         rows = []
         for submission in submissions:
             answer = answers.get((submission.pk, grid.pk))
             value = answer.value if answer and isinstance(answer.value, dict) else {}
             if answer and answer.not_applicable_reason:
                 value = {}  # the kept value is not the answer
+            cells = []
+            for objective in objectives:
+                entry = value.get(str(objective.number)) or {}
+                step = steps.get(entry.get("status") or "")
+                cells.append(
+                    {"objective": objective, "step": step, "note": entry.get("note") or ""}
+                )
             rows.append(
                 {
                     "country": submission.country,
-                    "cells": [
-                        scale.get((value.get(str(o.number)) or {}).get("status"), "")
-                        for o in objectives
-                    ],
+                    "language": submission.language,
+                    "cells": cells,
+                    "notes": [cell for cell in cells if cell["note"]],
                 }
             )
-        matrix.append({"question": grid, "rows": rows})
+        matrix.append(
+            {
+                "question": grid,
+                "section": section_of[grid.pk],
+                "scale": list(steps.values()),
+                "rows": rows,
+                "has_notes": any(row["notes"] for row in rows),
+            }
+        )
     by_question = [
         {
             "section": section,
             "question": question,
             "answers": [
-                {"country": s.country, "answer": answers.get((s.pk, question.pk))}
+                {
+                    "country": s.country,
+                    "language": s.language,
+                    "answer": answers.get((s.pk, question.pk)),
+                }
                 for s in submissions
                 if s.states[question.pk].printed
             ],
