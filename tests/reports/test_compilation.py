@@ -153,8 +153,8 @@ def test_each_annex_piece_starts_a_page_and_the_first_has_the_title(cycle, two_c
     assert [piece.rendered.page_count for piece in pieces] == [1, 1, 1]  # short answers
     texts = [reader.pages[start + index].extract_text() for index in range(len(pieces))]
     assert "Annexes" in texts[0] and "Annex 1: answers by question" in texts[0]
-    assert "Annex 1" not in texts[1] and "I.b)" in texts[1]
-    assert "II.a)" in texts[2] and "Algeria" in texts[2] and "Tunisia" in texts[2]
+    assert "Annex 1" not in texts[1] and "I.b Question" in texts[1]
+    assert "II.a " in texts[2] and "Algeria" in texts[2] and "Tunisia" in texts[2]
 
 
 def test_the_page_numbers_are_drawn_once_on_each_page_as_an_artifact(cycle, two_countries):

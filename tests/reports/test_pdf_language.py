@@ -76,7 +76,9 @@ def test_an_arabic_submissions_pdf_runs_right_to_left_with_arabic_questions(arab
 
     assert re.search(r'<html lang="ar" dir="rtl">', html)
     assert re.search(r'<th scope="row" class="qa-q" [^>]*dir="rtl" lang="ar"', html)
-    assert f"I. {SECTION_AR}" in html
+    # Arabic numbering, with the reference the other languages use beside it.
+    assert f"أولاً- {SECTION_AR}" in html
+    assert re.search(r'<span class="qa-label">أ\)</span> <span class="pdf-ref"[^>]*>I\.a</span>', html)
     assert "الاستعراض الإقليمي" in html  # the questionnaire's title on the cover
     assert "cover-translation" in html  # the notice that the translation is unofficial
     text = extracted(data)
@@ -88,7 +90,7 @@ def test_an_arabic_submissions_pdf_runs_right_to_left_with_arabic_questions(arab
     assert "قانون" in text  # the choice's Arabic label
     # A question without Arabic falls back to English, left to right.
     assert squash(UNTRANSLATED) in squash(text)
-    assert re.search(r'dir="ltr" lang="en"><div class="qa-q-text"><span class="qa-label">b\)', html)
+    assert re.search(r'dir="ltr" lang="en"><div class="qa-q-text"><span class="qa-label">ب\)', html)
 
 
 def test_the_pdf_in_english_keeps_the_english_questions(arabic_submission):
