@@ -1,7 +1,8 @@
 # GCM Review Portal: `make run` serves the demo, `make test` runs the whole suite.
 # Both install what they need first (a virtualenv from pyproject.toml, Debian packages via apt).
 # `make serve` runs it as production does (gunicorn, DEBUG off); `make bench` runs bench/;
-# `make tour` takes a picture of every step of the browser journeys (docs/tour/).
+# `make tour` takes a picture of every step of the browser journeys (docs/tour/), and of the
+# PDFs' pages (`make pdf-tour`, docs/tour/pdf/).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -135,7 +136,17 @@ test: test-deps install
 tour: test-deps install
 	rm -rf docs/tour test-results/tour
 	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py tests/browser/test_admin_journey.py -p no:randomly -q $(PYTEST_ARGS)
+	$(MAKE) pdf-tour
 	$(BIN)/python -m tests.browser.tour docs/tour
+
+.PHONY: pdf-tour
+# The PDFs page by page at 70 dpi, for people to look at (tests/browser/pdf_tour.py): Morocco's
+# 2020 review in English, an Arabic review with English paragraphs mixed in, and the 22-country
+# 2024 compilation in English and Arabic (cover, contents, a country, the annexes), in
+# docs/tour/pdf/ with its index. A throwaway database; about five minutes.
+# GCM_PDF_TOUR_PDFS=<folder> keeps the PDFs too.
+pdf-tour: test-deps install
+	DEBUG=1 $(BIN)/python -m tests.browser.pdf_tour docs/tour/pdf
 
 lint: install
 	$(BIN)/ruff check .

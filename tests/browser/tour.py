@@ -81,6 +81,9 @@ def markdown(journeys: list[dict], count: int, size: int) -> str:
         "Under a step, ✓ names a door the person used (a link or a message the portal must "
         "offer there); a ✗ would mark one the portal lacks, which the journey went around.",
         "",
+        "The PDFs page by page (a review in English, one in Arabic with English mixed in, the "
+        "regional compilation in both): [pdf/README.md](pdf/README.md) (`make pdf-tour`).",
+        "",
     ]
     for journey in journeys:
         lines.append(f"- [{journey['title']}](#{anchor(journey['title'])})")
