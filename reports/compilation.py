@@ -13,7 +13,8 @@ The work is split so that several workers share it and unchanged parts cost noth
    country). Whichever worker finishes the last part enqueues `tasks.assemble_compilation`,
    exactly once.
 4. `assemble` renders the cover and contents (with the page where each country starts), merges
-   everything with pypdf, draws "page X of Y" on every page but the cover and stores the file.
+   everything into one tagged PDF/A-3b (`pdf_merge`, `archival`), draws "page X of Y" on every
+   page but the cover and stores the file.
 
 After one answer changed, a compilation renders two parts (that country's, and the annex piece of
 that question) and the assembly. `manage.py compile_region` runs the same functions inline.
@@ -22,7 +23,6 @@ that question) and the assembly. `manage.py compile_region` runs the same functi
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 from collections.abc import Callable
@@ -34,21 +34,13 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    TextStringObject,
-)
+from pikepdf import Array, Dictionary, OutlineItem, Pdf
 from weasyprint import HTML
 
 from questionnaire import i18n, selectors
 from questionnaire.models import FINAL_STATUSES, Answer, ReviewCycle, Submission
 
-from . import pdf, queue
+from . import archival, pdf, pdf_merge, queue
 from .fetcher import StaticFilesFetcher, static_base_url, static_roots
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 
@@ -56,20 +48,23 @@ logger = logging.getLogger(__name__)
 
 # Bump when the part templates change, so cached parts are rendered again (3: laid out untagged,
 # see _layout; 4: hidden questions left out, "Not applicable: reason"; 5: the version's own
-# title in the running header, the cycle's name translated). A change of their stylesheet is seen
-# by itself.
-PART_LAYOUT_VERSION = "5"
+# title in the running header, the cycle's name translated; 6: tagged again, their structure
+# trees merged into the compilation's, see pdf_merge). A change of their stylesheet is seen by
+# itself.
+PART_LAYOUT_VERSION = "6"
 PART_STYLESHEETS = ("css/pdf.css",)
 # An annex piece is hashed from its own HTML and the stylesheets it links to, so a change of
 # template, text or style is seen by itself; bump this for anything else (the fonts, WeasyPrint).
-ANNEX_LAYOUT_VERSION = "1"
+# 2: tagged, as the parts (6).
+ANNEX_LAYOUT_VERSION = "2"
 ANNEX_STYLESHEETS = ("css/pdf.css", "css/compilation.css")
 OBJECTIVES_PIECE = "objectives"
 QUESTION_PIECE = "question-"
 # The cover and one page of contents: the front matter is laid out again only when it is longer.
 FRONT_PAGES_GUESS = 2
 # The page numbers drawn over the merged pages: the name they go by in each page's resources,
-# and the version of their cached layout (hashed with their HTML, which holds their style).
+# and the version of their cached layout (hashed with their HTML, which holds their style). They
+# are still laid out untagged (an artifact has no place in the structure tree): version 1 holds.
 PAGE_NUMBER_XOBJECT = "/GcmPageNumber"
 NUMBERS_LAYOUT_VERSION = "1"
 
@@ -312,7 +307,7 @@ def _on_disk(rendered: RenderedPart) -> bool:
 
 def _store(content_hash: str, data: bytes) -> RenderedPart:
     """File `data` in the cache under `content_hash` (again, if the row lost its file)."""
-    pages = len(PdfReader(io.BytesIO(data)).pages)
+    pages = pdf_merge.page_count(data)
     with transaction.atomic():
         rendered = (
             RenderedPart.objects.select_for_update().filter(content_hash=content_hash).first()
@@ -396,47 +391,55 @@ def run_inline(compilation: Compilation) -> Compilation:
 
 
 def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
+    """The front matter, the parts and the page numbers merged into one PDF/A-3b document with
+    one structure tree (`pdf_merge.TaggedMerge`, `archival.make_archival`)."""
     parts = list(
         compilation.parts.select_related("submission__country", "rendered").order_by("order")
     )
 
     # The contents need the page each country starts on, which depends on how long the front
     # matter is: laid out for a cover and one page of contents, and again if that was wrong.
-    front_reader = PdfReader(io.BytesIO(_front_pdf(compilation, parts, FRONT_PAGES_GUESS)))
-    if len(front_reader.pages) != FRONT_PAGES_GUESS:
-        front = _front_pdf(compilation, parts, len(front_reader.pages))
-        front_reader = PdfReader(io.BytesIO(front))
+    countries = [part for part in parts if part.is_country]
+    front = _front_pdf(compilation, parts, FRONT_PAGES_GUESS)
+    if (front_pages := pdf_merge.page_count(front)) != FRONT_PAGES_GUESS:
+        front = _front_pdf(compilation, parts, front_pages)
 
-    writer = PdfWriter()
-    writer.append(front_reader, import_outline=False)
-    writer.add_outline_item(title=_("Contents"), page_number=1)
-    outline = writer.add_outline_item(title=_("Countries"), page_number=len(front_reader.pages))
-    annex_start = None
-    for part in parts:
-        start = len(writer.pages)
-        with part.rendered.file.open("rb") as file:
-            writer.append(PdfReader(file), import_outline=False)
-        if part.is_country:
-            writer.add_outline_item(
-                title=part.submission.country.name, page_number=start, parent=outline
-            )
-        elif annex_start is None:
-            annex_start = start
-            writer.add_outline_item(title=_("Annexes"), page_number=annex_start)
+    merged = pdf_merge.TaggedMerge()
+    try:
+        merged.append(front)
+        outline = [OutlineItem(_("Contents"), 1)]
+        countries_item = annexes_item = None
+        if countries:
+            countries_item = OutlineItem(_("Countries"), len(merged))
+            outline.append(countries_item)
+        for part in parts:
+            with part.rendered.file.open("rb") as file:
+                data = file.read()
+            if part.is_country:
+                start = merged.append(data, group=pdf_merge.PART)
+                countries_item.children.append(OutlineItem(part.submission.country.name, start))
+            else:
+                start = merged.append(data, group=pdf_merge.DIV)
+                if annexes_item is None:
+                    annexes_item = OutlineItem(_("Annexes"), start)
+                    outline.append(annexes_item)
+        with merged.pdf.open_outline() as tree:
+            tree.root.extend(outline)
 
-    total = len(writer.pages)
-    _stamp_page_numbers(writer, compilation, total)
-    writer._root_object[NameObject("/Lang")] = TextStringObject(compilation.language)
-    writer.add_metadata(
-        {
-            "/Title": _("Regional compilation: %(cycle)s")
+        total = len(merged)
+        _stamp_page_numbers(merged, compilation, total)
+        archival.make_archival(
+            merged.pdf,
+            title=_("Regional compilation: %(cycle)s")
             % {"cycle": i18n.tr(compilation.cycle, "name", compilation.language)},
-            "/Author": pdf.PORTAL_NAME,
-        }
-    )
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue(), total
+            author=pdf.PORTAL_NAME,
+            creator=pdf.PORTAL_NAME,
+            language=compilation.language,
+            moment=timezone.now(),
+        )
+        return merged.save(**archival.SAVE_OPTIONS), total
+    finally:
+        merged.close()
 
 
 def _front_pdf(compilation, parts, front_pages: int) -> bytes:
@@ -471,65 +474,48 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
     return _layout(html)
 
 
-def _stamp_page_numbers(writer: PdfWriter, compilation: Compilation, total: int) -> None:
+def _stamp_page_numbers(
+    merged: pdf_merge.TaggedMerge, compilation: Compilation, total: int
+) -> None:
     """Draw "Page X of Y" on every page but the cover.
 
     WeasyPrint lays the numbers out (in the document's language and fonts), one page each; each
-    is drawn over its page as a form XObject, marked as a pagination artifact. No content stream
-    is parsed or rewritten, as pypdf's merge_page would do for every page: each page gets two
-    more references in its /Contents and one in its resources.
+    is drawn over its page as a form XObject, marked as a pagination artifact, so that screen
+    readers skip it and the structure tree has nothing to say of it. No content stream is parsed
+    or rewritten: each page gets two more streams in its /Contents and one XObject in its
+    resources.
     """
     if total < 2:
         return
     with _page_numbers(compilation, range(2, total + 1)).file.open("rb") as file:
-        numbers = PdfReader(file)
-        _draw_over(writer, numbers)
+        numbers = merged.open(file.read())
+    _draw_over(merged.pdf, numbers)
 
 
-def _draw_over(writer: PdfWriter, numbers: PdfReader) -> None:
-    """Page i + 1 of `numbers` over page i + 1 of the writer's, for every page but the first."""
-    before = _stream(writer, b"q\n")
-    after = _stream(
-        writer,
+def _draw_over(document: Pdf, numbers: Pdf) -> None:
+    """Page i + 1 of `numbers` over page i + 1 of `document`, for every page but the first."""
+    before = document.make_stream(b"q\n")
+    after = document.make_stream(
         b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q "
         + PAGE_NUMBER_XOBJECT.encode()
-        + b" Do Q EMC\n",
+        + b" Do Q EMC\n"
     )
-    overlay_resources = {}  # the numbers' resources (their font), copied into the writer once
-    for index in range(1, len(writer.pages)):
-        page, number = writer.pages[index], numbers.pages[index - 1]
-        source = number.raw_get("/Resources")  # WeasyPrint shares one dictionary by document
-        key = source.idnum if isinstance(source, IndirectObject) else id(source)
-        if key not in overlay_resources:
-            overlay_resources[key] = writer._add_object(source.get_object().clone(writer))
-        form = DecodedStreamObject()
-        form.set_data(number.get_contents().get_data())
-        form.update(
-            {
-                NameObject("/Type"): NameObject("/XObject"),
-                NameObject("/Subtype"): NameObject("/Form"),
-                NameObject("/BBox"): ArrayObject(number.mediabox),
-                NameObject("/Resources"): overlay_resources[key],
-            }
+    for index in range(1, len(document.pages)):
+        page = document.pages[index].obj
+        # The numbers' pages share their resources (the font): qpdf copies them once.
+        form = document.copy_foreign(
+            numbers.make_indirect(numbers.pages[index - 1].as_form_xobject())
         )
         # A page's resources may be shared with the other pages of its part: each page gets its
         # own copy, naming its own number.
-        resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
-        xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
-        xobjects[NameObject(PAGE_NUMBER_XOBJECT)] = writer._add_object(form.flate_encode())
-        resources[NameObject("/XObject")] = xobjects
-        page[NameObject("/Resources")] = resources
-        contents = page.get("/Contents")
-        streams = [] if contents is None else contents.get_object()
-        if not isinstance(streams, ArrayObject):
-            streams = [contents]
-        page[NameObject("/Contents")] = ArrayObject([before, *streams, after])
-
-
-def _stream(writer: PdfWriter, data: bytes):
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return writer._add_object(stream)
+        resources = Dictionary(dict(page.get("/Resources", Dictionary()).items()))
+        xobjects = Dictionary(dict(resources.get("/XObject", Dictionary()).items()))
+        xobjects[PAGE_NUMBER_XOBJECT] = form
+        resources.XObject = xobjects
+        page.Resources = resources
+        contents = page.get("/Contents", Array())
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        page.Contents = Array([before, *streams, after])
 
 
 def _page_numbers(compilation: Compilation, pages: range) -> RenderedPart:
@@ -545,12 +531,16 @@ def _page_numbers(compilation: Compilation, pages: range) -> RenderedPart:
         },
     )
     content_hash = _digest(json.dumps({"layout": NUMBERS_LAYOUT_VERSION, "html": html}))
-    return _cached(content_hash) or _store(content_hash, _layout(html))
+    return _cached(content_hash) or _store(content_hash, _layout(html, tagged=False))
 
 
-def _layout(html: str) -> bytes:
-    """A document of the compilation laid out, through the same fetcher as every document of
-    ours (`pdf.html_to_pdf`), but untagged: pypdf's merge keeps no structure tree, so a part's
-    tags would only cost time to write and, ten times more, to read back when merging."""
+def _layout(html: str, *, tagged: bool = True) -> bytes:
+    """A document of the compilation laid out by the renderer of every document of ours
+    (`pdf.html_to_pdf`): tagged, so that the compilation keeps each piece's structure tree, but
+    not archival on its own, as the merged document is made PDF/A as a whole (`_assemble_pdf`).
+    `tagged=False` for the page numbers, drawn over the merged pages as artifacts: marked content
+    of theirs would have no element to belong to."""
+    if tagged:
+        return pdf.html_to_pdf(html, archival=False)
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
     return document.write_pdf()

@@ -222,24 +222,40 @@ def submission_html(
         return render_to_string("reports/submission_pdf.html", context)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out a document of ours: static files only, tagged for screen readers."""
+def html_to_pdf(html: str, *, archival: bool = True) -> bytes:
+    """Lay out a document of ours: static files only, tagged for screen readers (PDF/UA's
+    structure tree), and by default archival: PDF/A-3b (`archival.PDF_VARIANT`), its fonts
+    embedded (the bundled TTFs), the sRGB output intent and XMP metadata.
+
+    Every submission PDF is archival, drafts included: PDF/A costs no measurable time (within
+    the noise of `bench/reports.py`) and 3 KB (the colour profile), and one kind of file is
+    simpler than a draft that would change kind when ESCWA accepts it. `archival=False` is for
+    the pieces of the regional compilation, which is made PDF/A as a whole when its pieces are
+    merged (`compilation._assemble_pdf`): each piece would carry its own copy of the profile."""
     # WeasyPrint (half a second to import, and Pango's memory) loads only when a PDF is laid
     # out: the public PDF view imports this module to serve stored files too.
     from weasyprint import HTML
 
+    from .archival import PDF_VARIANT
     from .fetcher import StaticFilesFetcher, static_base_url
+    from .pdf_merge import unique_element_ids
 
     document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticFilesFetcher())
-    return document.write_pdf(pdf_tags=True)
+    return document.write_pdf(
+        pdf_tags=True,
+        pdf_variant=PDF_VARIANT if archival else None,
+        # Table headers' identifiers unique across the pieces of a compilation, and listed.
+        finisher=unique_element_ids(html),
+    )
 
 
 def submission_pdf(
     *, submission: Submission, in_compilation: bool = False, language: str | None = None
 ) -> bytes:
     """The submission's PDF in `language` (else the active language; the download and the
-    command pass the submission's own). `in_compilation`: without the footer's page counter, for
-    a part of the regional compilation, which stamps its own numbers on the merged document."""
+    command pass the submission's own), tagged and PDF/A-3b (`html_to_pdf`). `in_compilation`:
+    without the footer's page counter, for a part of the regional compilation, which stamps its
+    own numbers on the merged document."""
     return html_to_pdf(
         submission_html(submission=submission, in_compilation=in_compilation, language=language)
     )

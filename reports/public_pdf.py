@@ -52,7 +52,9 @@ logger = logging.getLogger(__name__)
 # context `pdf.submission_context` builds, a new input): every stored PDF is then stale.
 # 2: questions hidden by their conditions are not printed; "Not applicable: reason".
 # 3: the version's own title on the cover and in the running header; the cycle's name translated.
-LAYOUT_VERSION = "3"
+# 4: PDF/A-3b (pdf.html_to_pdf, archival), table headers' identifiers in an /IDTree: a PDF stored
+#    before is a plain tagged PDF, not the archival file a published review is now.
+LAYOUT_VERSION = "4"
 # Relative to BASE_DIR: the files whose change changes the document (templates, stylesheet).
 LAYOUT_FILES = (
     "templates/reports/submission_pdf.html",

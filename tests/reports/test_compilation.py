@@ -104,12 +104,12 @@ def test_an_unchanged_part_is_not_rendered_again(cycle, two_countries, monkeypat
         rendered.append(kwargs["submission"].country.name_en)
         return real_country(**kwargs)
 
-    def counting_layout(html):
+    def counting_layout(html, **options):
         if "annex-strings" in html:
             rendered.append("annex")
         elif "<p>Page 2 of " in html:
             rendered.append("page numbers")
-        return real_layout(html)
+        return real_layout(html, **options)
 
     monkeypatch.setattr(compilation.pdf, "submission_html", counting)
     monkeypatch.setattr(compilation, "_layout", counting_layout)
@@ -309,7 +309,7 @@ def test_a_failed_part_says_why_and_can_be_retried(
 
 
 def test_a_failed_annex_piece_says_so(cycle, two_countries, monkeypatch):
-    def broken(html):
+    def broken(html, **options):
         raise RuntimeError("out of paper")
 
     monkeypatch.setattr(compilation, "_layout", broken)
