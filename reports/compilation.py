@@ -38,26 +38,18 @@ from pikepdf import Array, Dictionary, OutlineItem, Pdf
 from weasyprint import HTML
 
 from questionnaire import i18n, selectors
-from questionnaire.models import FINAL_STATUSES, Answer, ReviewCycle, Submission
+from questionnaire.models import FINAL_STATUSES, ReviewCycle, Submission
 
-from . import archival, pdf, pdf_merge, queue
-from .fetcher import StaticFilesFetcher, static_base_url, static_roots
+from . import archival, fingerprint, pdf, pdf_merge, queue
+from .fetcher import StaticFilesFetcher, static_base_url
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 
 logger = logging.getLogger(__name__)
 
-# Bump when the part templates change, so cached parts are rendered again (3: laid out untagged,
-# see _layout; 4: hidden questions left out, "Not applicable: reason"; 5: the version's own
-# title in the running header, the cycle's name translated; 6: tagged again, their structure
-# trees merged into the compilation's, see pdf_merge). A change of their stylesheet is seen by
-# itself.
-PART_LAYOUT_VERSION = "6"
-PART_STYLESHEETS = ("css/pdf.css",)
-# An annex piece is hashed from its own HTML and the stylesheets it links to, so a change of
-# template, text or style is seen by itself; bump this for anything else (the fonts, WeasyPrint).
-# 2: tagged, as the parts (6).
-ANNEX_LAYOUT_VERSION = "2"
-ANNEX_STYLESHEETS = ("css/pdf.css", "css/compilation.css")
+# What a country's part and an annex piece are hashed with besides what they show: this module,
+# whose `_layout` writes them (its options, tags or PDF variant, change the file made from the
+# same HTML). The rest is `fingerprint`'s: templates, stylesheets, fonts, translations, texts.
+PART_CODE_MODULE = __name__
 OBJECTIVES_PIECE = "objectives"
 QUESTION_PIECE = "question-"
 # The cover and one page of contents: the front matter is laid out again only when it is longer.
@@ -73,42 +65,10 @@ NUMBERS_LAYOUT_VERSION = "1"
 
 
 def _part_material(submission: Submission, language: str) -> str:
-    # Which questions are shown follows from the values (the version's conditions never change
-    # once published); the reason of "Not applicable" is printed.
-    answers = list(
-        Answer.objects.filter(submission=submission)
-        .order_by("question_id")
-        .values_list("question_id", "revision", "value", "not_applicable_reason")
-    )
-    material = {
-        "layout": PART_LAYOUT_VERSION,
-        "language": language,
-        "submission": submission.pk,
-        "status": submission.status,
-        "submission_language": submission.language,
-        "submitted_at": submission.submitted_at.isoformat() if submission.submitted_at else "",
-        "accepted_at": submission.accepted_at.isoformat() if submission.accepted_at else "",
-        "country": [
-            submission.country.name_en,
-            submission.country.name_ar,
-            submission.country.name_fr,
-        ],  # fmt: skip
-        "cycle": [
-            submission.cycle.slug,
-            submission.cycle.name,
-            submission.cycle.name_ar,
-            submission.cycle.name_fr,
-        ],
-        # The running header's title: the version's own (frozen with it once published), else
-        # the questionnaire's, which may change.
-        "version": [
-            submission.cycle.version_id,
-            i18n.version_title(submission.cycle.version, language),
-        ],
-        "answers": answers,
-        "styles": _stylesheets(PART_STYLESHEETS),
-    }
-    return json.dumps(material, sort_keys=True, default=str)
+    """What a country's part shows (`fingerprint.submission_material`: the layout's files, the
+    version's texts in `language`, the answers) and the code that writes it. Three queries."""
+    shown = fingerprint.submission_material(submission=submission, language=language)
+    return f"{fingerprint.module_digest(PART_CODE_MODULE)}\n{shown}"
 
 
 def _digest(material: str) -> str:
@@ -156,21 +116,15 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
 
 
 def annex_piece_hash(html: str, language: str) -> str:
-    """A hash of an annex piece's document and of the stylesheets it is laid out with."""
+    """A hash of an annex piece's document (its templates, texts and translations are in it), of
+    the static files it links (stylesheets, their fonts) and of the code that lays it out."""
     material = {
-        "layout": ANNEX_LAYOUT_VERSION,
+        "code": [fingerprint.CODE_VERSION, fingerprint.module_digest(PART_CODE_MODULE)],
         "language": language,
-        "styles": _stylesheets(ANNEX_STYLESHEETS),
+        "document": fingerprint.document_digest(html),
         "html": html,
     }
     return _digest(json.dumps(material, sort_keys=True))
-
-
-def _stylesheets(names: tuple[str, ...]) -> list[str]:
-    """Hashes of static stylesheets: a part laid out with a stylesheet that changed since is
-    laid out again."""
-    root = static_roots()[0]
-    return [hashlib.sha256((root / name).read_bytes()).hexdigest() for name in names]
 
 
 # --- The steps ---------------------------------------------------------------------------------

@@ -32,13 +32,23 @@ version's translation in two last columns (English where there is none), so no c
 the language. Objective headings and status labels are in the export's language; the JSON
 document carries the English and every translation.
 
-Spreadsheet safety (OWASP "CSV injection", ASVS 1.2.10): a cell whose text begins with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, in CSV and XLSX alike,
-so that a spreadsheet shows it as text and never evaluates it. That includes long answers whose
-first line is a list item (``'- Ministry of Interior``): the apostrophe is the price of a list
-that stays readable as ``- item`` lines. Plain numbers (``-2.5``, what a number answer stores)
-cannot be formulas and are left alone. XLSX cells are always written as strings, never formulas,
-and characters XML cannot hold are dropped.
+Spreadsheet safety (OWASP "CSV Injection", ASVS 1.2.10), which differs by format:
+
+- CSV is read by a spreadsheet as if each cell were typed in, so text that opens like a formula
+  becomes one. OWASP's rule: a cell must not begin with ``=``, ``+``, ``-``, ``@``, a tab, a
+  carriage return or a line feed; such a cell gets a leading apostrophe, the mark of text. That
+  includes a long answer whose first line is a list item (``- Ministry of Interior``): Excel
+  takes a leading minus as the start of a formula, so the cell would show ``#NAME?``, and
+  ``- 1+cmd|…`` would be run. LibreOffice is narrower (its 7.4 CSV import, checked: ``=1+1``
+  became a formula; ``- 1+2``, ``+1+1`` and ``@SUM(1,2)`` stayed text) and shows the apostrophe,
+  the price of a list that stays safe in Excel. Plain numbers (``-2.5``, what a number answer
+  stores) cannot be formulas and are left alone. Every field is quoted and its quotes doubled
+  (RFC 4180), so no separator, quote or line break in the text can start a new cell.
+- XLSX keeps the text exactly as typed: every cell is written as a string cell (data type
+  ``s``), which Excel and LibreOffice show as text and never evaluate, so ``=1+1`` stays
+  ``=1+1`` and ``-5`` stays text, not a number; nothing is ever written as a formula.
+
+Both drop the characters XML cannot hold (NUL among them), before the CSV's check.
 """
 
 from __future__ import annotations
@@ -79,7 +89,8 @@ FORMAT_NAMES = {CSV: "CSV", XLSX: "Excel (XLSX)", JSON: "JSON"}
 
 # Excel reads a CSV as UTF-8 (and Arabic correctly) only when the file starts with a BOM.
 UTF8_BOM = "\ufeff"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a CSV cell as a formula (OWASP CSV Injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 # Excel refuses to open a workbook with a longer cell.
 XLSX_CELL_LIMIT = 32_767
@@ -154,8 +165,14 @@ class ExportFile:
 
 
 def cell_text(value: Any) -> str:
-    """The text of a spreadsheet cell: no characters XML cannot hold, never a formula."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    """The text of a cell as typed, without the characters XML cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+
+
+def csv_cell_text(value: Any) -> str:
+    """The text of a CSV cell: a leading apostrophe when a spreadsheet would read it as a
+    formula (it begins with one of `FORMULA_TRIGGERS` and is not a plain number)."""
+    text = cell_text(value)
     if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER_RE.fullmatch(text):
         return "'" + text
     return text
@@ -401,10 +418,12 @@ def about_table(data: CycleAnswers) -> Table:
             ),
         ],
         [
-            _("Text that begins with an apostrophe"),
+            _("Text as typed"),
             _(
-                "Answers that begin with =, +, - or @ (a list item, for instance) start with an "
-                "apostrophe ('), so that no spreadsheet runs them as a formula."
+                "Every cell holds text exactly as it was typed, numbers and dates included: no "
+                "cell is a formula or a number to compute. In the CSV exports, text that a "
+                "spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a line "
+                "break; a list item, for instance) starts with an apostrophe (')."
             ),
         ],
     ]
@@ -418,9 +437,9 @@ def write_csv(table: Table) -> bytes:
     """RFC 4180 (every field quoted, CRLF between records), UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow([cell_text(c.header) for c in table.columns])
+    writer.writerow([csv_cell_text(c.header) for c in table.columns])
     for row in table.rows:
-        writer.writerow([cell_text(value) for value in row])
+        writer.writerow([csv_cell_text(value) for value in row])
     return (UTF8_BOM + buffer.getvalue()).encode("utf-8")
 
 
@@ -430,6 +449,8 @@ TRUNCATED = gettext_lazy("… [cut here: the full text is in the CSV and JSON ex
 
 
 def xlsx_cell_text(value: Any) -> str:
+    """The text of an XLSX cell as typed (written as a string cell, it is never a formula), cut
+    at Excel's limit."""
     text = cell_text(value)
     if len(text) > XLSX_CELL_LIMIT:
         marker = str(TRUNCATED)
@@ -449,7 +470,8 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 def write_xlsx(tables: list[Table], *, title: str) -> bytes:
     """A workbook with a sheet per table: bold frozen header row, filters, set widths, wrapped
-    text, and every cell a string (data type ``s``), so nothing in it is ever a formula."""
+    text, and every cell a string (data type ``s``, set after the value, from which openpyxl
+    would infer a formula or a number), so nothing in it is ever a formula or a number."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.title = title

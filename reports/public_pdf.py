@@ -6,10 +6,10 @@ renders one per request. Instead:
 1. Publishing a submission (`questionnaire.signals.submission_published`, any actor) queues one
    `tasks.render_public_pdf` per portal language once the publication commits; a worker renders
    each into a `PublishedPdf` (default storage, so S3 when configured).
-2. Each stored PDF carries the fingerprint of what it was rendered from (`source_fingerprint`:
-   the answers, the submission's dates and status, the country's and the cycle's names, the
-   version's and the questionnaire's titles, the objectives, and the PDF's templates,
-   stylesheet and translations).
+2. Each stored PDF carries the fingerprint of what it was rendered from (`source_fingerprint`,
+   the one `reports.fingerprint` the compilation's parts use too: the answers, the submission's
+   dates and status, the names and titles, the version's texts in the PDF's language, the
+   objectives, and the PDF's templates, stylesheets, fonts and translations).
    `public_pdf_current` returns the stored PDF only while its fingerprint is still the current
    one: a review whose data changed is never shown in its old form.
 3. When there is no current PDF (published before PDFs were stored, the worker has not run yet,
@@ -26,101 +26,35 @@ read.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from questionnaire import selectors
-from questionnaire.models import Answer, Objective, Submission, SubmissionStatus
+from questionnaire.models import Submission, SubmissionStatus
 
-from . import pdf, queue, throttle
+from . import fingerprint, pdf, queue, throttle
 from .models import PublishedPdf
 
 logger = logging.getLogger(__name__)
-
-# Bump when the code that lays out the PDF changes in a way the files below do not show (the
-# context `pdf.submission_context` builds, a new input): every stored PDF is then stale.
-# 2: questions hidden by their conditions are not printed; "Not applicable: reason".
-# 3: the version's own title on the cover and in the running header; the cycle's name translated.
-# 4: PDF/A-3b (pdf.html_to_pdf, archival), table headers' identifiers in an /IDTree: a PDF stored
-#    before is a plain tagged PDF, not the archival file a published review is now.
-LAYOUT_VERSION = "4"
-# Relative to BASE_DIR: the files whose change changes the document (templates, stylesheet).
-LAYOUT_FILES = (
-    "templates/reports/submission_pdf.html",
-    "templates/reports/pdf/*.html",
-    "templates/questionnaire/types/*/display.html",
-    # What a display.html includes: the objectives grid's table (shared with its preview).
-    "templates/questionnaire/types/objectives_grid/table.html",
-    "templates/questionnaire/types/not_answered.html",
-    "templates/questionnaire/includes/not_applicable.html",
-    "static/css/pdf.css",
-)
 
 
 def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-@functools.cache
-def _layout_digest(language: str) -> str:
-    """A hash of the PDF's templates, its stylesheet and `language`'s translations, read once per
-    process: they change only with a deploy, which starts new processes."""
-    digest = hashlib.sha256()
-    paths = sorted(path for pattern in LAYOUT_FILES for path in settings.BASE_DIR.glob(pattern))
-    for locale_dir in settings.LOCALE_PATHS:
-        paths.extend(sorted(Path(locale_dir).glob(f"{language}/LC_MESSAGES/*.po")))
-    for path in paths:
-        digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def source_fingerprint(*, submission: Submission, language: str) -> str:
-    """A hash of everything the PDF of `submission` in `language` shows. Two queries (the
-    answers' totals, the objectives); the submission comes with its cycle, version,
-    questionnaire and country (`questionnaire.selectors.public_submission_get`)."""
-    answers = Answer.objects.filter(submission=submission).aggregate(
-        count=Count("pk"), revisions=Sum("revision"), changed=Max("updated_at")
-    )
-    objectives = list(
-        Objective.objects.order_by("number").values_list(
-            "number", "title", "title_ar", "title_fr",
-            "short_label", "short_label_ar", "short_label_fr",
-        )
-    )  # fmt: skip
-    cycle, country = submission.cycle, submission.country
-    version = cycle.version
-    questionnaire = version.questionnaire
-    material = {
-        "layout": [LAYOUT_VERSION, _layout_digest(language)],
-        "language": language,
-        "submission": [
-            submission.pk, submission.status, submission.language,
-            submission.submitted_at, submission.accepted_at, submission.updated_at,
-        ],
-        "country": [country.name_en, country.name_ar, country.name_fr],
-        "cycle": [cycle.slug, cycle.name, cycle.name_ar, cycle.name_fr],
-        "version": [
-            version.pk, version.number, version.official_translations,
-            version.title, version.title_ar, version.title_fr,
-        ],
-        "questionnaire": [questionnaire.title, questionnaire.title_ar, questionnaire.title_fr],
-        "answers": [answers["count"], answers["revisions"], answers["changed"]],
-        "objectives": objectives,
-    }  # fmt: skip
-    encoded = json.dumps(material, sort_keys=True, default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    """A hash of everything the PDF of `submission` in `language` shows
+    (`fingerprint.submission_fingerprint`: its templates, stylesheets, fonts and translations,
+    the version's texts in `language`, the answers). Three queries; the submission comes with
+    its cycle, version, questionnaire and country (`selectors.public_submission_get`)."""
+    return fingerprint.submission_fingerprint(submission=submission, language=language)
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -128,7 +62,7 @@ def source_fingerprint(*, submission: Submission, language: str) -> str:
 
 def public_pdf_current(*, submission: Submission, language: str) -> PublishedPdf | None:
     """The stored PDF of a published `submission` in `language`, if it was rendered from what the
-    submission is now; None when there is none or it is stale. Three queries, no rendering."""
+    submission is now; None when there is none or it is stale. Four queries, no rendering."""
     stored = PublishedPdf.objects.filter(submission=submission, language=language).first()
     if stored is None or not stored.file:
         return None

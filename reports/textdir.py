@@ -107,8 +107,8 @@ _DIR_ATTR_RE = re.compile(r"""\sdir\s*=\s*(["']?)(\w+)\1""", re.IGNORECASE)
 
 
 def first_strong(text: str) -> str | None:
-    """"ltr" or "rtl" from the first strongly directional character of `text`, else None
-    (digits, punctuation and spaces are neutral)."""
+    """The direction, "ltr" or "rtl", of the first strongly directional character of `text`;
+    None when it has none (digits, punctuation and spaces are neutral)."""
     for ch in text:
         direction = _STRONG_DIRECTIONS.get(unicodedata.bidirectional(ch))
         if direction:

@@ -19,6 +19,7 @@ from questionnaire import richtext
 from questionnaire.models import Answer, Question
 
 register = template.Library()
+NOT_APPLICABLE_TEMPLATE = "questionnaire/includes/not_applicable.html"
 
 
 @register.filter
@@ -47,7 +48,7 @@ def show_answer(
     reason = answer.not_applicable_reason if answer is not None else ""
     if reason:
         return render_to_string(
-            "questionnaire/includes/not_applicable.html",
+            NOT_APPLICABLE_TEMPLATE,
             {
                 # Escaped here, so the sentence's translation can place it anywhere.
                 "reason_html": format_html(

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 # name → the one instance of each type, in the order of `order` once `all_types` sorts them.
 REGISTRY: dict[str, BaseQuestionType] = {}
 TEMPLATE_DIR = "questionnaire/types"
+NOT_ANSWERED_TEMPLATE = f"{TEMPLATE_DIR}/not_answered.html"
 _SLUG_RE = re.compile(r"^[a-z0-9_-]{1,60}$")
 
 
@@ -162,7 +163,7 @@ class BaseQuestionType:
     def render_display(self, question: Question, value: Any, objectives=()) -> SafeString:
         """The answer as pages and the PDF show it, or “Not answered”."""
         if self.is_empty(value):
-            return render_to_string(f"{TEMPLATE_DIR}/not_answered.html")
+            return render_to_string(NOT_ANSWERED_TEMPLATE)
         context = {"question": question, "value": value}
         context.update(self.display_context(question, value, objectives))
         return render_to_string(self.display_template, context)

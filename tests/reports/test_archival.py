@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from questionnaire.models import Submission, SubmissionStatus
-from reports import compilation, pdf, pdf_merge, public_pdf
+from reports import compilation, fingerprint, pdf, pdf_merge, public_pdf
 from reports.models import Compilation, JobStatus, RenderedPart
 from tests import factories
 
@@ -139,12 +139,19 @@ def test_the_page_numbers_are_pagination_artifacts(cycle):
 
 
 def test_the_parts_are_cached_tagged_and_no_untagged_part_is_reused(cycle, monkeypatch):
-    """Parts cached before the compilation kept their tags (layout versions 5 and 1) are filed
-    under other hashes than today's: none of them is merged."""
-    monkeypatch.setattr(compilation, "PART_LAYOUT_VERSION", "5")
-    monkeypatch.setattr(compilation, "ANNEX_LAYOUT_VERSION", "1")
-    compile_cycle(cycle)
+    """Parts cached by other code (here: laid out untagged, as before the compilation kept its
+    tags) are filed under other hashes than today's: none of them is merged. The hashes hold
+    the code that lays the parts out (`fingerprint.module_digest` of compilation.py, and
+    `fingerprint.CODE_VERSION`), so an older release's parts are never reused."""
+    real_layout = compilation._layout
+    monkeypatch.setattr(fingerprint, "CODE_VERSION", "an older release")
+    monkeypatch.setattr(compilation, "_layout", lambda html, **o: real_layout(html, tagged=False))
+    fingerprint.clear_caches()  # read once per process: a release starts new processes
+    with pytest.raises(pdf_merge.UntaggedPiece):  # the merge refuses them, but they are cached
+        compilation.run_inline(Compilation.objects.create(cycle=cycle))
+    assert RenderedPart.objects.exists()
     monkeypatch.undo()
+    fingerprint.clear_caches()
     job, _data = compile_cycle(cycle)
     assert job.parts.count() > 2
     assert not job.parts.filter(from_cache=True).exists()

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import re
+import shutil
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from pypdf import PdfReader
 
 from questionnaire import services
 from questionnaire.models import Question, SubmissionStatus
-from reports import compilation
+from reports import compilation, fingerprint
 from reports.models import Compilation, CompilationPart, JobStatus, RenderedPart
 from tests import factories
 
@@ -134,10 +135,18 @@ def test_an_unchanged_part_is_not_rendered_again(cycle, two_countries, monkeypat
     assert "New." in "".join(p.extract_text() for p in PdfReader(third.file.open("rb")).pages)
 
 
-def test_a_changed_stylesheet_lays_out_every_part_again(cycle, two_countries, monkeypatch):
+def test_a_changed_stylesheet_lays_out_every_part_again(
+    cycle, two_countries, settings, tmp_path, request
+):
+    copy = tmp_path / "static"
+    shutil.copytree(settings.STATICFILES_DIRS[0], copy)
+    settings.STATICFILES_DIRS = [copy]
+    fingerprint.clear_caches()
+    request.addfinalizer(fingerprint.clear_caches)
     run(cycle)
-    real = compilation._stylesheets
-    monkeypatch.setattr(compilation, "_stylesheets", lambda names: [*real(names), "changed"])
+    with (copy / "css" / "pdf.css").open("a") as stylesheet:
+        stylesheet.write("\n/* changed */\n")
+    fingerprint.clear_caches()  # as a new process after a deploy
     second = run(cycle)
     assert second.parts.count() == 5
     assert not second.parts.filter(from_cache=True).exists()

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 S = SubmissionStatus
 BOM = "\ufeff".encode()
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CHOICES = [{"value": "law", "label": "A law"}, {"value": "plan", "label": "An action plan"}]
 COLUMNS = [{"key": "entity", "label": "Entity"}, {"key": "role", "label": "Role"}]
 SCALE = [{"value": "none", "label": "Nothing yet"}, {"value": "done", "label": "Done"}]
@@ -165,10 +165,13 @@ def read(content: bytes, fmt: str) -> list[list[str]]:
     return read_csv(content) if fmt == "csv" else read_xlsx(content)
 
 
-def neutralised(text: str) -> str:
-    """The rule the exports promise: formula-like text starts with an apostrophe."""
+def shown(text: str, fmt: str) -> str:
+    """The rule the exports promise: in CSV, formula-like text starts with an apostrophe; in XLSX
+    every cell is text as typed."""
     is_number = text.lstrip("-").replace(".", "", 1).isdigit()
-    return "'" + text if text.startswith(TRIGGERS) and not is_number else text
+    if fmt == "csv" and text.startswith(TRIGGERS) and not is_number:
+        return "'" + text
+    return text
 
 
 def as_text(answer: Answer) -> str:
@@ -229,7 +232,7 @@ def test_long_form_reads_back_equal_to_the_database(cycle, fmt):
                     question.key,
                     label(question),
                     question.text,
-                    neutralised(as_text(answer)) if answer else "",
+                    shown(as_text(answer), fmt) if answer else "",
                     "",
                     submission.get_status_display(),
                     stamp(answer.updated_at) if answer else "",
@@ -255,16 +258,24 @@ def test_long_form_text_of_each_question_type(cycle):
     }
 
 
-def test_a_list_answer_keeps_its_lines_and_only_its_first_is_marked(cycle):
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        # CSV: Excel would read the leading minus as a formula; only the first line is marked.
+        ("csv", "'- Interior\n- Labour\n  - Inspection"),
+        # XLSX: a string cell is never a formula, so the list reads as typed.
+        ("xlsx", "- Interior\n- Labour\n  - Inspection"),
+    ],
+)
+def test_a_list_answer_keeps_its_lines(cycle, fmt, expected):
     morocco = Submission.objects.get(cycle=cycle, country__iso2="MA")
     question = cycle.version.questions.get(key="mechanism")
     Answer.objects.filter(submission=morocco, question=question).update(
         value="<ul><li>Interior</li><li>Labour<ul><li>Inspection</li></ul></li></ul>"
     )
-    for fmt in ("csv", "xlsx"):
-        rows = read(build(cycle, "answers-long", fmt).content, fmt)
-        cell = next(row[7] for row in rows if row[1] == "MA" and row[4] == "mechanism")
-        assert cell == "'- Interior\n- Labour\n  - Inspection"
+    rows = read(build(cycle, "answers-long", fmt).content, fmt)
+    cell = next(row[7] for row in rows if row[1] == "MA" and row[4] == "mechanism")
+    assert cell == expected
 
 
 # --- Wide form ----------------------------------------------------------------------------------
@@ -295,7 +306,7 @@ def test_wide_form_reads_back_equal_to_the_database(cycle, fmt):
             stamp(submission.updated_at),
         ]
         assert by_country[iso2][4:] == [
-            neutralised(as_text(answers[q.pk])) if q.pk in answers else "" for q in questions
+            shown(as_text(answers[q.pk]), fmt) if q.pk in answers else "" for q in questions
         ]
     assert by_country["JO"][1:] == ["Jordan", "Draft (not included)", ""] + [""] * 9
     assert by_country["LB"][1:] == ["Lebanon", "No submission", ""] + [""] * 9
@@ -435,25 +446,69 @@ def hostile_cycle(objectives):
 
 
 @pytest.mark.parametrize("payload", FORMULA_PAYLOADS)
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_formula_payloads_come_out_as_text(hostile_cycle, payload, fmt):
+def test_formula_payloads_come_out_of_a_csv_marked_as_text(hostile_cycle, payload):
     cycle, submission, question = hostile_cycle
     Answer.objects.filter(submission=submission, question=question).update(value=payload)
 
-    rows = read(build(cycle, "answers-long", fmt).content, fmt)
+    rows = read_csv(build(cycle, "answers-long", "csv").content)
     cell = next(row[7] for row in rows if row[4] == "lead")
     assert cell == "'" + payload
 
 
 @pytest.mark.parametrize("payload", FORMULA_PAYLOADS)
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_formula_payloads_in_the_wide_form(hostile_cycle, payload, fmt):
+def test_formula_payloads_in_the_wide_csv(hostile_cycle, payload):
     cycle, submission, question = hostile_cycle
     Answer.objects.filter(submission=submission, question=question).update(value=payload)
-    rows = read(build(cycle, "answers-wide", fmt).content, fmt)
+    rows = read_csv(build(cycle, "answers-wide", "csv").content)
     column = rows[0].index("I.b lead")
     assert rows[1][column] == "'" + payload
     assert rows[1][rows[0].index("II.d entities")] == "'=1+1 | @x"
+
+
+def xlsx_cell(content: bytes, key: str, kind: str = "answers-long"):
+    """The cell of the answer to `key` in the only country's row, as openpyxl reads it back."""
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    if kind == "answers-long":
+        row = next(r for r in sheet.iter_rows(min_row=2) if r[4].value == key)
+        return row[7]
+    column = next(i for i, h in enumerate(header) if h.endswith(f" {key}"))
+    return sheet[2][column]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "- Ministry of Interior\n- Ministry of Labour",
+        "=1+1",
+        "-5",
+        "-2.5",
+        "+1",
+        "@SUM(A1:A2)",
+        '=HYPERLINK("http://x")',
+        "\t=1",
+    ],
+)
+@pytest.mark.parametrize("kind", ["answers-long", "answers-wide"])
+def test_an_xlsx_keeps_the_text_as_typed_in_a_string_cell(hostile_cycle, typed, kind):
+    """Read back with openpyxl: the text as the country typed it, a string cell, no formula, no
+    number."""
+    cycle, submission, question = hostile_cycle
+    Answer.objects.filter(submission=submission, question=question).update(value=typed)
+    content = build(cycle, kind, "xlsx").content
+
+    cell = xlsx_cell(content, "lead", kind)
+    assert cell.value == typed
+    assert cell.data_type == "s"
+    assert b"<f>" not in zipped_or_plain(content)
+
+
+def test_a_csv_marks_formulas_and_leaves_plain_text_alone(hostile_cycle):
+    cycle, submission, question = hostile_cycle
+    for typed, cell in [("=1+1", "'=1+1"), ("Ministry of Interior", "Ministry of Interior")]:
+        Answer.objects.filter(submission=submission, question=question).update(value=typed)
+        rows = read_csv(build(cycle, "answers-long", "csv").content)
+        assert next(row[7] for row in rows if row[4] == "lead") == cell
 
 
 @pytest.mark.parametrize(
@@ -473,13 +528,18 @@ def test_no_cell_of_a_spreadsheet_is_a_formula(hostile_cycle, kind, fmt):
         assert b"<f>" not in zipped_or_plain(content)  # no formula element anywhere
         cells = [cell.value for cell in sheet_cells if cell.value is not None]
     assert cells
-    assert not [cell for cell in cells if cell.startswith(TRIGGERS)]
+    if fmt == "csv":
+        assert not [cell for cell in cells if cell.startswith(TRIGGERS)]
+    else:  # as typed, in string cells (the data types checked above)
+        assert [cell for cell in cells if cell.startswith("=")]
 
 
-def test_the_objectives_notes_are_neutralised(hostile_cycle):
+def test_the_objectives_notes_are_text_as_typed(hostile_cycle):
     cycle, _submission, _question = hostile_cycle
-    notes = read_xlsx(build(cycle, "objectives", "xlsx").content, sheet=1)
-    assert notes[1][-1] == '\'=HYPERLINK("http://x")'
+    content = build(cycle, "objectives", "xlsx").content
+    note = openpyxl.load_workbook(io.BytesIO(content)).worksheets[1]["E2"]
+    assert note.value == '=HYPERLINK("http://x")'
+    assert note.data_type == "s"
 
 
 def test_json_keeps_the_text_as_it_is(hostile_cycle):
@@ -504,16 +564,30 @@ def test_characters_xml_cannot_hold_are_dropped(hostile_cycle):
         ("-12", "-12"),
         ("-", "'-"),
         ("- item", "'- item"),
+        ("- Ministry of Interior", "'- Ministry of Interior"),
         ("+1", "'+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
         ("1-2", "1-2"),
         ("\r=1", "'\r=1"),
+        ("\n=1", "'\n=1"),
+        ("\t=1", "'\t=1"),
+        ("\x00=1", "'=1"),  # dropped first (XML cannot hold it), then checked
+        ("Ministry of Interior", "Ministry of Interior"),
         ("", ""),
         (None, ""),
         (" =1", " =1"),
     ],
 )
-def test_cell_text(text, cell):
-    assert exports.cell_text(text) == cell
+def test_csv_cell_text(text, cell):
+    assert exports.csv_cell_text(text) == cell
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [("- item", "- item"), ("=1+1", "=1+1"), ("-5", "-5"), ("a\x00b", "ab"), (None, "")],
+)
+def test_xlsx_cell_text_is_the_text_as_typed(text, cell):
+    assert exports.xlsx_cell_text(text) == cell
 
 
 def test_an_xlsx_cell_is_cut_at_excels_limit():
@@ -543,7 +617,7 @@ def test_arabic_round_trips(objectives):
         rows = read(build(cycle, "answers-long", fmt).content, fmt)
         answers = {row[4]: row[7] for row in rows[1:]}
         assert answers["lead"] == ARABIC
-        assert answers["mechanism"] == "'- لجنة وطنية\n- وزارة الداخلية"
+        assert answers["mechanism"] == shown("- لجنة وطنية\n- وزارة الداخلية", fmt)
     document = json.loads(build(cycle, "answers", "json").content.decode("utf-8"))
     assert document["countries"][0]["name"]["ar"] == "المغرب"
     assert document["countries"][0]["submission"]["answers"]["lead"]["value"] == ARABIC
@@ -571,7 +645,7 @@ def test_demo_2020_long_form_is_moroccos_answers(demo):
         assert {row[1] for row in rows[1:]} == {"MA"}
         assert {row[9] for row in rows[1:]} == {"Accepted"}
         assert {row[4]: row[7] for row in rows[1:]} == {
-            answer.question.key: neutralised(as_text(answer))
+            answer.question.key: shown(as_text(answer), fmt)
             for answer in morocco.answers.select_related("question")
         }
 

@@ -78,7 +78,8 @@ def test_an_arabic_submissions_pdf_runs_right_to_left_with_arabic_questions(arab
     assert re.search(r'<th scope="row" class="qa-q" [^>]*dir="rtl" lang="ar"', html)
     # Arabic numbering, with the reference the other languages use beside it.
     assert f"أولاً- {SECTION_AR}" in html
-    assert re.search(r'<span class="qa-label">أ\)</span> <span class="pdf-ref"[^>]*>I\.a</span>', html)
+    label = r'<span class="qa-label">أ\)</span> <span class="pdf-ref"[^>]*>I\.a</span>'
+    assert re.search(label, html)
     assert "الاستعراض الإقليمي" in html  # the questionnaire's title on the cover
     assert "cover-translation" in html  # the notice that the translation is unofficial
     text = extracted(data)

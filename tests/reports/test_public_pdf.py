@@ -170,12 +170,12 @@ def test_a_known_etag_gets_304_and_no_body(client, published, renders):
 
 
 def test_serving_a_stored_pdf_costs_a_fixed_number_of_queries(client, published, renders):
-    """The submission, the stored PDF, and what its fingerprint is computed from (the answers'
-    totals in one aggregate, the objectives): four, and no rendering."""
+    """The submission, the stored PDF, and what its fingerprint is computed from (the answers,
+    the version's texts, the objectives: `reports.fingerprint`): five, and no rendering."""
     body(client.get(url(published)))
     with CaptureQueriesContext(connection) as queries:
         body(client.get(url(published)))
-    assert len(queries) == 4, [q["sql"] for q in queries]
+    assert len(queries) == 5, [q["sql"] for q in queries]
 
 
 def test_a_logged_in_visitors_copy_is_kept_by_their_browser_only(client, published, reviewer):

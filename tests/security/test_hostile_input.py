@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections import Counter
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler
@@ -651,15 +652,22 @@ def _cells(kind, fmt, content) -> list[str]:
     ],
 )
 def test_spreadsheet_exports_neutralise_formulas(client, reviewer, hostile_cycle, kind, fmt):
+    """CSV: no cell begins like a formula (an apostrophe first). XLSX: every cell is a string
+    cell (`_cells` refuses a formula), the payloads kept as typed."""
     client.force_login(reviewer)
     response = client.get(reverse("cycle_export_download", args=[hostile_cycle.slug, kind, fmt]))
     assert response.status_code == 200
     cells = _cells(kind, fmt, response.content)
     payload_cells = [c for c in cells if "cmd|" in c or "HYPERLINK" in c]
     assert payload_cells, "the payloads are in the export"
+    if fmt == "xlsx":
+        assert set(cells) & set(FORMULAS), "a payload, as typed"
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            assert not [name for name in archive.namelist() if b"<f>" in archive.read(name)]
+        return
     for cell in cells:
         assert (
-            not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+            not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
             or cell.lstrip("-").replace(".", "").isdigit()
         ), cell
 
