@@ -16,8 +16,6 @@ from typing import Any
 from questionnaire import richtext
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
-# Arabic, Arabic Supplement, Arabic Extended-A/B and the presentation forms.
-_ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 # Words and letters that mark French rather than English in a Latin-script answer.
 _FRENCH_WORDS = frozenset(
     {
@@ -34,6 +32,11 @@ _ENGLISH_WORDS = frozenset(
     }
 )  # fmt: skip
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+# Letters of Arabic, Arabic Supplement, Arabic Extended-A/B and the presentation forms.
+_ARABIC_LETTER_RE = re.compile(
+    r"(?=[^\W\d_])[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
+)
 
 
 @dataclass(frozen=True)
@@ -53,21 +56,27 @@ def detect(text: str, default_lang: str = "en") -> TextDirection:
     clearly. A text without letters (numbers, dates, empty) takes `default_lang` and its direction.
     """
     default_lang = (default_lang or "en").split("-")[0].lower()
-    letters = [ch for ch in text if ch.isalpha()]
+    letters = len(_LETTER_RE.findall(text))
     if not letters:
         return TextDirection(direction_of_language(default_lang), default_lang)
-    arabic = sum(1 for ch in letters if _ARABIC_RE.match(ch))
-    if arabic * 2 > len(letters):
+    if len(_ARABIC_LETTER_RE.findall(text)) * 2 > letters:
         return TextDirection("rtl", "ar")
+    return TextDirection("ltr", latin_language(text, default_lang))
+
+
+def latin_language(text: str, default_lang: str = "en") -> str:
+    """English or French, when `text`'s common words say so clearly, else `default_lang` (English
+    for a right-to-left one)."""
+    default_lang = (default_lang or "en").split("-")[0].lower()
     latin_lang = default_lang if default_lang not in RTL_LANGUAGES else "en"
     words = [w.lower() for w in _WORD_RE.findall(unicodedata.normalize("NFC", text))]
     french = sum(1 for w in words if w in _FRENCH_WORDS)
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
     if french > english * 2 and french >= 2:
-        latin_lang = "fr"
-    elif english > french * 2 and english >= 2:
-        latin_lang = "en"
-    return TextDirection("ltr", latin_lang)
+        return "fr"
+    if english > french * 2 and english >= 2:
+        return "en"
+    return latin_lang
 
 
 def _strings(value: Any):
@@ -116,12 +125,18 @@ def first_strong(text: str) -> str | None:
     return None
 
 
+# What a block's language is guessed from: its first characters are enough, and a list or a cell
+# would otherwise gather the text of every block inside it.
+_LANGUAGE_SAMPLE = 400
+
+
 @dataclass
 class _Block:
     index: int  # of its start tag in the token list
     name: str
     dir: str | None = None
-    text: list[str] | None = None
+    text: list[str] | None = None  # its first _LANGUAGE_SAMPLE characters or so
+    length: int = 0
     item_dirs: set[str] | None = None  # a list's items' directions
 
     def __post_init__(self):
@@ -182,8 +197,7 @@ def direct_blocks(html: str, default_lang: str = "en") -> DirectedHtml:
     for block in blocks:
         if block.dir is None:
             continue
-        text = "".join(block.text)
-        lang = "ar" if block.dir == "rtl" else detect(text, default_lang).lang
+        lang = "ar" if block.dir == "rtl" else latin_language("".join(block.text), default_lang)
         token = _DIR_ATTR_RE.sub("", tokens[block.index])
         extra = f' dir="{block.dir}" lang="{lang}"'
         if block.name in _LISTS and len(block.item_dirs) > 1:
@@ -194,7 +208,7 @@ def direct_blocks(html: str, default_lang: str = "en") -> DirectedHtml:
     if first is not None:
         first_text = "".join(first.text)
         direction = TextDirection(
-            first.dir, "ar" if first.dir == "rtl" else detect(first_text, default_lang).lang
+            first.dir, "ar" if first.dir == "rtl" else latin_language(first_text, default_lang)
         )
     return DirectedHtml("".join(tokens), direction)
 
@@ -208,7 +222,9 @@ def _take_text(stack, text: str) -> None:
             break
         if block is None:
             continue
-        block.text.append(text)
+        if block.length < _LANGUAGE_SAMPLE:
+            block.text.append(text)
+            block.length += len(text)
         if block.dir is None:
             if strong is None:
                 strong = first_strong(text) or ""
