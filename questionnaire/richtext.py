@@ -232,6 +232,13 @@ class _TextExtractor(HTMLParser):
         return re.sub(r"\n{3,}", "\n\n", "\n".join(self.lines)).strip("\n")
 
 
+def has_text(value: str) -> bool:
+    """Whether stored answer HTML (`clean_html`'s: no comments, scripts or styles) holds any
+    text: what `html_to_text(value).strip()` says, without parsing (every render of every answer
+    asks)."""
+    return bool(html.unescape(_TOKEN_RE.sub("", value or "")).strip())
+
+
 def html_to_text(value: str) -> str:
     parser = _TextExtractor()
     parser.feed(value or "")

@@ -117,7 +117,8 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
 
 def annex_piece_hash(html: str, language: str) -> str:
     """A hash of an annex piece's document (its templates, texts and translations are in it), of
-    the static files it links (stylesheets, their fonts) and of the code that lays it out."""
+    the static files it links (stylesheets, their fonts) and of the code that lays it out; the
+    front matter is cached under the same kind of hash."""
     material = {
         "code": [fingerprint.CODE_VERSION, fingerprint.module_digest(PART_CODE_MODULE)],
         "language": language,
@@ -425,7 +426,12 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
             "portal_name": pdf.PORTAL_NAME,
         },
     )
-    return _layout(html)
+    # Cached like a part, under a hash of its document (which holds the day it was compiled):
+    # a recompilation the same day with as many pages per country reuses it.
+    content_hash = annex_piece_hash(html, compilation.language)
+    rendered = _cached(content_hash) or _store(content_hash, _layout(html))
+    with rendered.file.open("rb") as file:
+        return file.read()
 
 
 def _stamp_page_numbers(

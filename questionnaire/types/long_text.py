@@ -46,7 +46,7 @@ class LongText(BaseQuestionType):
         return html
 
     def is_empty(self, value: Any) -> bool:
-        return not value or not richtext.html_to_text(value).strip()
+        return not value or not richtext.has_text(value)
 
     def as_text(self, value: Any, options: dict) -> str:
         return richtext.html_to_text(value or "")
