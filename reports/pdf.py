@@ -120,13 +120,14 @@ def answer_cell(
     # "Not applicable: …" is the document's sentence, the reason the country's.
     reason_dir = textdir.detect(reason, default_lang).dir if reason else ""
     parts.append(show_answer(question, answer, objectives, reason_dir))
-    directed = textdir.direct_blocks("".join(parts), default_lang)
     document = textdir.TextDirection(
         "rtl" if get_language_bidi() else "ltr", get_language() or "en"
     )
-    cell = directed.direction or document
-    if reason or not question.type_handler.holds_typed_text:
-        cell = document
+    own_words = bool(reason) or not question.type_handler.holds_typed_text
+    directed = textdir.direct_blocks(
+        "".join(parts), default_lang, inherited=document if own_words else None
+    )
+    cell = document if own_words else directed.direction or document
     # Blocks of the portal's templates and of clean_html, directed: nothing typed is unescaped.
     return mark_safe(directed.html), cell  # noqa: S308  # nosec
 

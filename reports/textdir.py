@@ -113,6 +113,7 @@ _LISTS = frozenset({"ul", "ol"})
 _VOID = frozenset({"br", "hr", "img", "col", "input", "meta", "wbr"})
 _TAG_RE = re.compile(r"(<[^>]*>)")
 _DIR_ATTR_RE = re.compile(r"""\sdir\s*=\s*(["']?)(\w+)\1""", re.IGNORECASE)
+_LANG_ATTR_RE = re.compile(r"""\slang\s*=\s*(["']?)([\w-]+)\1""", re.IGNORECASE)
 
 
 def first_strong(text: str) -> str | None:
@@ -138,6 +139,8 @@ class _Block:
     text: list[str] | None = None  # its first _LANGUAGE_SAMPLE characters or so
     length: int = 0
     item_dirs: set[str] | None = None  # a list's items' directions
+    parent: _Block | None = None  # the nearest enclosing block, or element stating its direction
+    lang: str | None = None  # decided once the text is read (stated, for a stating element)
 
     def __post_init__(self):
         self.text = []
@@ -152,17 +155,22 @@ class DirectedHtml:
     direction: TextDirection | None
 
 
-def direct_blocks(html: str, default_lang: str = "en") -> DirectedHtml:
-    """`html` with a `dir` and a `lang` on every block that has letters and no direction of its
-    own (`dir="auto"` counts as none), from the block's first strong character, as a browser does
-    for `dir="auto"`; WeasyPrint does not. A list whose items run in both directions gets the
-    class `bidi-mixed`, so the stylesheet can keep room for markers on both sides.
+def direct_blocks(
+    html: str, default_lang: str = "en", inherited: TextDirection | None = None
+) -> DirectedHtml:
+    """`html` with its blocks' directions and languages, from each block's first strong
+    character, as a browser does for `dir="auto"`; WeasyPrint does not. A block that has letters
+    and no direction of its own (`dir="auto"` counts as none) gets a `dir` and a `lang` where they
+    differ from what it inherits: from the block around it, else from `inherited` (the cell's,
+    or when None the first block's, which the cell then takes). Only what differs is written:
+    every `lang` costs the layout a font lookup. A list whose items run in both directions gets
+    the class `bidi-mixed`, so the stylesheet can keep room for markers on both sides.
 
     `html` is markup the portal wrote (templates, and answers `richtext.clean_html` cleaned): well
     formed, with quoted attributes. Text inside an element that states its own direction does not
     count for the blocks around it."""
     tokens = _TAG_RE.split(html)
-    stack: list[tuple[str, _Block | None, bool]] = []  # (tag, block to direct, states its dir)
+    stack: list[tuple[str, _Block | None, bool]] = []  # (tag, block or stating element, states)
     blocks: list[_Block] = []
     for index, token in enumerate(tokens):
         if not token:
@@ -189,28 +197,51 @@ def direct_blocks(html: str, default_lang: str = "en") -> DirectedHtml:
             continue
         stated = _DIR_ATTR_RE.search(token)
         explicit = bool(stated) and stated.group(2).lower() in ("ltr", "rtl")
+        parent = next((entry for _tag, entry, _e in reversed(stack) if entry is not None), None)
         block = None
-        if name in _BLOCKS and not explicit:
-            block = _Block(index, name)
+        if explicit:
+            stated_lang = _LANG_ATTR_RE.search(token)
+            block = _Block(index, name, dir=stated.group(2).lower(), parent=parent,
+                           lang=stated_lang.group(2) if stated_lang else None)  # fmt: skip
+        elif name in _BLOCKS:
+            block = _Block(index, name, parent=parent)
             blocks.append(block)
         stack.append((name, block, explicit))
     for block in blocks:
-        if block.dir is None:
+        if block.dir is not None:
+            text = "".join(block.text)
+            block.lang = "ar" if block.dir == "rtl" else latin_language(text, default_lang)
+    first = next((b for b in blocks if b.dir), None)
+    direction = TextDirection(first.dir, first.lang) if first is not None else None
+    root = inherited or direction
+    for block in blocks:
+        around = _effective(block.parent, root)
+        if block.dir is None:  # no letters: it runs as what is around it
+            block.dir, block.lang = around.dir, around.lang
             continue
-        lang = "ar" if block.dir == "rtl" else latin_language("".join(block.text), default_lang)
+        extra = ""
+        if around is None or block.dir != around.dir:
+            extra += f' dir="{block.dir}"'
+        if around is None or block.lang != around.lang:
+            extra += f' lang="{block.lang}"'
         token = _DIR_ATTR_RE.sub("", tokens[block.index])
-        extra = f' dir="{block.dir}" lang="{lang}"'
         if block.name in _LISTS and len(block.item_dirs) > 1:
             token = _add_class(token, "bidi-mixed")
         tokens[block.index] = token[:-1].rstrip("/").rstrip() + extra + ">"
-    first = next((b for b in blocks if b.dir), None)
-    direction = None
-    if first is not None:
-        first_text = "".join(first.text)
-        direction = TextDirection(
-            first.dir, "ar" if first.dir == "rtl" else latin_language(first_text, default_lang)
-        )
     return DirectedHtml("".join(tokens), direction)
+
+
+def _effective(block: _Block | None, root: TextDirection | None) -> TextDirection | None:
+    """The direction and language a block runs in: its own (once decided), else its
+    surroundings'."""
+    if block is None:
+        return root
+    if block.dir is None:
+        return _effective(block.parent, root)
+    if block.lang is None:  # an element stating its direction but not its language
+        around = _effective(block.parent, root)
+        return TextDirection(block.dir, around.lang if around else "")
+    return TextDirection(block.dir, block.lang)
 
 
 def _take_text(stack, text: str) -> None:

@@ -32,22 +32,27 @@ ARABIC_WORDS = re.compile(r"[\u0621-\u064a]+")
 
 def test_english_then_arabic_each_paragraph_its_own_direction():
     result = textdir.direct_blocks(f"<p>{ENGLISH}</p><p>{ARABIC}</p>", "ar")
-    assert result.html == (
-        f'<p dir="ltr" lang="en">{ENGLISH}</p><p dir="rtl" lang="ar">{ARABIC}</p>'
-    )
-    assert result.direction == textdir.TextDirection("ltr", "en")  # the cell follows its first
+    # The cell follows its first block; only what differs from it is written.
+    assert result.direction == textdir.TextDirection("ltr", "en")
+    assert result.html == f'<p>{ENGLISH}</p><p dir="rtl" lang="ar">{ARABIC}</p>'
+    # Inside a cell that runs right to left (an Arabic document's choices), both are stated.
+    inherited = textdir.TextDirection("rtl", "ar")
+    html = textdir.direct_blocks(f"<p>{ENGLISH}</p><p>{ARABIC}</p>", "ar", inherited).html
+    assert html == f'<p dir="ltr" lang="en">{ENGLISH}</p><p>{ARABIC}</p>'
 
 
 def test_arabic_then_english():
     result = textdir.direct_blocks(f"<p>{ARABIC}</p><p>{ENGLISH}</p>", "en")
-    assert result.html.startswith('<p dir="rtl" lang="ar">')
-    assert f'<p dir="ltr" lang="en">{ENGLISH}</p>' in result.html
-    assert result.direction.dir == "rtl"
+    assert result.html == f'<p>{ARABIC}</p><p dir="ltr" lang="en">{ENGLISH}</p>'
+    assert result.direction == textdir.TextDirection("rtl", "ar")
 
 
 def test_arabic_with_english_acronyms_and_numbers_stays_right_to_left():
     # The first strong character decides, as browsers do for dir="auto": digits are neutral.
-    assert textdir.direct_blocks(f"<p>{ACRONYMS}</p>").html.startswith('<p dir="rtl" lang="ar">')
+    assert textdir.direct_blocks(f"<p>{ACRONYMS}</p>").direction.dir == "rtl"
+    inherited = textdir.TextDirection("ltr", "en")
+    html = textdir.direct_blocks(f"<p>{ACRONYMS}</p>", "en", inherited).html
+    assert html.startswith('<p dir="rtl" lang="ar">')
     assert textdir.first_strong("2020، ومن ثم") == "rtl"
     assert textdir.first_strong("2020, then") == "ltr"
     assert textdir.first_strong("2020 – 2024") is None
@@ -57,21 +62,22 @@ def test_a_list_mixing_both_directions_gets_room_for_markers_on_both_sides():
     html = textdir.direct_blocks(
         "<ul><li>وزارة الداخلية<ul><li>IOM office</li></ul></li><li>Ministry of Labour</li></ul>"
     ).html
-    assert html.startswith('<ul class="bidi-mixed" dir="rtl" lang="ar"><li dir="rtl" lang="ar">')
-    assert '<ul dir="ltr" lang="en"><li dir="ltr" lang="en">IOM office</li></ul>' in html
+    assert html.startswith('<ul class="bidi-mixed"><li>وزارة')  # as its cell: right to left
+    assert '<ul dir="ltr" lang="en"><li>IOM office</li></ul>' in html  # the item as its list
     assert '<li dir="ltr" lang="en">Ministry of Labour</li>' in html
 
 
 def test_stated_directions_are_kept_and_auto_is_decided():
     html = textdir.direct_blocks(
         '<p class="x">Not applicable: <span dir="rtl">سبب</span></p><div dir="auto">نص</div>'
-        '<p class="mb-0">2020</p><td dir="ltr">نص</td>'
+        '<p class="mb-0">2020</p><td dir="ltr">نص<p>text</p></td>',
+        inherited=textdir.TextDirection("rtl", "ar"),
     ).html
     # The reason's own direction does not count for its paragraph (the sentence's does).
     assert '<p class="x" dir="ltr" lang="en">Not applicable: <span dir="rtl">' in html
-    assert '<div dir="rtl" lang="ar">نص</div>' in html
+    assert "<div>نص</div>" in html  # "auto" decided: right to left, as its cell
     assert '<p class="mb-0">2020</p>' in html  # no letters: it takes its cell's direction
-    assert '<td dir="ltr">نص</td>' in html
+    assert '<td dir="ltr">نص<p lang="en">text</p></td>' in html  # the cell states its own
 
 
 # --- A submission with mixed answers --------------------------------------------------------------
@@ -137,7 +143,9 @@ def arabic_runs(sentence):
 def test_each_paragraph_extracts_in_logical_order_and_ends_with_its_punctuation(mixed):
     for language in ("ar", "en"):
         html, data = rendered(mixed, language)
-        assert f'<p dir="ltr" lang="en">{ENGLISH}</p><p dir="rtl" lang="ar">{ARABIC}</p>' in html
+        cell = '<td class="qa-a" dir="ltr" lang="en">'
+        assert re.search(re.escape(cell) + r".*?" + re.escape(f"<p>{ENGLISH}</p>"), html)
+        assert f'<p>{ENGLISH}</p><p dir="rtl" lang="ar">{ARABIC}</p>' in html
         extracted = "".join(pdf_text(data, diagonal=False))
         # An English paragraph laid out right to left would extract as ".The ministries…".
         assert squash(ENGLISH) in squash(extracted)
@@ -313,5 +321,5 @@ def test_the_compilation_annex_prints_answers_in_their_own_direction(compiled):
     with translation.override("en"):
         htmls = [piece.html() for piece in compilation.annex_pieces(compiled)]
     answers = next(html for html in htmls if ENGLISH in html)
-    assert f'<p dir="ltr" lang="en">{ENGLISH}</p><p dir="rtl" lang="ar">{ARABIC}</p>' in answers
-    assert '<div class="answer" dir="ltr" lang="en">' in answers
+    assert '<div class="answer" dir="ltr" lang="en"><div class="portal-richtext">' in answers
+    assert f'<p>{ENGLISH}</p><p dir="rtl" lang="ar">{ARABIC}</p>' in answers
