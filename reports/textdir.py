@@ -1,8 +1,10 @@
 """Direction and language of a piece of text, decided on the server.
 
-Browsers honour `dir="auto"`; WeasyPrint does not, so every answer cell of the PDF carries an
-explicit `dir` and `lang`. An answer written in Arabic reads right to left and a French one left
-to right in the same document, whatever the submission's declared language.
+Browsers honour `dir="auto"`; WeasyPrint does not, so the PDFs decide on the server: `detect`
+for a question, a title or a reason (the dominant script), `direct_blocks` for an answer (each
+paragraph, list item and cell from its first strong character, as a browser does). An answer
+written in Arabic reads right to left and a French one left to right in the same document,
+whatever the submission's declared language.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from html import unescape
-from typing import Any
-
-from questionnaire import richtext
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # Words and letters that mark French rather than English in a Latin-script answer.
@@ -77,26 +76,6 @@ def latin_language(text: str, default_lang: str = "en") -> str:
     if english > french * 2 and english >= 2:
         return "en"
     return latin_lang
-
-
-def _strings(value: Any):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def answer_text(value: Any) -> str:
-    """Every piece of text a user typed into an answer value, markup removed."""
-    return "\n".join(richtext.html_to_text(s) if "<" in s else s for s in _strings(value))
-
-
-def detect_answer(value: Any, default_lang: str = "en") -> TextDirection:
-    return detect(answer_text(value), default_lang)
 
 
 # --- Each block its own direction ---------------------------------------------------------------

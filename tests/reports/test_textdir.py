@@ -1,6 +1,6 @@
 import pytest
 
-from reports.textdir import TextDirection, answer_text, detect, detect_answer
+from reports.textdir import TextDirection, detect, direct_blocks
 
 ARABIC = "تعمل الحكومة على تعزيز حماية العمال المهاجرين"
 FRENCH = (
@@ -36,8 +36,8 @@ def test_detect(text, default, expected):
     assert detect(text, default) == expected
 
 
-def test_answer_text_reads_every_string_of_a_value_without_markup():
-    value = {"answer": "yes", "explanation": f"<p>{ARABIC}</p><ul><li>{ARABIC}</li></ul>"}
-    assert "<" not in answer_text(value)
-    assert detect_answer(value) == TextDirection("rtl", "ar")
-    assert detect_answer([{"entity": FRENCH, "role": "Coordination"}]) == TextDirection("ltr", "fr")
+def test_each_block_takes_its_own_latin_language():
+    # French after English in the same answer: the same direction, another language (its
+    # hyphenation and quotation marks).
+    html = direct_blocks(f"<p>{ENGLISH}</p><p>{FRENCH}</p><p>{ARABIC}</p>", "en").html
+    assert html == f'<p>{ENGLISH}</p><p lang="fr">{FRENCH}</p><p dir="rtl" lang="ar">{ARABIC}</p>'
