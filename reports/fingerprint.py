@@ -12,7 +12,8 @@ current one, so the fingerprint changes with anything the document shows:
     template those `{% include %}` or `{% extends %}`, found by walking the compiled templates;
   - the static files they link (`linked_files`): stylesheets, and the fonts and images the
     stylesheets name, resolved as the PDF renderer's fetcher reads them;
-  - the language's translations (its .po and .mo files) and format modules;
+  - the language's translations (its .po files, the source: the .mo are compiled from them at
+    install, and msgfmt's bytes may differ between two app servers) and format modules;
   - the Python that shapes what the templates get: `CONTEXT_MODULES`, the question types'
     modules and the template tag libraries the templates load (their source files), and
     `CODE_VERSION` for any other code;
@@ -219,12 +220,11 @@ def context_code(template_sources: list[str]) -> dict[str, Path]:
 
 
 def _translation_files(language: str) -> list[tuple[str, Path]]:
-    """The language's catalogues (.po and .mo) in LOCALE_PATHS and its format modules."""
+    """The language's catalogues (.po) in LOCALE_PATHS and its format modules."""
     files = []
     for locale_dir in settings.LOCALE_PATHS:
-        for pattern in ("*.po", "*.mo"):
-            for path in sorted(Path(locale_dir).glob(f"{language}/LC_MESSAGES/{pattern}")):
-                files.append((f"{language}/{path.name}", path))
+        for path in sorted(Path(locale_dir).glob(f"{language}/LC_MESSAGES/*.po")):
+            files.append((f"{language}/{path.name}", path))
     for module in iter_format_modules(language, settings.FORMAT_MODULE_PATH):
         if getattr(module, "__file__", None):
             files.append((module.__name__, Path(module.__file__)))
