@@ -123,8 +123,12 @@ serve: system-deps install
 bench: system-deps install
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
+# The suite on TEST_WORKERS processes (pytest-xdist; each has its own test database): two, one
+# per core of the machines CI runs on, which keeps CI under 20 minutes. TEST_WORKERS=0 runs it
+# in this process, as a debugger wants.
+TEST_WORKERS ?= 2
 test: test-deps install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 .PHONY: tour
 # A picture of every step of the browser journeys (tests/browser/test_journeys.py, and the

@@ -537,7 +537,9 @@ def test_the_review_cycle(journey_factory, language):  # noqa: PLR0915 — one s
     with j.step(escwa, "published", "ESCWA publishes the answers"):
         cycle_card(j, page, CYCLE).get_by_role("link", name=j.country("MA")).click()
         page.get_by_role("link", name=j.t("Publish…")).click()
-        page.get_by_role("button", name=j.t("Publish the answers")).click()
+        # Publishing queues the public PDF in three languages, which tests render at once, in
+        # the request (workers do in production): PDF/A in three languages takes its seconds.
+        page.get_by_role("button", name=j.t("Publish the answers")).click(timeout=120_000)
         expect(page.locator(".portal-messages")).to_be_visible()
     submission = Submission.objects.get(cycle__slug="arab-2026", country__iso2="MA")
     assert submission.status == SubmissionStatus.PUBLISHED
