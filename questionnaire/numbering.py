@@ -63,7 +63,7 @@ def section_label(section_number: str, language: str | None) -> str:
 
 
 def section_heading(section_number: str, title: str, language: str | None) -> str:
-    """"I. Methodology …", in Arabic "أولاً- منهجية …"."""
+    """ "I. Methodology …", in Arabic "أولاً- منهجية …"."""
     if is_arabic(language):
         return f"{section_label(section_number, language)}- {title}"
     return f"{section_number}. {title}"
@@ -80,3 +80,10 @@ def question_label(section_number: str, label: str, language: str | None) -> str
 def has_own_labels(language: str | None) -> bool:
     """Whether `language` labels sections and questions otherwise than the reference ("I.a")."""
     return is_arabic(language)
+
+
+def question_labels(section_number: str, label: str, language: str | None) -> tuple[str, str]:
+    """(the question's label in `language`, the reference to print beside it): ("I.a", "") in
+    English and French, ("أ)", "I.a") in Arabic."""
+    reference = question_reference(section_number, label) if has_own_labels(language) else ""
+    return question_label(section_number, label, language), reference

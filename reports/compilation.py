@@ -54,11 +54,8 @@ OBJECTIVES_PIECE = "objectives"
 QUESTION_PIECE = "question-"
 # The cover and one page of contents: the front matter is laid out again only when it is longer.
 FRONT_PAGES_GUESS = 2
-# The page numbers drawn over the merged pages: the name they go by in each page's resources,
-# and the version of their cached layout (hashed with their HTML, which holds their style). They
-# are still laid out untagged (an artifact has no place in the structure tree): version 1 holds.
+# The name the page numbers drawn over the merged pages go by in each page's resources.
 PAGE_NUMBER_XOBJECT = "/GcmPageNumber"
-NUMBERS_LAYOUT_VERSION = "1"
 
 
 # --- Hashing -----------------------------------------------------------------------------------
@@ -115,10 +112,10 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
     return pieces
 
 
-def annex_piece_hash(html: str, language: str) -> str:
-    """A hash of an annex piece's document (its templates, texts and translations are in it), of
-    the static files it links (stylesheets, their fonts) and of the code that lays it out; the
-    front matter is cached under the same kind of hash."""
+def document_hash(html: str, language: str) -> str:
+    """A hash of a document of the compilation laid out from `html` alone (an annex piece, the
+    front matter, the page numbers): the HTML (its templates, texts and translations are in it),
+    the static files it links (stylesheets, their fonts) and the code that lays it out."""
     material = {
         "code": [fingerprint.CODE_VERSION, fingerprint.module_digest(PART_CODE_MODULE)],
         "language": language,
@@ -159,7 +156,7 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
                 pending.append((len(material), part.pk))
             order += 1
         for key, html in annexes:
-            content_hash = annex_piece_hash(html, language)
+            content_hash = document_hash(html, language)
             part = _plan_part(compilation, order, content_hash, annex_key=key)
             if part is not None:
                 pending.append((len(html), part.pk))
@@ -243,7 +240,7 @@ def _render_annex_piece(part: CompilationPart) -> RenderedPart:
         if part.annex_key not in pieces:
             raise LookupError(f"the questionnaire has no annex piece {part.annex_key!r}")
         html = pieces[part.annex_key].html()
-    content_hash = annex_piece_hash(html, language)
+    content_hash = document_hash(html, language)
     rendered = _cached(content_hash)
     if rendered is None:
         rendered = _store(content_hash, _layout(html))
@@ -401,15 +398,15 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
     """The cover and the contents: each country, and each annex, with the page it starts on."""
     start = front_pages + 1
     rows, annexes = [], []
+    answers_listed = False
     for part in parts:
         if part.is_country:
             rows.append({"country": part.submission.country, "page": start})
         elif part.annex_key == OBJECTIVES_PIECE:
             annexes.append({"title": _("Status of the GCM objectives by country"), "page": start})
-        elif part.annex_key.startswith(QUESTION_PIECE) and not any(
-            annex["title"] == _("Answers by question") for annex in annexes
-        ):
+        elif not answers_listed:  # the first question's piece opens the answers by question
             annexes.append({"title": _("Answers by question"), "page": start})
+            answers_listed = True
         start += part.rendered.page_count
     for number, annex in enumerate(annexes, start=1):
         annex["number"] = number
@@ -426,11 +423,9 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
             "portal_name": pdf.PORTAL_NAME,
         },
     )
-    # Cached like a part, under a hash of its document (which holds the day it was compiled):
-    # a recompilation the same day with as many pages per country reuses it.
-    content_hash = annex_piece_hash(html, compilation.language)
-    rendered = _cached(content_hash) or _store(content_hash, _layout(html))
-    with rendered.file.open("rb") as file:
+    # Its document holds the day it was compiled: a recompilation the same day with as many pages
+    # per country reuses it.
+    with _laid_out(html, compilation.language).file.open("rb") as file:
         return file.read()
 
 
@@ -490,8 +485,14 @@ def _page_numbers(compilation: Compilation, pages: range) -> RenderedPart:
             ],
         },
     )
-    content_hash = _digest(json.dumps({"layout": NUMBERS_LAYOUT_VERSION, "html": html}))
-    return _cached(content_hash) or _store(content_hash, _layout(html, tagged=False))
+    return _laid_out(html, compilation.language, tagged=False)
+
+
+def _laid_out(html: str, language: str, **options) -> RenderedPart:
+    """`html` laid out (`_layout`'s `options`), from the cache of rendered parts when the same
+    document was laid out before (`document_hash`)."""
+    content_hash = document_hash(html, language)
+    return _cached(content_hash) or _store(content_hash, _layout(html, **options))
 
 
 def _layout(html: str, *, tagged: bool = True) -> bytes:

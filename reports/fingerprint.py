@@ -30,7 +30,7 @@ current one, so the fingerprint changes with anything the document shows:
 Three queries, whatever the size of the questionnaire. The conditions that hide questions are
 not read: a published version's never change, and which questions show follows from the answers.
 
-The annex pieces of the compilation are hashed from their own HTML (`compilation.annex_piece_hash`)
+The annex pieces of the compilation are hashed from their own HTML (`compilation.document_hash`)
 with `document_digest`: the files that HTML links and the renderer's version.
 
 tests/reports/test_fingerprint.py renders a PDF with every question type and checks that every

@@ -143,7 +143,6 @@ def pdf_sections(
     objectives = selectors.objectives_for(sections=entries)
     default_lang = submission.language or "en"
     language = get_language()
-    own_labels = numbering.has_own_labels(language)
     sections = []
     for index, entry in enumerate(entries, start=1):
         title = i18n.tr(entry.section, "title")
@@ -152,7 +151,7 @@ def pdf_sections(
             entry=entry,
             anchor=f"section-{index}",
             heading=numbering.section_heading(number, title, language),
-            reference=number if own_labels else "",
+            reference=number if numbering.has_own_labels(language) else "",
             title=title,
             intro=i18n.tr(entry.section, "intro"),
             title_dir=textdir.detect(title, default_lang),
@@ -163,14 +162,13 @@ def pdf_sections(
             answer_html, answer_dir = answer_cell(
                 question, item.answer, objectives, default_lang, unreviewed=item.is_unreviewed
             )
+            label, reference = numbering.question_labels(number, question.label, language)
             section.questions.append(
                 PdfQuestion(
                     item=item,
                     anchor=f"question-{question.key}",
-                    label=numbering.question_label(number, question.label, language),
-                    reference=numbering.question_reference(number, question.label)
-                    if own_labels
-                    else "",
+                    label=label,
+                    reference=reference,
                     text=text,
                     short_text=short_question(text),
                     question_dir=textdir.detect(text, default_lang),

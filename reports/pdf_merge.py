@@ -91,7 +91,7 @@ class TaggedMerge:
         offset, last = self._next_key, -1
         parent_tree = tree_root.get("/ParentTree")
         if parent_tree is not None:
-            for key, value in _number_tree(self.pdf.copy_foreign(_indirect(source, parent_tree))):
+            for key, value in number_tree(self.pdf.copy_foreign(_indirect(source, parent_tree))):
                 self._nums.extend((offset + key, value))
                 last = max(last, key)
         self._next_key = offset + max(last + 1, int(tree_root.get("/ParentTreeNextKey", 0)))
@@ -108,9 +108,7 @@ class TaggedMerge:
             self._document.K.append(copied)
         id_tree = tree_root.get("/IDTree")
         if id_tree is not None:
-            for identifier, element in _name_tree(
-                self.pdf.copy_foreign(_indirect(source, id_tree))
-            ):
+            for identifier, element in name_tree(self.pdf.copy_foreign(_indirect(source, id_tree))):
                 self._ids.setdefault(bytes(identifier), element)
         return start
 
@@ -164,22 +162,22 @@ def _shift(obj: pikepdf.Object, key: str, offset: int) -> None:
         obj[key] = int(obj[key]) + offset
 
 
-def _number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
+def number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
     """(key, value) of a number tree (ISO 32000-1, 7.9.7), leaves in order."""
     nums = node.get("/Nums", Array())
     for index in range(0, len(nums) - 1, 2):
         yield int(nums[index]), nums[index + 1]
     for kid in node.get("/Kids", Array()):
-        yield from _number_tree(kid)
+        yield from number_tree(kid)
 
 
-def _name_tree(node: pikepdf.Object) -> Iterator[tuple[pikepdf.String, pikepdf.Object]]:
+def name_tree(node: pikepdf.Object) -> Iterator[tuple[pikepdf.String, pikepdf.Object]]:
     """(key, value) of a name tree (ISO 32000-1, 7.9.6)."""
     names = node.get("/Names", Array())
     for index in range(0, len(names) - 1, 2):
         yield names[index], names[index + 1]
     for kid in node.get("/Kids", Array()):
-        yield from _name_tree(kid)
+        yield from name_tree(kid)
 
 
 def unique_element_ids(html: str) -> Callable:

@@ -1,16 +1,21 @@
-"""Answers in the PDFs, each block in its own direction (`reports.pdf.answer_cell`).
+"""Answers in the PDFs, each block in its own direction (`reports.pdf.answer_cell`), and
+questions labelled as the PDFs label them (`questionnaire.numbering`).
 
 {% load pdf_answers %}
 {% pdf_answer question answer objectives submission.language %}
+{% question_label question section %}   "I.a", in Arabic "أ)" with "I.a" beside it
 """
 
 from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
+from questionnaire import numbering
 from reports import pdf, textdir
 
 register = template.Library()
@@ -31,3 +36,12 @@ def directed(text: str, default_lang: str = "en") -> SafeString:
     html = textdir.direct_blocks(str(linebreaks_filter(text, autoescape=True)), default_lang).html
     # linebreaks escaped the text; direct_blocks only adds dir and lang to its paragraphs.
     return mark_safe(html)  # noqa: S308  # nosec
+
+
+@register.simple_tag
+def question_label(question, section) -> SafeString:
+    """The label the submission PDF gives `question` (its include), for the annexes' headings."""
+    label, reference = numbering.question_labels(section.number, question.label, get_language())
+    return render_to_string(
+        "reports/pdf/question_label.html", {"q": {"label": label, "reference": reference}}
+    )

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from reports.pdf_merge import name_tree, number_tree
+
 PAINTING = {"Tj", "TJ", "'", '"', "Do"}  # text, images and forms
 
 
@@ -154,22 +156,6 @@ def pdfa_identification(data: bytes) -> tuple[str | None, str | None]:
 
 
 # --- Tagged PDF ------------------------------------------------------------------------------
-
-
-def number_tree(node) -> Iterator[tuple[int, object]]:
-    nums = node.get("/Nums", Array())
-    for index in range(0, len(nums) - 1, 2):
-        yield int(nums[index]), nums[index + 1]
-    for kid in node.get("/Kids", Array()):
-        yield from number_tree(kid)
-
-
-def name_tree(node) -> Iterator[tuple[bytes, object]]:
-    names = node.get("/Names", Array())
-    for index in range(0, len(names) - 1, 2):
-        yield bytes(names[index]), names[index + 1]
-    for kid in node.get("/Kids", Array()):
-        yield from name_tree(kid)
 
 
 def kids(element) -> list:
@@ -335,7 +321,7 @@ def _identifier_problems(tree_root) -> list[str]:
         attributes = element.get("/A")
         if isinstance(attributes, Dictionary) and "/Headers" in attributes:
             headers += [bytes(header) for header in attributes.Headers]
-    listed = dict(name_tree(tree_root.get("/IDTree", Dictionary())))
+    listed = {bytes(k): v for k, v in name_tree(tree_root.get("/IDTree", Dictionary()))}
     for identifier, element in identified.items():
         if identifier not in listed or listed[identifier].objgen != element.objgen:
             problems.append(f"element identifier {identifier!r} is not in the /IDTree")

@@ -253,11 +253,11 @@ def test_a_changed_stylesheet_or_font_makes_parts_pdfs_and_annexes_stale(
     published, static_copy, name
 ):
     piece = compilation.annex_pieces(published.cycle)[0].html()
-    before = hashes(published, "ar"), compilation.annex_piece_hash(piece, "ar")
+    before = hashes(published, "ar"), compilation.document_hash(piece, "ar")
     with (static_copy / name).open("ab") as file:
         file.write(b"\n/* changed */\n" if name.endswith(".css") else b"\0")
     fingerprint.clear_caches()
-    (part, public), annex = hashes(published, "ar"), compilation.annex_piece_hash(piece, "ar")
+    (part, public), annex = hashes(published, "ar"), compilation.document_hash(piece, "ar")
     assert part != before[0][0] and public != before[0][1] and annex != before[1]
 
 
