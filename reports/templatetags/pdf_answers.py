@@ -13,7 +13,7 @@ from django.template.defaultfilters import linebreaks_filter
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 
 from questionnaire import numbering
 from reports import pdf, textdir
@@ -32,8 +32,11 @@ def pdf_answer(question, answer, objectives=(), default_lang: str = "en") -> Saf
 
 @register.filter
 def directed(text: str, default_lang: str = "en") -> SafeString:
-    """Plain text a country typed (a note), escaped, as paragraphs in their own directions."""
-    html = textdir.direct_blocks(str(linebreaks_filter(text, autoescape=True)), default_lang).html
+    """Plain text a country typed (a note), escaped, as paragraphs in their own directions: a
+    paragraph that runs otherwise than the document says so."""
+    document = textdir.TextDirection("rtl" if get_language_bidi() else "ltr", get_language())
+    paragraphs = str(linebreaks_filter(text, autoescape=True))
+    html = textdir.direct_blocks(paragraphs, default_lang, inherited=document).html
     # linebreaks escaped the text; direct_blocks only adds dir and lang to its paragraphs.
     return mark_safe(html)  # noqa: S308  # nosec
 

@@ -314,6 +314,8 @@ def test_the_objectives_annex_is_landscape_with_codes_a_legend_and_the_notes(com
     assert '<td class="obj-tone-3" title="Largely achieved">4<span class="annex-note-mark">' in html
     notes = "".join(pdf_text(data)[1:])
     assert "Recruitment fees banned." in notes and "ملاحظة" in notes
+    # Each note in its own direction, whatever the document's.
+    assert '<dd><p dir="rtl" lang="ar">ملاحظة</p></dd>' in html
     assert "Objective 3 (Short 3)" in notes
 
 
