@@ -104,3 +104,19 @@ class AttachmentForm(forms.Form):
         required=False,
         help_text=_("Optional: what the document is, e.g. “National action plan, 2023”."),
     )
+
+
+class WordImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Word document"),
+        help_text=_(
+            "A .docx file: one downloaded from this submission or the questionnaire ESCWA sent, "
+            "filled in. 20 MB at most."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".docx,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
+    )

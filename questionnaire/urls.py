@@ -3,9 +3,9 @@ from django.urls import path
 from . import answering_views as answering
 from . import attachment_views as attachments
 from . import dashboard_views as dashboard
+from . import import_views, views
 from . import review_views as review
 from . import team_views as team
-from . import views
 
 # Not namespaced: settings.LOGIN_REDIRECT_URL names "home".
 urlpatterns = [
@@ -48,6 +48,12 @@ urlpatterns = [
         name="answer_restore",
     ),
     # Review: decisions and comment threads
+    path("submissions/<int:pk>/import/", import_views.submission_import, name="submission_import"),
+    path(
+        "submissions/<int:pk>/import/<int:import_pk>/",
+        import_views.submission_import_preview,
+        name="submission_import_preview",
+    ),
     path("submissions/<int:pk>/review/", review.submission_review, name="submission_review"),
     path(
         "submissions/<int:pk>/review/<slug:move>/",

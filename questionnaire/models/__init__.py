@@ -21,6 +21,7 @@ from .cycles import (  # noqa: F401
     ReminderSent,
     ReviewCycle,
 )
+from .imports import DocumentImport  # noqa: F401
 from .reference import (  # noqa: F401
     Country,
     GuidingPrinciple,

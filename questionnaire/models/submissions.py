@@ -285,6 +285,15 @@ class AnswerRevision(AppendOnlyModel):
         verbose_name=_("saved by"),
     )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True, db_index=True)
+    # The Word document a revision of kind "import" was read from (docs/word.md).
+    document_import = models.ForeignKey(
+        "questionnaire.DocumentImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("imported from"),
+    )
 
     class Meta:
         ordering = ["answer", "revision"]

@@ -148,3 +148,9 @@ from .versions import (  # noqa: F401
 from .visibility import (  # noqa: F401
     cycles_for_user,
 )
+from .word_import import (  # noqa: F401
+    ImportItem,
+    ImportPreview,
+    document_import_get,
+    document_import_preview,
+)

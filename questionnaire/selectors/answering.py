@@ -306,7 +306,9 @@ def answer_history(*, submission: Submission, question: Question):
     )
     if answer is None:
         return None, []
-    revisions = list(answer.revisions.select_related("created_by").order_by("-revision"))
+    revisions = list(
+        answer.revisions.select_related("created_by", "document_import").order_by("-revision")
+    )
     return answer, revisions
 
 

@@ -46,12 +46,18 @@ from .versions import (
     questionnaire_version_publish,
     questionnaire_version_retire,
 )
+from .word_import import (
+    ImportConflicts,
+    document_import_confirm,
+    document_import_read,
+)
 
 __all__ = [
     "ATTACHMENT_MAX_BYTES",
     "COMMENT_MAX_LENGTH",
     "INVITATION_LIFETIME",
     "AnswerConflict",
+    "ImportConflicts",
     "SectionSaveError",
     "TransitionError",
     "TranslationsChanged",
@@ -67,6 +73,8 @@ __all__ = [
     "deadline_extension_check",
     "deadline_extension_grant",
     "deadline_extension_remove",
+    "document_import_confirm",
+    "document_import_read",
     "invitation_accept",
     "invitation_create",
     "invitation_revoke",

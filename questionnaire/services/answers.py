@@ -55,6 +55,7 @@ def answer_save(
     base_revision: int | None = None,
     kind: str = AnswerRevision.Kind.SAVE,
     not_applicable_reason: str | None = "",
+    document_import=None,
 ) -> Answer:
     """Validate and store one answer, append its revision, and refuse stale saves.
 
@@ -68,6 +69,8 @@ def answer_save(
 
     A person's save (or restore) of a question that the submission's conditions hide is
     refused: its stored answer is kept as it is until the question applies again.
+
+    `document_import`: the Word document an answer of kind "import" was read from.
     """
     submission = _submission_locked(submission)
     if user is not None:
@@ -106,10 +109,10 @@ def answer_save(
     answer.value = cleaned
     answer.text = question.type_handler.as_text(cleaned, question.options or {})
     answer.not_applicable_reason = reason
-    return _new_revision(answer, kind=kind, user=user)
+    return _new_revision(answer, kind=kind, user=user, document_import=document_import)
 
 
-def _new_revision(answer: Answer, *, kind: str, user) -> Answer:
+def _new_revision(answer: Answer, *, kind: str, user, document_import=None) -> Answer:
     """Store `answer` as its next revision and append that revision to its history."""
     answer.revision += 1
     answer.updated_by = user
@@ -122,6 +125,7 @@ def _new_revision(answer: Answer, *, kind: str, user) -> Answer:
         not_applicable_reason=answer.not_applicable_reason,
         kind=kind,
         created_by=user,
+        document_import=document_import,
     )
     Submission.objects.filter(pk=answer.submission_id).update(updated_at=timezone.now())
     return answer

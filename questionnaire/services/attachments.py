@@ -62,7 +62,7 @@ def attachment_add(
         kind = filetypes.check(file)
     except filetypes.Refused as refused:
         logger.info("Document refused (%s): %s", refused.reason, refused.detail or "-")
-        raise ValidationError(_refusal_message(refused.reason), code=refused.reason) from None
+        raise ValidationError(refusal_message(refused.reason), code=refused.reason) from None
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
@@ -84,7 +84,7 @@ def attachment_add(
     return attachment
 
 
-def _refusal_message(reason: str) -> str:
+def refusal_message(reason: str) -> str:
     """What the person uploading is told about a document `filetypes` refused, and what to do."""
     messages = {
         filetypes.NOT_A_DOCUMENT: _(

@@ -565,5 +565,5 @@ def test_each_refusal_says_why(submission, contributor, tmp_path, settings, cont
 
 
 def test_every_refusal_has_its_message():
-    messages = [services.attachments._refusal_message(reason) for reason in filetypes.REASONS]
+    messages = [services.attachments.refusal_message(reason) for reason in filetypes.REASONS]
     assert len(set(messages)) == len(filetypes.REASONS)

@@ -1,0 +1,204 @@
+"""Answers imported from a Word document (docs/word.md), in two steps: `document_import_read`
+reads the file and keeps what it found (no answer changes); the person looks at the preview
+(`selectors.document_import_preview`) and `document_import_confirm` writes the answers they
+chose, each as a revision of kind "import" pointing at the document."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import unicodedata
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..models import Answer, AnswerRevision, DocumentImport, Question, Submission
+from ..permissions import Action
+from ..word import reader, reading
+from ..word.matching import match_rows
+from ._common import _submission_locked
+from .answers import AnswerConflict, answer_save
+from .attachments import ATTACHMENT_MAX_BYTES
+
+logger = logging.getLogger(__name__)
+UNPLACED_MAX_CHARACTERS = 2000  # of each piece of text shown as not placed
+
+
+class ImportConflicts(ValidationError):
+    """Answers changed in the portal after the preview was shown: nothing was imported."""
+
+    def __init__(self, keys: list[str]):
+        super().__init__(
+            _(
+                "Some answers were changed in the portal while you were looking at the "
+                "preview; nothing was imported. Look at them again below, then confirm."
+            ),
+            code="changed_meanwhile",
+        )
+        self.keys = keys
+
+
+def _questions(submission: Submission) -> list[Question]:
+    return list(
+        Question.objects.filter(version=submission.cycle.version_id)
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+
+
+def _file_name(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return (base or "document.docx")[:255]
+
+
+def document_import_read(
+    *, submission: Submission, file: IO[bytes], name: str, user
+) -> DocumentImport:
+    """Read a Word document for `submission` and keep what it holds for the preview.
+
+    Refuses, with a message and nothing kept, what is not a DOCX the portal may read
+    (`reader.DocumentRefused`), an empty document, and a document in which no row matches a
+    question of the submission's questionnaire."""
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
+    data = file.read(ATTACHMENT_MAX_BYTES + 1)
+    document = reader.read_docx(data)
+    if document.is_empty:
+        raise reader.DocumentRefused(_("The document is empty: it holds no text."), code="empty")
+    questions = _questions(submission)
+    matching = match_rows(document.rows, questions)
+    if not matching.matches:
+        raise reader.DocumentRefused(
+            _(
+                "This document is not this questionnaire: none of its rows is one of the "
+                "questions of “%(title)s”. Import a document downloaded from this submission, "
+                "or the questionnaire ESCWA sent, with its “Questions | Answers” tables."
+            )
+            % {"title": submission.cycle.version.display_title},
+            code="other_questionnaire",
+        )
+    origin = document.origin
+    languages = dict(settings.LANGUAGES)
+    language = origin.language if origin and origin.language in languages else ""
+    language = language or submission.language
+    current = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(submission=submission, question__in=questions)
+    }
+    items = []
+    for match in matching.matches:
+        question = match.question
+        answer = current.get(question.pk)
+        item = {"question": question.pk, "key": question.key, "how": match.how}
+        try:
+            read = reading.answer_from_cell(
+                question,
+                match.row.answer_html,
+                language=language,
+                current=answer.value if answer else None,
+            )
+        except ValidationError as error:
+            item.update(problem=" ".join(error.messages), text=_row_text(match.row))
+        else:
+            item.update(value=read.value, reason=read.not_applicable_reason)
+        items.append(item)
+    unplaced = [
+        {"question": row.question_text[:300], "text": _row_text(row)} for row in matching.unplaced
+    ] + [{"question": "", "text": text[:UNPLACED_MAX_CHARACTERS]} for text in document.loose]
+    return DocumentImport.objects.create(
+        submission=submission,
+        file_name=_file_name(name),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        language=language,
+        origin=_origin_data(origin),
+        items=items,
+        unmatched=[question.pk for question in matching.unmatched],
+        unplaced=unplaced,
+        notes=document.notes,
+        created_by=user,
+    )
+
+
+def _row_text(row: reader.Row) -> str:
+    return reading.text_of(reading.fragment(row.answer_html))[:UNPLACED_MAX_CHARACTERS]
+
+
+def _origin_data(origin) -> dict:
+    if origin is None:
+        return {}
+    return {
+        "kind": origin.kind,
+        "language": origin.language,
+        "portal": origin.portal,
+        "version_id": origin.version_id,
+        "version_slug": origin.version_slug,
+        "version_number": origin.version_number,
+        "cycle_slug": origin.cycle_slug,
+        "submission_id": origin.submission_id,
+        "country": origin.country,
+        "exported_at": origin.exported_at,
+        "revisions": origin.revisions(),
+    }
+
+
+@transaction.atomic
+def document_import_confirm(
+    *, document_import: DocumentImport, user, take: dict[str, int]
+) -> list[Answer]:
+    """Write the answers chosen from `document_import`: `take` maps each chosen question's key
+    to the revision of its answer the preview showed (0: none). All or nothing: when one of
+    them has changed since, ImportConflicts names them and nothing is written."""
+    submission = _submission_locked(document_import.submission)
+    permissions.require(user, Action.EDIT_ANSWERS, submission)
+    document_import = DocumentImport.objects.select_for_update().get(pk=document_import.pk)
+    if document_import.confirmed_at is not None:
+        raise ValidationError(
+            _("The answers of this document were imported already."), code="imported"
+        )
+    items = {item["key"]: item for item in document_import.items if "problem" not in item}
+    unknown = set(take) - set(items)
+    if unknown:
+        raise ValidationError(_("The import request was malformed."), code="malformed")
+    questions = {
+        question.key: question
+        for question in Question.objects.filter(
+            version=submission.cycle.version_id, key__in=list(take)
+        ).select_related("section")
+    }
+    saved, conflicts = [], []
+    for key, base in take.items():
+        item = items[key]
+        try:
+            with transaction.atomic():
+                saved.append(
+                    answer_save(
+                        submission=submission,
+                        question=questions[key],
+                        value=item.get("value"),
+                        user=user,
+                        base_revision=base,
+                        kind=AnswerRevision.Kind.IMPORT,
+                        not_applicable_reason=item.get("reason", ""),
+                        document_import=document_import,
+                    )
+                )
+        except AnswerConflict:
+            conflicts.append(key)
+    if conflicts:
+        raise ImportConflicts(conflicts)
+    document_import.confirmed_at = timezone.now()
+    document_import.save(update_fields=["confirmed_at"])
+    logger.info(
+        "Imported %s answers into submission %s from %s",
+        len(saved),
+        submission.pk,
+        document_import.file_name,
+    )
+    return saved
