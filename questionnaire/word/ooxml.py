@@ -239,29 +239,21 @@ def set_numbering(paragraph, num_id: str, level: int = 0) -> None:
 
 
 def set_complex_script_font(document, font: str, *, size_ratio: float | None = None) -> None:
-    """`font` for complex scripts (Arabic) in the document's defaults and every style that names
-    fonts; `size_ratio`: complex-script sizes as that share of the Latin ones (Arabic letters
-    look smaller than Latin ones of the same size)."""
+    """`font` for complex scripts (Arabic) in the document's defaults and wherever a style names
+    fonts; `size_ratio`: complex-script sizes as that share of the Latin ones wherever a size is
+    set (Arabic letters look smaller than Latin ones of the same size)."""
     styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    rprs = []
-    if defaults is not None:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
-            rprs.append(rpr_default.find(qn("w:rPr")))
-    rprs.extend(style.find(qn("w:rPr")) for style in styles.findall(qn("w:style")))
-    for rpr in rprs:
-        if rpr is None:
-            continue
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None and rpr.getparent().tag == qn("w:rPrDefault"):
-            fonts = child(rpr, "rFonts", RPR_ORDER)
-        if fonts is not None:
-            # A theme font wins over a named one: w:cstheme would keep the theme's.
-            fonts.attrib.pop(qn("w:cstheme"), None)
-            fonts.set(qn("w:cs"), font)
+    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    child(defaults, "rFonts", RPR_ORDER)
+    for fonts in styles.iter(qn("w:rFonts")):
+        # A theme font wins over a named one: w:cstheme would keep the theme's.
+        fonts.attrib.pop(qn("w:cstheme"), None)
+        fonts.set(qn("w:cs"), font)
+    if size_ratio is None:
+        return
+    for rpr in styles.iter(qn("w:rPr")):
         size = rpr.find(qn("w:sz"))
-        if size_ratio is not None and size is not None:
+        if size is not None:
             scaled = round(int(size.get(qn("w:val"))) * size_ratio)
             set_on(rpr, "szCs", RPR_ORDER, val=str(scaled))
 
@@ -287,9 +279,7 @@ def add_custom_xml(document, data: bytes) -> Part:
     for rel_id, rel in list(package.rels.items()):
         if rel.reltype.endswith("/metadata/thumbnail"):
             package.rels.pop(rel_id)
-    item = Part(
-        PackURI(word_format.CUSTOM_XML_PARTNAME), "application/xml", data, package=package
-    )
+    item = Part(PackURI(word_format.CUSTOM_XML_PARTNAME), "application/xml", data, package=package)
     item_id = "{" + str(uuid.uuid4()).upper() + "}"
     props_xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
@@ -303,4 +293,3 @@ def add_custom_xml(document, data: bytes) -> Part:
     item.relate_to(props, CUSTOM_XML_PROPS_RELTYPE)
     document.part.relate_to(item, word_format.CUSTOM_XML_RELTYPE)
     return item
-

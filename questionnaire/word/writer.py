@@ -25,11 +25,11 @@ import re
 from dataclasses import dataclass, field
 
 import docx
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from gcmreview import formatting
 from questionnaire import i18n, numbering, selectors
