@@ -6,6 +6,7 @@ from . import dashboard_views as dashboard
 from . import import_views, views
 from . import review_views as review
 from . import team_views as team
+from . import word_views as word
 
 # Not namespaced: settings.LOGIN_REDIRECT_URL names "home".
 urlpatterns = [
@@ -72,6 +73,9 @@ urlpatterns = [
         review.publication_agree,
         name="publication_agree",
     ),
+    # Word documents (docs/word.md)
+    path("submissions/<int:pk>/word/", word.submission_docx, name="submission_docx"),
+    path("cycles/<slug:slug>/questionnaire.docx", word.version_docx, name="version_docx"),
     path("submissions/<int:pk>/check/", answering.submission_check, name="submission_check"),
     path("submissions/<int:pk>/submit/", answering.submission_submit, name="submission_submit"),
     path(

@@ -54,6 +54,10 @@ BUDGETS = {
     # + the questions' conditions and the country's previous cycle (issue 14)
     "answer fragment": 12,
     "questionnaire preview": 8,
+    # Word documents (questionnaire/word): the submission and its cycle, country, version and
+    # questionnaire; the sections, questions, conditions, answers and objectives
+    "Word: answers": 9,
+    "Word: blank questionnaire": 8,
     "exports page": 8,
     "compilations": 6,
     "compilation": 6,
@@ -209,6 +213,32 @@ def test_answer_fragment(client, small_and_large, focal_point):
         "answer fragment",
         reverse("answer_fragment", args=[small.pk, "q1x9-1-8"]),
         reverse("answer_fragment", args=[large.pk, "q4x18-4-17"]),
+    )
+
+
+def test_submission_as_word(client, small_and_large, focal_point):
+    small, large = small_and_large
+    client.force_login(focal_point)
+    compare(
+        client,
+        "Word: answers",
+        reverse("submission_docx", args=[small.pk]),
+        reverse("submission_docx", args=[large.pk]),
+    )
+
+
+def test_blank_questionnaire_as_word(client, reviewer):
+    versions = [
+        factories.every_type_version(sections=1, questions=9, prefix="s", conditional=True),
+        factories.every_type_version(sections=4, questions=18, prefix="l", conditional=True),
+    ]
+    small, large = (factories.CycleFactory(version=version) for version in versions)
+    client.force_login(reviewer)
+    compare(
+        client,
+        "Word: blank questionnaire",
+        reverse("version_docx", args=[small.slug]),
+        reverse("version_docx", args=[large.slug]),
     )
 
 

@@ -126,6 +126,8 @@ def samples(demo) -> dict[str, dict]:
         "compilation_retry": {"pk": 999},
         "compilation_download": {"pk": 999},
         "submission_pdf": {"pk": pk},
+        "submission_docx": {"pk": pk},
+        "version_docx": {"slug": "arab-2024"},
         "cycle_exports": {"slug": "arab-2024"},
         "cycle_export_download": {"slug": "arab-2024", "kind": "answers-long", "fmt": "csv"},
     }

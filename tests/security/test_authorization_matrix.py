@@ -457,6 +457,14 @@ ROUTES: dict[str, Route] = {
     ),
     # PDF
     "submission_pdf": Route(url=sub_url("submission_pdf"), objects=SUBMISSIONS, get=read),
+    # Word documents: the answers as the PDF (who sees the submission); the blank questionnaire of
+    # a cycle for ESCWA staff and the teams of its countries (Morocco and Jordan both take part).
+    "submission_docx": Route(url=sub_url("submission_docx"), objects=SUBMISSIONS, get=read),
+    "version_docx": Route(
+        url=lambda w, o: reverse("version_docx", args=[w.slug(o)]),
+        objects=CYCLES,
+        get=lambda role, obj: "200" if obj == "cycle" else "404",
+    ),
     # Teams
     "country_list": Route(url=lambda w, o: reverse("country_list"), get=country_list_rule),
     "country_team": Route(

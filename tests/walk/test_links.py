@@ -80,6 +80,8 @@ REACH: dict[str, Reach] = {
     "submission_start": Reach(frozenset({"focal_point"})),
     "version_preview": Reach(LOGGED_IN),
     "submission_pdf": Reach(LOGGED_IN),
+    "submission_docx": Reach(LOGGED_IN),
+    "version_docx": Reach(LOGGED_IN),
     # Review
     "submission_review": only(
         "redirect",

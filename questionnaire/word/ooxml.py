@@ -1,0 +1,295 @@
+"""The WordprocessingML python-docx has no API for, written in the schema's order (ECMA-376
+Part 1, §17): Word refuses a document whose elements come out of order. Right-to-left
+paragraphs, runs, tables and sections; repeating header rows; bookmarks; numbered lists that
+restart at 1; the complex-script font and sizes; the custom XML part."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from . import format as word_format
+
+# Children of w:pPr (CT_PPrBase, then CT_PPr's own), in order.
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+    "sectPr", "pPrChange",
+)  # fmt: skip
+# Children of w:rPr (CT_RPr's EG_RPrBase).
+RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+    "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr",
+    "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish",
+    "oMath",
+)  # fmt: skip
+# Children of w:sectPr after the header and footer references: w:bidi comes before w:docGrid.
+SECTPR_ORDER = (
+    "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+    "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+    "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange",
+)  # fmt: skip
+# Children of w:trPr (CT_TrPrBase), in the order Word writes them.
+TRPR_ORDER = (
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+    "tblHeader", "tblCellSpacing", "jc", "hidden", "ins", "del", "trPrChange",
+)  # fmt: skip
+# Children of w:numbering.
+NUMBERING_ORDER = ("numPicBullet", "abstractNum", "num", "numIdMacAtCleanup")
+
+CUSTOM_XML_PROPS_RELTYPE = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
+)
+CUSTOM_XML_PROPS_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+)
+_RTL_CLASSES = frozenset({"R", "AL"})
+_LTR_CLASSES = frozenset({"L"})
+
+
+# --- Elements in their place ---------------------------------------------------------------------
+
+
+def child(parent, name: str, order: tuple[str, ...]):
+    """`parent`'s `w:name` child, made and put in its place by `order` when it has none."""
+    found = parent.find(qn(f"w:{name}"))
+    if found is not None:
+        return found
+    element = OxmlElement(f"w:{name}")
+    position = order.index(name)
+    later = {qn(f"w:{other}") for other in order[position + 1 :]}
+    for index, existing in enumerate(parent):
+        if existing.tag in later:
+            parent.insert(index, element)
+            return element
+    parent.append(element)
+    return element
+
+
+def set_on(parent, name: str, order: tuple[str, ...], **attributes: str):
+    element = child(parent, name, order)
+    for key, value in attributes.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+# --- Direction -------------------------------------------------------------------------------
+
+
+def first_strong(text: str) -> str | None:
+    """ "rtl" or "ltr": the direction of `text`'s first strongly directional character, as a
+    browser decides `dir="auto"` (UAX #9); None when it has none."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in _RTL_CLASSES:
+            return "rtl"
+        if kind in _LTR_CLASSES:
+            return "ltr"
+    return None
+
+
+def direction_segments(text: str, paragraph_rtl: bool) -> list[tuple[str, bool]]:
+    """`text` cut where its script changes direction: (piece, right to left). A piece without
+    strong characters (digits, punctuation) takes the paragraph's direction, and neutral
+    characters stay with the piece before them."""
+    segments: list[list] = []
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        rtl = True if kind in _RTL_CLASSES else False if kind in _LTR_CLASSES else None
+        if segments and (rtl is None or segments[-1][1] in (None, rtl)):
+            segments[-1][0].append(char)
+            if segments[-1][1] is None:
+                segments[-1][1] = rtl
+        else:
+            segments.append([[char], rtl])
+    return [("".join(chars), paragraph_rtl if rtl is None else rtl) for chars, rtl in segments]
+
+
+def set_paragraph_rtl(paragraph) -> None:
+    set_on(paragraph._p.get_or_add_pPr(), "bidi", PPR_ORDER)
+
+
+def set_run(run, *, rtl: bool = False, bold: bool = False, italic: bool = False, size=None):
+    """A run's right-to-left flag, bold and italic (for complex scripts too: Arabic takes w:bCs
+    and w:iCs) and size (both)."""
+    rpr = run._r.get_or_add_rPr()
+    if bold:
+        child(rpr, "b", RPR_ORDER)
+        child(rpr, "bCs", RPR_ORDER)
+    if italic:
+        child(rpr, "i", RPR_ORDER)
+        child(rpr, "iCs", RPR_ORDER)
+    if size is not None:
+        set_on(rpr, "sz", RPR_ORDER, val=str(size))
+        set_on(rpr, "szCs", RPR_ORDER, val=str(size))
+    if rtl:
+        child(rpr, "rtl", RPR_ORDER)
+    if not len(rpr):
+        run._r.remove(rpr)
+
+
+def set_section_rtl(section) -> None:
+    set_on(section._sectPr, "bidi", SECTPR_ORDER)
+
+
+def set_table_rtl(table) -> None:
+    """The table's first column on the right (w:bidiVisual)."""
+    table._tbl.tblPr.get_or_add_bidiVisual()
+
+
+def set_header_row(row) -> None:
+    """The row repeats at the top of every page the table runs onto (w:tblHeader)."""
+    set_on(row._tr.get_or_add_trPr(), "tblHeader", TRPR_ORDER)
+
+
+def set_cant_split(row) -> None:
+    set_on(row._tr.get_or_add_trPr(), "cantSplit", TRPR_ORDER)
+
+
+# --- Bookmarks -------------------------------------------------------------------------------
+
+
+class Bookmarks:
+    """Bookmarks with ids unique in the document."""
+
+    def __init__(self) -> None:
+        self.next_id = 0
+
+    def wrap(self, first_paragraph, last_paragraph, name: str) -> None:
+        """A bookmark from the start of `first_paragraph` to the end of `last_paragraph`."""
+        ident = str(self.next_id)
+        self.next_id += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), ident)
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), ident)
+        p = first_paragraph._p
+        ppr = p.pPr
+        p.insert(1 if ppr is not None else 0, start)
+        last_paragraph._p.append(end)
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+class Numbering:
+    """Numbered lists that restart at 1: one w:num per list, on the abstract numbering of its
+    style's, with a w:startOverride."""
+
+    def __init__(self, document) -> None:
+        self.styles = document.styles
+        self.numbering = document.part.numbering_part.element
+        self.style_nums: dict[str, str] = {}
+
+    def style_num_id(self, style_name: str) -> str:
+        """The w:numId a list style's paragraphs take."""
+        if style_name not in self.style_nums:
+            ppr = self.styles[style_name].element.pPr
+            num_id = ppr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+            self.style_nums[style_name] = num_id
+        return self.style_nums[style_name]
+
+    def _abstract_of(self, num_id: str) -> str:
+        for num in self.numbering.findall(qn("w:num")):
+            if num.get(qn("w:numId")) == num_id:
+                return num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        raise LookupError(num_id)
+
+    def restarted(self, style_name: str) -> str:
+        """A new w:numId for a list of `style_name` that starts at 1."""
+        abstract = self._abstract_of(self.style_num_id(style_name))
+        used = [int(n.get(qn("w:numId"))) for n in self.numbering.findall(qn("w:num"))]
+        num_id = str(max(used, default=0) + 1)
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), num_id)
+        abstract_ref = OxmlElement("w:abstractNumId")
+        abstract_ref.set(qn("w:val"), abstract)
+        num.append(abstract_ref)
+        override = OxmlElement("w:lvlOverride")
+        override.set(qn("w:ilvl"), "0")
+        start = OxmlElement("w:startOverride")
+        start.set(qn("w:val"), "1")
+        override.append(start)
+        num.append(override)
+        later = self.numbering.find(qn("w:numIdMacAtCleanup"))
+        if later is not None:
+            later.addprevious(num)
+        else:
+            self.numbering.append(num)
+        return num_id
+
+
+def set_numbering(paragraph, num_id: str, level: int = 0) -> None:
+    numpr = child(paragraph._p.get_or_add_pPr(), "numPr", PPR_ORDER)
+    set_on(numpr, "ilvl", ("ilvl", "numId"), val=str(level))
+    set_on(numpr, "numId", ("ilvl", "numId"), val=num_id)
+
+
+# --- Fonts -----------------------------------------------------------------------------------
+
+
+def set_complex_script_font(document, font: str, *, size_ratio: float | None = None) -> None:
+    """`font` for complex scripts (Arabic) in the document's defaults and wherever a style names
+    fonts; `size_ratio`: complex-script sizes as that share of the Latin ones wherever a size is
+    set (Arabic letters look smaller than Latin ones of the same size)."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    child(defaults, "rFonts", RPR_ORDER)
+    for fonts in styles.iter(qn("w:rFonts")):
+        # A theme font wins over a named one: w:cstheme would keep the theme's.
+        fonts.attrib.pop(qn("w:cstheme"), None)
+        fonts.set(qn("w:cs"), font)
+    if size_ratio is None:
+        return
+    for rpr in styles.iter(qn("w:rPr")):
+        size = rpr.find(qn("w:sz"))
+        if size is not None:
+            scaled = round(int(size.get(qn("w:val"))) * size_ratio)
+            set_on(rpr, "szCs", RPR_ORDER, val=str(scaled))
+
+
+def set_default_languages(document, *, latin: str, bidi: str = "ar-SA") -> None:
+    """The languages Word proofs text in: `latin` for Latin-script runs, `bidi` for Arabic."""
+    rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    set_on(rpr.find(qn("w:rPr")), "lang", RPR_ORDER, val=latin, bidi=bidi)
+
+
+# --- The custom XML part ---------------------------------------------------------------------
+
+
+def add_custom_xml(document, data: bytes) -> Part:
+    """`data` as the custom XML part `format` names, related from the main document, with the
+    properties part Word writes beside its own (a datastore item id), so that Word keeps it."""
+    package = document.part.package
+    # python-docx's template carries a custom XML part of its own (an empty bibliography) where
+    # ours goes, and a thumbnail of an empty page: neither says anything true of this document.
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype == word_format.CUSTOM_XML_RELTYPE:
+            document.part.drop_rel(rel_id)
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/metadata/thumbnail"):
+            package.rels.pop(rel_id)
+    item = Part(PackURI(word_format.CUSTOM_XML_PARTNAME), "application/xml", data, package=package)
+    item_id = "{" + str(uuid.uuid4()).upper() + "}"
+    props_xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        '<ds:datastoreItem ds:itemID="' + item_id + '" '
+        'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+        '<ds:schemaRefs><ds:schemaRef ds:uri="' + word_format.NAMESPACE + '"/></ds:schemaRefs>'
+        "</ds:datastoreItem>"
+    ).encode()
+    props_name = word_format.CUSTOM_XML_PARTNAME.replace("item", "itemProps")
+    props = Part(PackURI(props_name), CUSTOM_XML_PROPS_CONTENT_TYPE, props_xml, package=package)
+    item.relate_to(props, CUSTOM_XML_PROPS_RELTYPE)
+    document.part.relate_to(item, word_format.CUSTOM_XML_RELTYPE)
+    return item
