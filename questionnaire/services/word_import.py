@@ -91,11 +91,23 @@ def document_import_read(
         answer.question_id: answer
         for answer in Answer.objects.filter(submission=submission, question__in=questions)
     }
+    types = origin.types() if origin else {}
     items = []
     for match in matching.matches:
         question = match.question
         answer = current.get(question.pk)
         item = {"question": question.pk, "key": question.key, "how": match.how}
+        if types.get(question.key, question.type) != question.type:
+            # As when answers are carried forward: only into a question of the same type.
+            item.update(
+                problem=_(
+                    "The document asks this question in another form (another version of "
+                    "the questionnaire): copy what applies into the answer by hand."
+                ),
+                text=_row_text(match.row),
+            )
+            items.append(item)
+            continue
         try:
             read = reading.answer_from_cell(
                 question,

@@ -39,6 +39,7 @@ class QuestionMark:
     section: str
     label: str
     revision: int = 0
+    type: str = ""  # the question's type when the document was written
 
     @property
     def bookmark(self) -> str:
@@ -60,6 +61,10 @@ class Origin:
     country: str = ""  # ISO 3166-1 alpha-2
     exported_at: str = ""  # ISO 8601
     questions: tuple[QuestionMark, ...] = ()
+
+    def types(self) -> dict[str, str]:
+        """Each question's type when the document was written, by key (where it says)."""
+        return {mark.key: mark.type for mark in self.questions if mark.type}
 
     def revisions(self) -> dict[str, int]:
         """The revision of each question's answer when the document was written, by key."""
@@ -109,6 +114,7 @@ def origin_to_xml(origin: Origin) -> bytes:
                 "section": mark.section,
                 "label": mark.label,
                 "revision": str(mark.revision),
+                "type": mark.type,
             },
         )
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -145,6 +151,7 @@ def origin_from_xml(data: bytes) -> Origin | None:
                     section=element.get("section") or "",
                     label=element.get("label") or "",
                     revision=_int(element.get("revision")) or 0,
+                    type=element.get("type") or "",
                 )
             )
     return Origin(

@@ -25,9 +25,23 @@ from .. import filetypes
 from ..services.attachments import ATTACHMENT_MAX_BYTES, refusal_message
 from . import format as word_format
 
-# What mammoth is told beyond its defaults: a paragraph in the Title style is the title (it
-# would otherwise warn about an unknown style), headings keep their level.
-STYLE_MAP = "p[style-name='Title'] => h1.title:fresh\np[style-name='Subtitle'] => p:fresh"
+# What mammoth is told beyond its defaults. A paragraph in the Title style is the title (it would
+# otherwise warn about an unknown style). Word's list styles "List Bullet 2", "List Number 3"…
+# (the portal's documents use them, and so do people) each carry a one-level numbering of their
+# own, so mammoth, which nests by the numbering's level, would read every level as the first:
+# their names say the level.
+STYLE_MAP = "\n".join(
+    [
+        "p[style-name='Title'] => h1.title:fresh",
+        "p[style-name='Subtitle'] => p:fresh",
+        "p[style-name='List Bullet'] => ul > li:fresh",
+        "p[style-name='List Number'] => ol > li:fresh",
+        "p[style-name='List Bullet 2'] => ul|ol > li > ul > li:fresh",
+        "p[style-name='List Number 2'] => ul|ol > li > ol > li:fresh",
+        "p[style-name='List Bullet 3'] => ul|ol > li > ul|ol > li > ul > li:fresh",
+        "p[style-name='List Number 3'] => ul|ol > li > ul|ol > li > ol > li:fresh",
+    ]
+)
 # An OLE compound file: Word 97–2003 documents, and every encrypted Office document (the
 # encrypted package sits in a compound file beside its EncryptionInfo stream).
 COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

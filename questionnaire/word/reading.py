@@ -9,6 +9,7 @@ sanitiser (`richtext.clean_html`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import re
@@ -16,8 +17,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from lxml import html as lxml_html
 
@@ -219,13 +221,38 @@ def read_number(question, root, options):
 
 @reader("date")
 def read_date(question, root, options):
+    """ISO ("2024-05-17"), day/month/year in figures, or as the documents write dates in any of
+    the three languages ("17 May 2024", "May 17, 2024", "17 mai 2024", "17 مايو، 2024")."""
     text = " ".join(_paragraph_texts(root)).translate(_ARABIC_DIGITS).strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%B %d, %Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"):
         try:
             return datetime.datetime.strptime(text, pattern).date().isoformat()  # noqa: DTZ007
         except ValueError:
             continue
+    numbers = re.findall(r"\d+", text)
+    month = _month_named(text)
+    if month and len(numbers) == 2:
+        day, year = sorted(numbers, key=len)
+        with contextlib.suppress(ValueError):
+            return datetime.date(int(year), month, int(day)).isoformat()
     return text  # the type refuses it, with its own message
+
+
+def _month_named(text: str) -> int | None:
+    """The month a date's text names, in any of the portal's languages (full or short)."""
+    folded = normal(text)
+    found = None
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for month in range(1, 13):
+                day = datetime.date(2000, month, 1)
+                for form in ("F", "N", "b", "E"):
+                    name = normal(dateformat.format(day, form)).strip(".")
+                    pattern = rf"(?<!\w){re.escape(name)}\.?(?!\w)"
+                    longer = found is None or len(name) > found[1]
+                    if len(name) >= 3 and longer and re.search(pattern, folded):
+                        found = (month, len(name))
+    return found[0] if found else None
 
 
 # --- Choices ----------------------------------------------------------------------------------

@@ -157,6 +157,7 @@ def _marks(entries: list[_Section]) -> tuple[word_format.QuestionMark, ...]:
             section=entry.section.number,
             label=item.question.label,
             revision=item.answer.revision if item.answer is not None else 0,
+            type=item.question.type,
         )
         for entry in entries
         for item in entry.items
