@@ -26,6 +26,7 @@ Times belong in bench/ (docs/performance.md), never here.
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -58,6 +59,10 @@ BUDGETS = {
     # questionnaire; the sections, questions, conditions, answers and objectives
     "Word: answers": 9,
     "Word: blank questionnaire": 8,
+    # session, user, memberships, the submission, its permission's team, the import, then the
+    # preview's questions, answers, the revisions the document was written from and the
+    # answers changed since
+    "Word: import preview": 12,
     "exports page": 8,
     "compilations": 6,
     "compilation": 6,
@@ -225,6 +230,32 @@ def test_submission_as_word(client, small_and_large, focal_point):
         reverse("submission_docx", args=[small.pk]),
         reverse("submission_docx", args=[large.pk]),
     )
+
+
+def test_word_import_preview(client, small_and_large, focal_point):
+    """A document downloaded from the submission, read back after one answer changed in the
+    portal: every question's answer compared, the revisions the document was written from
+    looked up."""
+    from questionnaire.word import writer
+
+    client.force_login(focal_point)
+    urls = []
+    for submission in small_and_large:
+        data = writer.submission_docx(submission=submission, language="en")
+        answer = submission.answers.select_related("question").order_by("pk").first()
+        services.answer_save(
+            submission=submission,
+            question=answer.question,
+            value="<p>Changed in the portal.</p>",
+            user=focal_point,
+        )
+        document_import = services.document_import_read(
+            submission=submission, file=io.BytesIO(data), name="a.docx", user=focal_point
+        )
+        urls.append(
+            reverse("submission_import_preview", args=[submission.pk, document_import.pk])
+        )
+    compare(client, "Word: import preview", *urls)
 
 
 def test_blank_questionnaire_as_word(client, reviewer):

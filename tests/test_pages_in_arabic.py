@@ -7,6 +7,7 @@ to left too. Responses that are not pages (PDF, CSV, JSON, a 405 for a form's PO
 and fragments of a page are left out. A new URL pattern without sample arguments fails the test.
 """
 
+import io
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from accounts.models import User
 from questionnaire import services
 from questionnaire.models import Question, QuestionnaireVersion, Submission, SubmissionStatus
+from questionnaire.word import writer
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +58,21 @@ def demo(db):
         user=User.objects.get(username="jordan"),
         accept_url="https://example.org/invitations/{token}/",
     )
+    # A Word document read for Jordan's draft: Morocco's 2020 answers, so its preview proposes some.
+    document_import = services.document_import_read(
+        submission=jordan,
+        file=io.BytesIO(writer.submission_docx(submission=morocco, language="ar")),
+        name="المغرب.docx",
+        user=User.objects.get(username="jordan"),
+    )
     User.objects.update(language="ar")
-    return {"jordan": jordan, "morocco": morocco, "comment": comment, "token": token}
+    return {
+        "jordan": jordan,
+        "morocco": morocco,
+        "comment": comment,
+        "token": token,
+        "document_import": document_import,
+    }
 
 
 def samples(demo) -> dict[str, dict]:
@@ -128,6 +143,8 @@ def samples(demo) -> dict[str, dict]:
         "submission_pdf": {"pk": pk},
         "submission_docx": {"pk": pk},
         "version_docx": {"slug": "arab-2024"},
+        "submission_import": {"pk": pk},
+        "submission_import_preview": {"pk": pk, "import_pk": demo["document_import"].pk},
         "cycle_exports": {"slug": "arab-2024"},
         "cycle_export_download": {"slug": "arab-2024", "kind": "answers-long", "fmt": "csv"},
     }

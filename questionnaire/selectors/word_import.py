@@ -145,12 +145,12 @@ def document_import_preview(*, document_import: DocumentImport) -> ImportPreview
         items=items,
         unmatched=unmatched,
         unplaced=document_import.unplaced,
-        warnings=_warnings(origin, submission),
+        warnings=_warnings(origin, submission, answers.values(), questions),
         notes=[_note(note) for note in document_import.notes],
     )
 
 
-def _warnings(origin: dict, submission: Submission) -> list[str]:
+def _warnings(origin: dict, submission: Submission, answers, questions: dict) -> list[str]:
     if not origin:
         return [
             _(
@@ -185,11 +185,11 @@ def _warnings(origin: dict, submission: Submission) -> list[str]:
             warnings.append(_("This document was downloaded from another submission."))
     else:
         revisions = origin.get("revisions", {})
-        changed = Answer.objects.filter(submission=submission).exclude(revision=0)
         newer = sum(
             1
-            for key, revision in changed.values_list("question__key", "revision")
-            if revision > revisions.get(key, 0)
+            for answer in answers
+            if answer.question_id in questions
+            and answer.revision > revisions.get(questions[answer.question_id].key, 0)
         )
         if newer:
             warnings.append(

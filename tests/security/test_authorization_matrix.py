@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import docx as docx_module
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -54,6 +55,7 @@ from questionnaire.models import (
     Country,
     CountryRole,
     DeadlineExtension,
+    DocumentImport,
     Invitation,
     Membership,
     PublicationAgreement,
@@ -63,6 +65,7 @@ from questionnaire.models import (
     SubmissionEvent,
     SubmissionStatus,
 )
+from questionnaire.word import writer
 from reports.models import Compilation, JobStatus
 from tests import factories
 from tests.factories import PASSWORD
@@ -455,6 +458,22 @@ ROUTES: dict[str, Route] = {
         get=edit("200"),
         post=edit("302+"),
     ),
+    # Word documents in: the upload reads a document downloaded from the submission; the preview
+    # confirms the import of one changed answer ("lead"). Only those who edit the draft may.
+    "submission_import": Route(
+        url=sub_url("submission_import"),
+        objects=SUBMISSIONS,
+        get=edit("200"),
+        post=edit("302+"),
+        data=lambda w, o: {"file": SimpleUploadedFile("answers.docx", w.docx(o))},
+    ),
+    "submission_import_preview": Route(
+        url=lambda w, o: reverse("submission_import_preview", args=[w.pk(o), w.import_of(o)]),
+        objects=SUBMISSIONS,
+        get=edit("200"),
+        post=edit("302+"),
+        data=lambda w, o: {"take-lead": "1", "base-lead": w.revision(o, "lead")},
+    ),
     # PDF
     "submission_pdf": Route(url=sub_url("submission_pdf"), objects=SUBMISSIONS, get=read),
     # Word documents: the answers as the PDF (who sees the submission); the blank questionnaire of
@@ -783,7 +802,8 @@ def build_world() -> SimpleNamespace:
         S.ACCEPTED: [S.SUBMITTED, S.ACCEPTED],
         S.PUBLISHED: [S.SUBMITTED, S.ACCEPTED, S.PUBLISHED],
     }
-    w.submissions, w.comments, w.attachments = {}, {}, {}
+    w.submissions, w.comments, w.attachments, w.imports = {}, {}, {}, {}
+    lead = Question.objects.get(version=version, key="lead")
     reviewer = w.users["reviewer"]
     cycles = {}
     for slot, (iso2, target) in SUBMISSION_OF.items():
@@ -799,6 +819,13 @@ def build_world() -> SimpleNamespace:
         focal = w.users["other_focal_point" if iso2 == "JO" else "focal_point"]
         w.attachments[slot] = services.attachment_add(
             submission=submission, file=io.BytesIO(PDF), name="plan.pdf", user=focal
+        ).pk
+        w.imports[slot] = DocumentImport.objects.create(
+            submission=submission,
+            file_name="answers.docx",
+            size=1,
+            items=[{"question": lead.pk, "key": "lead", "how": "key", "value": "Interior"}],
+            created_by=focal,
         ).pk
         w.comments[slot] = services.comment_add(
             submission=submission,
@@ -862,8 +889,23 @@ def build_world() -> SimpleNamespace:
         answer = Answer.objects.filter(submission_id=pk(obj), question__key=key).first()
         return answer.revision if answer else 0
 
+    def docx(obj):
+        # A document downloaded from the submission, "lead" changed: what an editor imports.
+        submission = Submission.objects.get(pk=w.submissions.get(obj, w.submissions["own_draft"]))
+        document = docx_module.Document(
+            io.BytesIO(writer.submission_docx(submission=submission, language="en"))
+        )
+        for row in document.tables[0].rows:
+            if "Ministry of Labour" in row.cells[-1].text:
+                row.cells[-1].paragraphs[0].add_run(" and of the Interior")
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
     w.pk = pk
     w.revision = revision
+    w.docx = docx
+    w.import_of = lambda obj: w.imports.get(obj, w.imports["own_draft"])
     # For the missing submission: a real document or comment id, under an id that is not.
     w.attachment = lambda obj: w.attachments.get(obj, w.attachments["own_draft"])
     w.comment = lambda obj: w.comments.get(obj, w.comments["own_draft"])
@@ -942,7 +984,7 @@ def _fingerprint_sql() -> str:
     t = {model: model._meta.db_table for model in (
         Submission, SubmissionEvent, Answer, AnswerRevision, Comment, PublicationAgreement,
         Attachment, Membership,
-        Invitation, User, Country, DeadlineExtension, Compilation,
+        Invitation, User, Country, DeadlineExtension, Compilation, DocumentImport,
     )}  # fmt: skip
     status = _weights("status", SubmissionStatus.values)
     role = _weights("role", CountryRole.values)
@@ -960,6 +1002,8 @@ def _fingerprint_sql() -> str:
         _select("COUNT(*)", t[PublicationAgreement]),
         _select("COUNT(*)", t[Attachment]),
         _select("SUM(id)", t[Attachment]),
+        _select("COUNT(*)", t[DocumentImport]),
+        _select("COUNT(confirmed_at)", t[DocumentImport]),
         _select("COUNT(*)", t[Membership]),
         _select(f"SUM(id * {role})", t[Membership]),
         _select("COUNT(*)", t[Invitation]),

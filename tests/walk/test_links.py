@@ -82,6 +82,11 @@ REACH: dict[str, Reach] = {
     "submission_pdf": Reach(LOGGED_IN),
     "submission_docx": Reach(LOGGED_IN),
     "version_docx": Reach(LOGGED_IN),
+    "submission_import": Reach(EDITORS),
+    "submission_import_preview": only(
+        "redirect",
+        "where uploading a Word document leads (tests/browser/test_word_journey.py walks it)",
+    ),
     # Review
     "submission_review": only(
         "redirect",
