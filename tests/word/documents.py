@@ -9,6 +9,9 @@ from pathlib import Path
 
 import docx
 from django.conf import settings
+from docx.oxml.ns import qn
+
+from questionnaire.word import format as word_format
 
 REFERENCE = (
     Path(settings.BASE_DIR).parent / "shared" / "reference" / "morocco-2020-national-review.json"
@@ -51,3 +54,15 @@ def docx_bytes(document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def answer_cell(document, key: str):
+    """The answer cell of the row that holds `key`'s bookmark."""
+    name = word_format.bookmark_name(key)
+    for table in document.tables:
+        for row in table.rows:
+            if any(
+                start.get(qn("w:name")) == name for start in row._tr.iter(qn("w:bookmarkStart"))
+            ):
+                return row.cells[-1]
+    raise AssertionError(key)

@@ -12,11 +12,10 @@ import pytest
 
 from questionnaire import selectors, services
 from questionnaire.models import Answer, Country, Submission
-from questionnaire.word import format as word_format
 from questionnaire.word import writer
 from tests import factories
 
-from .documents import docx_bytes
+from .documents import answer_cell, docx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +38,6 @@ def values(submission) -> dict:
         answer.question.key: (answer.value, answer.not_applicable_reason)
         for answer in Answer.objects.filter(submission=submission).select_related("question")
     }
-
-
-def answer_cell(document, key: str):
-    """The answer cell of the row that holds `key`'s bookmark."""
-    name = word_format.bookmark_name(key)
-    for table in document.tables:
-        for row in table.rows:
-            if any(
-                start.get(docx.oxml.ns.qn("w:name")) == name
-                for start in row._tr.iter(docx.oxml.ns.qn("w:bookmarkStart"))
-            ):
-                return row.cells[-1]
-    raise AssertionError(key)
 
 
 def test_moroccos_review_exported_and_imported_into_another_country_is_equal(
