@@ -57,8 +57,14 @@ class ImportPreview:
         return [item for item in self.items if item.state in (TAKE, CONFLICT)]
 
     @property
+    def same(self) -> list[ImportItem]:
+        return [item for item in self.items if item.state == SAME]
+
+    @property
     def others(self) -> list[ImportItem]:
-        return [item for item in self.items if item.state not in (TAKE, CONFLICT)]
+        """Not proposed, each for its own reason: left blank, older than the portal's, or
+        unreadable (the answers the same as the portal's are only counted: `same`)."""
+        return [item for item in self.items if item.state not in (TAKE, CONFLICT, SAME)]
 
 
 def document_import_get(*, user, submission: Submission, pk: int) -> DocumentImport:
