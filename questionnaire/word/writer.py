@@ -55,7 +55,8 @@ REFERENCE_SIZE = 16  # half-points: the "I.a" beside an Arabic label, in small t
 # A4, 2 cm margins: 17 cm of text, the questions' column and the answers'.
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2)
 QUESTION_WIDTH, ANSWER_WIDTH = Cm(6.5), Cm(10.5)
-GRID_WIDTHS = (Cm(1.1), Cm(6.2), Cm(3.2), Cm(6.3))  # No., objective, status, note
+# No. (room for "الرقم" at 14 pt), objective, status, note
+GRID_WIDTHS = (Cm(1.5), Cm(6.1), Cm(3.2), Cm(6.0))
 BULLET_STYLES = ("List Bullet", "List Bullet 2", "List Bullet 3")
 NUMBER_STYLES = ("List Number", "List Number 2", "List Number 3")
 CONTINUE_STYLES = ("List Continue", "List Continue 2", "List Continue 3")
