@@ -128,7 +128,6 @@ def _chosen(data, preview) -> tuple[dict[str, int], list[str]]:
     return take, []
 
 
-
 def _form_state(posted, preview) -> None:
     """As posted when the form comes back with an error (else as the preview proposes: ticked
     where the document changed an answer, conflicts not chosen)."""

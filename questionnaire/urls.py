@@ -88,6 +88,11 @@ urlpatterns = [
         views.version_preview,
         name="version_preview",
     ),
+    path(
+        "questionnaires/versions/<int:pk>/questionnaire.docx",
+        word.version_preview_docx,
+        name="version_preview_docx",
+    ),
     # Teams
     path("countries/", team.country_list, name="country_list"),
     path("countries/<str:iso2>/team/", team.country_team, name="country_team"),

@@ -3,7 +3,8 @@ everyone who may see it (404 for everyone else, as its PDF), and the blank quest
 review cycle, for ESCWA staff and the teams of the cycle's countries.
 
 The submission's document is in the submission's language, the blank questionnaire in the
-page's; `?language=en` (or ar, fr) asks for another."""
+page's; `?language=en` (or ar, fr) asks for another. Any version's blank questionnaire also comes
+from its preview, for those who may preview it."""
 
 from __future__ import annotations
 
@@ -59,5 +60,19 @@ def version_docx(request, slug: str):
             version=cycle.version, language=language, cycle=cycle, portal_url=_portal_url()
         ),
         filename=writer.questionnaire_filename(cycle, language),
+        content_type=writer.CONTENT_TYPE,
+    )
+
+
+@login_required
+@require_GET
+def version_preview_docx(request, pk: int):
+    """Any version's blank questionnaire, from its preview (a draft for ESCWA staff only, as
+    the preview itself), so that a version can be sent round before any cycle uses it."""
+    version = selectors.version_for_preview(user=request.user, pk=pk)
+    language = _language(request.GET.get("language"), get_language())
+    return file_download(
+        writer.questionnaire_docx(version=version, language=language, portal_url=_portal_url()),
+        filename=writer.version_filename(version, language),
         content_type=writer.CONTENT_TYPE,
     )

@@ -252,9 +252,7 @@ def test_word_import_preview(client, small_and_large, focal_point):
         document_import = services.document_import_read(
             submission=submission, file=io.BytesIO(data), name="a.docx", user=focal_point
         )
-        urls.append(
-            reverse("submission_import_preview", args=[submission.pk, document_import.pk])
-        )
+        urls.append(reverse("submission_import_preview", args=[submission.pk, document_import.pk]))
     compare(client, "Word: import preview", *urls)
 
 

@@ -143,6 +143,7 @@ def samples(demo) -> dict[str, dict]:
         "submission_pdf": {"pk": pk},
         "submission_docx": {"pk": pk},
         "version_docx": {"slug": "arab-2024"},
+        "version_preview_docx": {"pk": version},
         "submission_import": {"pk": pk},
         "submission_import_preview": {"pk": pk, "import_pk": demo["document_import"].pk},
         "cycle_exports": {"slug": "arab-2024"},

@@ -184,6 +184,12 @@ def questionnaire_filename(cycle, language: str) -> str:
     return f"{_ascii(cycle.slug)}-questionnaire-{language}.docx"
 
 
+def version_filename(version, language: str) -> str:
+    """ "gcm-arab-regional-review-v2-questionnaire-ar.docx"."""
+    slug = _ascii(version.questionnaire.slug)
+    return f"{slug}-v{version.number}-questionnaire-{language}.docx"
+
+
 # --- Laying it out ---------------------------------------------------------------------------
 
 

@@ -406,6 +406,12 @@ ROUTES: dict[str, Route] = {
         objects=("published_version", "draft_version", "missing_version"),
         get=preview_rule,
     ),
+    # The blank questionnaire of any version, from its preview: whoever may preview it.
+    "version_preview_docx": Route(
+        url=lambda w, o: reverse("version_preview_docx", args=[w.versions[o]]),
+        objects=("published_version", "draft_version", "missing_version"),
+        get=preview_rule,
+    ),
     # Review
     # The former review page: now the submission page's own review tools; old links redirect.
     "submission_review": Route(

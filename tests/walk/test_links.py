@@ -82,6 +82,7 @@ REACH: dict[str, Reach] = {
     "submission_pdf": Reach(LOGGED_IN),
     "submission_docx": Reach(LOGGED_IN),
     "version_docx": Reach(LOGGED_IN),
+    "version_preview_docx": Reach(LOGGED_IN),
     "submission_import": Reach(EDITORS),
     "submission_import_preview": only(
         "redirect",

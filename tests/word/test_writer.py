@@ -441,3 +441,21 @@ def test_a_hidden_question_is_written_with_its_condition(answered):
     assert QuestionCondition.objects.filter(source=number, question__key="t-1-7").exists()
     document = opened(writer.submission_docx(submission=answered, language="en"))
     assert len(bookmarks(document)) == 9
+
+
+def test_any_versions_blank_questionnaire_from_its_preview(client, reviewer, grid_objectives):
+    """A draft no cycle uses yet: ESCWA staff download it from the version's preview, in the
+    language they ask for."""
+    draft = factories.VersionFactory()
+    section = factories.SectionFactory(version=draft, number="I", order=1)
+    factories.QuestionFactory(section=section, key="draft-question", label="a", order=1)
+    client.force_login(reviewer)
+    preview = client.get(reverse("version_preview", args=[draft.pk])).content.decode()
+    url = reverse("version_preview_docx", args=[draft.pk])
+    assert url in preview
+    response = client.get(url + "?language=ar")
+    assert response.status_code == 200
+    assert f"-v{draft.number}-questionnaire-ar.docx" in response["Content-Disposition"]
+    document = opened(response.content)
+    assert origin_of(document).kind == word_format.KIND_QUESTIONNAIRE
+    assert origin_of(document).version_id == draft.pk
