@@ -182,51 +182,93 @@ class Bookmarks:
 # --- Lists -----------------------------------------------------------------------------------
 
 
+LIST_LEVELS = 9  # as Word's own multilevel lists
+BULLET_GLYPHS = ("\u2022", "\u25e6", "\u25aa")  # • ◦ ▪, in turn by level, as Word's own
+NUMBER_FORMATS = (("decimal", "%{n}."), ("lowerLetter", "%{n})"), ("lowerRoman", "%{n}."))
+LIST_INDENT = 360  # twentieths of a point a level indents (a quarter of an inch)
+
+
 class Numbering:
-    """Numbered lists that restart at 1: one w:num per list, on the abstract numbering of its
-    style's, with a w:startOverride."""
+    """Word lists with every level defined, so that an item someone indents with Tab in Word
+    is a level deeper, as in Word's own lists: one multilevel abstract numbering for bullets and
+    one for numbers, and a w:num for each list of an answer, each numbered list starting at 1."""
 
     def __init__(self, document) -> None:
-        self.styles = document.styles
         self.numbering = document.part.numbering_part.element
-        self.style_nums: dict[str, str] = {}
+        self.abstracts: dict[str, str] = {}
 
-    def style_num_id(self, style_name: str) -> str:
-        """The w:numId a list style's paragraphs take."""
-        if style_name not in self.style_nums:
-            ppr = self.styles[style_name].element.pPr
-            num_id = ppr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
-            self.style_nums[style_name] = num_id
-        return self.style_nums[style_name]
+    def _next_id(self, tag: str, attribute: str) -> str:
+        used = [int(n.get(qn(attribute))) for n in self.numbering.findall(qn(tag))]
+        return str(max(used, default=0) + 1)
 
-    def _abstract_of(self, num_id: str) -> str:
-        for num in self.numbering.findall(qn("w:num")):
-            if num.get(qn("w:numId")) == num_id:
-                return num.find(qn("w:abstractNumId")).get(qn("w:val"))
-        raise LookupError(num_id)
+    def _abstract(self, kind: str) -> str:
+        """The w:abstractNumId of the multilevel list of `kind` ("ul" or "ol"), made once."""
+        if kind in self.abstracts:
+            return self.abstracts[kind]
+        abstract_id = self._next_id("w:abstractNum", "w:abstractNumId")
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(qn("w:abstractNumId"), abstract_id)
+        multi = OxmlElement("w:multiLevelType")
+        multi.set(qn("w:val"), "hybridMultilevel")
+        abstract.append(multi)
+        for level in range(LIST_LEVELS):
+            abstract.append(_level(kind, level))
+        # The schema puts every w:abstractNum before the first w:num.
+        first_num = self.numbering.find(qn("w:num"))
+        if first_num is not None:
+            first_num.addprevious(abstract)
+        else:
+            self.numbering.append(abstract)
+        self.abstracts[kind] = abstract_id
+        return abstract_id
 
-    def restarted(self, style_name: str) -> str:
-        """A new w:numId for a list of `style_name` that starts at 1."""
-        abstract = self._abstract_of(self.style_num_id(style_name))
-        used = [int(n.get(qn("w:numId"))) for n in self.numbering.findall(qn("w:num"))]
-        num_id = str(max(used, default=0) + 1)
+    def new_list(self, kind: str) -> str:
+        """A w:numId for one list of `kind`: its levels counted afresh from 1."""
+        num_id = self._next_id("w:num", "w:numId")
         num = OxmlElement("w:num")
         num.set(qn("w:numId"), num_id)
         abstract_ref = OxmlElement("w:abstractNumId")
-        abstract_ref.set(qn("w:val"), abstract)
+        abstract_ref.set(qn("w:val"), self._abstract(kind))
         num.append(abstract_ref)
-        override = OxmlElement("w:lvlOverride")
-        override.set(qn("w:ilvl"), "0")
-        start = OxmlElement("w:startOverride")
-        start.set(qn("w:val"), "1")
-        override.append(start)
-        num.append(override)
+        if kind == "ol":
+            for level in range(LIST_LEVELS):
+                override = OxmlElement("w:lvlOverride")
+                override.set(qn("w:ilvl"), str(level))
+                start = OxmlElement("w:startOverride")
+                start.set(qn("w:val"), "1")
+                override.append(start)
+                num.append(override)
         later = self.numbering.find(qn("w:numIdMacAtCleanup"))
         if later is not None:
             later.addprevious(num)
         else:
             self.numbering.append(num)
         return num_id
+
+
+def _level(kind: str, level: int):
+    """One w:lvl: its start, format, text, and its indent (hanging, for the marker)."""
+    element = OxmlElement("w:lvl")
+    element.set(qn("w:ilvl"), str(level))
+    if kind == "ol":
+        number_format, text = NUMBER_FORMATS[level % len(NUMBER_FORMATS)]
+        text = text.replace("{n}", str(level + 1))
+    else:
+        number_format, text = "bullet", BULLET_GLYPHS[level % len(BULLET_GLYPHS)]
+    for name, value in (("w:start", "1"), ("w:numFmt", number_format), ("w:lvlText", text)):
+        node = OxmlElement(name)
+        node.set(qn("w:val"), value)
+        element.append(node)
+    justify = OxmlElement("w:lvlJc")
+    justify.set(qn("w:val"), "left")
+    element.append(justify)
+    ppr = OxmlElement("w:pPr")
+    indent = OxmlElement("w:ind")
+    indent.set(qn("w:left"), str(LIST_INDENT * (level + 1)))
+    indent.set(qn("w:hanging"), str(LIST_INDENT))
+    ppr.append(indent)
+    element.append(ppr)
+    return element
 
 
 def set_numbering(paragraph, num_id: str, level: int = 0) -> None:

@@ -29,13 +29,12 @@ from . import format as word_format
 # otherwise warn about an unknown style). Word's list styles "List Bullet 2", "List Number 3"…
 # (the portal's documents use them, and so do people) each carry a one-level numbering of their
 # own, so mammoth, which nests by the numbering's level, would read every level as the first:
-# their names say the level.
+# their names say the level. The first level's styles are left to mammoth's own rule, by the
+# numbering's level, so that an item someone indented with Tab in Word stays indented.
 STYLE_MAP = "\n".join(
     [
         "p[style-name='Title'] => h1.title:fresh",
         "p[style-name='Subtitle'] => p:fresh",
-        "p[style-name='List Bullet'] => ul > li:fresh",
-        "p[style-name='List Number'] => ol > li:fresh",
         "p[style-name='List Bullet 2'] => ul|ol > li > ul > li:fresh",
         "p[style-name='List Number 2'] => ul|ol > li > ol > li:fresh",
         "p[style-name='List Bullet 3'] => ul|ol > li > ul|ol > li > ul > li:fresh",

@@ -463,25 +463,22 @@ class _Writer:
         return paragraph
 
     def blocks(self, flow: _Flow, blocks: list[Block]) -> None:
-        """Answer HTML's paragraphs and list items: lists in the list styles of their level,
-        numbered lists each restarting at 1."""
-        numbered: dict[int, str] = {}
+        """Answer HTML's paragraphs and list items: each list item in the list style of its
+        level and kind, on a multilevel Word list at that level (`ooxml.Numbering`: Tab in Word
+        indents it further), each list its own, numbered ones starting at 1."""
+        lists: dict[int, str] = {}
         for block in blocks:
             level = max(block.level, 1) - 1
             if not block.list_kind:
                 paragraph = flow.paragraph()
             elif block.continued:
                 paragraph = flow.paragraph(CONTINUE_STYLES[level])
-            elif block.list_kind == "ol":
-                style = NUMBER_STYLES[level]
-                paragraph = flow.paragraph(style)
-                if block.list_id not in numbered:
-                    numbered[block.list_id] = self.numbering.restarted(style)
-                ooxml.set_numbering(paragraph, numbered[block.list_id])
             else:
-                style = BULLET_STYLES[level]
-                paragraph = flow.paragraph(style)
-                ooxml.set_numbering(paragraph, self.numbering.style_num_id(style))
+                styles = NUMBER_STYLES if block.list_kind == "ol" else BULLET_STYLES
+                paragraph = flow.paragraph(styles[level])
+                if block.list_id not in lists:
+                    lists[block.list_id] = self.numbering.new_list(block.list_kind)
+                ooxml.set_numbering(paragraph, lists[block.list_id], level)
             self.runs(paragraph, block.runs)
 
 

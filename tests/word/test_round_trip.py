@@ -155,3 +155,27 @@ def test_a_document_of_another_version_says_so_and_matches_by_key(
     assert [item.question.key for item in preview.proposed] == ["review-local-authorities"]
     # Version 2's grid question is not in version 1: nothing to place it in, nothing proposed.
     assert all(item.how == "key" for item in preview.items)
+
+
+def test_an_item_indented_with_tab_in_word_is_read_one_level_in(
+    morocco, tunisia_draft, tunisia_user
+):
+    """In Word, Tab on a list item raises its level within the same list: it is read nested."""
+    document = docx.Document(io.BytesIO(writer.submission_docx(submission=morocco, language="en")))
+    item = answer_cell(document, "review-government-entities").paragraphs[1]
+    item._p.pPr.find(docx.oxml.ns.qn("w:numPr")).find(docx.oxml.ns.qn("w:ilvl")).set(
+        docx.oxml.ns.qn("w:val"), "1"
+    )
+    document_import = services.document_import_read(
+        submission=tunisia_draft,
+        file=io.BytesIO(docx_bytes(document)),
+        name="t.docx",
+        user=tunisia_user,
+    )
+    value = next(
+        i["value"] for i in document_import.items if i["key"] == "review-government-entities"
+    )
+    assert value.startswith(
+        "<ul><li>The Ministry of Foreign Affairs, African Cooperation and Moroccan Expatriates"
+        "<ul><li>The Ministry Delegate"
+    )

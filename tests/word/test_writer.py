@@ -259,18 +259,29 @@ def test_lists_are_word_lists_that_restart(answered):
     # No typed bullets or numbers: Word draws them.
     assert not any(char in text_of(cell) for char in "•▪◦–")
     assert "1." not in text_of(cell)
-    # Each numbered list its own w:num, restarting at 1, on its style's abstract numbering.
+    # Each list its own w:num on a multilevel abstract numbering (all nine levels defined, so
+    # Tab in Word indents an item), at the item's level; numbered lists restart at 1.
     first, again = found[6][2], found[9][2]
     assert first != again and found[3][2] == found[4][2] and found[6][2] == found[7][2]
+    levels = [
+        p.find(qn("w:pPr")).find(qn("w:numPr")).find(qn("w:ilvl")).get(qn("w:val"))
+        for p in cell.findall(qn("w:p"))[1:6]
+    ]
+    assert levels == ["0", "1", "2", "2", "0"]
     nums = {n.get(qn("w:numId")): n for n in numbering.findall(qn("w:num"))}
-    style_num = document.styles["List Number"].element.pPr.numPr.numId.val
-    abstract = nums[str(style_num)].find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstracts = {a.get(qn("w:abstractNumId")): a for a in numbering.findall(qn("w:abstractNum"))}
     for num_id in (first, again):
         num = nums[num_id]
-        assert num.find(qn("w:abstractNumId")).get(qn("w:val")) == abstract
-        override = num.find(qn("w:lvlOverride"))
-        assert override.get(qn("w:ilvl")) == "0"
-        assert override.find(qn("w:startOverride")).get(qn("w:val")) == "1"
+        abstract = abstracts[num.find(qn("w:abstractNumId")).get(qn("w:val"))]
+        formats = [
+            lvl.find(qn("w:numFmt")).get(qn("w:val")) for lvl in abstract.findall(qn("w:lvl"))
+        ]
+        assert len(formats) == ooxml.LIST_LEVELS and formats[0] == "decimal"
+        starts = {o.get(qn("w:ilvl")): o.find(qn("w:startOverride")).get(qn("w:val"))
+                  for o in num.findall(qn("w:lvlOverride"))}  # fmt: skip
+        assert starts["0"] == "1" and len(starts) == ooxml.LIST_LEVELS
+    bullets = abstracts[nums[found[1][2]].find(qn("w:abstractNumId")).get(qn("w:val"))]
+    assert bullets.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val")) == "bullet"
     kinds = [child.tag.split("}")[1] for child in numbering]
     assert kinds == sorted(kinds, key=ooxml.NUMBERING_ORDER.index)
     # Bold, italic and the line break.
