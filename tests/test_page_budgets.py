@@ -60,9 +60,9 @@ BUDGETS = {
     "Word: answers": 9,
     "Word: blank questionnaire": 8,
     # session, user, memberships, the submission, its permission's team, the import, then the
-    # preview's questions, answers, the revisions the document was written from and the
-    # answers changed since
-    "Word: import preview": 12,
+    # preview's questions, answers, the revisions the document was written from, and the GCM
+    # objectives (an objectives grid among the answers)
+    "Word: import preview": 13,
     "exports page": 8,
     "compilations": 6,
     "compilation": 6,

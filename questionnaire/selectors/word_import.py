@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import permissions
-from ..models import Answer, AnswerRevision, DocumentImport, Question, Submission
+from ..models import Answer, AnswerRevision, DocumentImport, Objective, Question, Submission
 from ..permissions import Action
 from ..textdiff import diff_lines
 from ..word import reader
@@ -51,6 +51,7 @@ class ImportPreview:
     unplaced: list[dict]
     warnings: list[str]  # where the document came from, said plainly
     notes: list[str]  # what was left out or read otherwise
+    objectives: list  # the GCM objectives, when an answer shown is the objectives grid
 
     @property
     def proposed(self) -> list[ImportItem]:
@@ -85,7 +86,7 @@ def _text(question: Question, value: Any, reason: str) -> str:
 def document_import_preview(*, document_import: DocumentImport) -> ImportPreview:
     """Each question the document answers, with the portal's answer, the document's and how
     they differ; what could not be matched or placed; what the document's origin means. Four
-    queries."""
+    queries, five when an answer is the objectives grid."""
     submission = document_import.submission
     questions = {
         question.pk: question
@@ -153,6 +154,11 @@ def document_import_preview(*, document_import: DocumentImport) -> ImportPreview
         unplaced=document_import.unplaced,
         warnings=_warnings(origin, submission, answers.values(), questions),
         notes=[_note(note) for note in document_import.notes],
+        objectives=(
+            list(Objective.objects.order_by("number"))
+            if any(item.question.type_handler.shows_objectives for item in items)
+            else []
+        ),
     )
 
 

@@ -364,3 +364,38 @@ def test_every_question_type_can_be_answered_with_the_keyboard_alone(demo, live_
     assert stored(blank, "t-1-8") == {
         "2": {"status": "planned", "note": "Labour migration strategy"}
     }
+
+
+def test_the_word_import_pages_have_no_serious_violation(demo, live_server, browser):
+    """The upload page and a preview of every question type (each with its diff, both answers in
+    full opened, its checkbox), at desktop and phone width, in English and Arabic."""
+    import io
+
+    from questionnaire import services
+    from questionnaire.word import writer
+
+    data = writer.submission_docx(submission=demo["answered"], language="en")
+    document_import = services.document_import_read(
+        submission=demo["blank"], file=io.BytesIO(data), name="answers.docx", user=demo["user"]
+    )
+    base = live_server.url
+    preview = f"{base}/submissions/{demo['blank'].pk}/import/{document_import.pk}/"
+    found = []
+    for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+        context = browser.new_context(locale="en-GB", viewport=viewport)
+        page = context.new_page()
+        log_in(page, base)
+        for language in ("en", "ar"):
+            if page.locator("html").get_attribute("lang") != language:
+                switch_language(page, language)  # (the person's language is remembered)
+            where = f"{viewport['width']} px [{language}]"
+            page.goto(f"{base}/submissions/{demo['blank'].pk}/import/")
+            found += axe_findings(page, f"Word import, {where}")
+            page.goto(preview)
+            expect(page.locator(".portal-import .card")).to_have_count(9)
+            for summary in page.locator(".portal-import details summary").all():
+                summary.click()
+            found += axe_findings(page, f"Word import preview, {where}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        context.close()
+    assert not found, "\n".join(found)
