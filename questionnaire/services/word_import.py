@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import unicodedata
 from typing import IO
 
 from django.conf import settings
@@ -24,7 +22,7 @@ from ..word import reader, reading
 from ..word.matching import match_rows
 from ._common import _submission_locked
 from .answers import AnswerConflict, answer_save
-from .attachments import ATTACHMENT_MAX_BYTES
+from .attachments import ATTACHMENT_MAX_BYTES, _display_name
 
 logger = logging.getLogger(__name__)
 UNPLACED_MAX_CHARACTERS = 2000  # of each piece of text shown as not placed
@@ -50,12 +48,6 @@ def _questions(submission: Submission) -> list[Question]:
         .select_related("section")
         .order_by("section__order", "order")
     )
-
-
-def _file_name(name: str) -> str:
-    base = os.path.basename((name or "").replace("\\", "/"))
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return (base or "document.docx")[:255]
 
 
 def document_import_read(
@@ -125,7 +117,7 @@ def document_import_read(
     ] + [{"question": "", "text": text[:UNPLACED_MAX_CHARACTERS]} for text in document.loose]
     return DocumentImport.objects.create(
         submission=submission,
-        file_name=_file_name(name),
+        file_name=_display_name(name, "docx"),
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         language=language,
