@@ -6,9 +6,10 @@ is, an instruction, then per section a heading and a two-column table "Questions
 header row repeated on each page), one row per question, the objectives grid in a row spanning
 both columns below its question. Every paragraph has a style of the document: answers' list items
 take the list styles of their level ("List Bullet", "List Number" and their levels 2 and 3) on
-multilevel Word lists (`ooxml.Numbering`), each numbered list starting at 1. Arabic documents run right to left (sections, paragraphs, tables) and set the complex-script
-font; in any document a paragraph takes the direction of its first strong character, so an
-English paragraph of an Arabic answer reads left to right.
+multilevel Word lists (`ooxml.Numbering`), each numbered list starting at 1. Arabic documents run
+right to left (sections, paragraphs, tables) and set the complex-script font; in any document a
+paragraph takes the direction of its first strong character, so an English paragraph of an
+Arabic answer reads left to right.
 
 Each question's text is inside a bookmark (`format.bookmark_name`) and the custom XML part says
 where the document came from (`format.Origin`): the reader (reader.py) finds its way back by
