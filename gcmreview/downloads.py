@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 from django.http import FileResponse, HttpResponse
@@ -41,3 +42,9 @@ def file_download(
     if private:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def ascii_name(text: str) -> str:
+    """`text` as a piece of a file name: ASCII letters and digits, each other run a hyphen
+    ("Morocco", "arab-2020"), so the name is the same in every download dialog."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")

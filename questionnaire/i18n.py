@@ -52,6 +52,16 @@ def language(code: str | None = None) -> str:
     return code if code in TRANSLATION_LANGUAGES else BASE_LANGUAGE
 
 
+def portal_language(requested: str | None, default: str | None = None) -> str:
+    """The language a document is written in: `requested` when it is one of the portal's
+    languages, else `default` (a submission's own, the page's), else the portal's default."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for code in (requested, (default or "").split("-")[0]):
+        if code in codes:
+            return code
+    return settings.LANGUAGE_CODE
+
+
 def translation_fields(model_name: str) -> list[str]:
     """`["text_ar", "text_fr", "help_text_ar", …]`: the translation fields of a model."""
     return [

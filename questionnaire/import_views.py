@@ -17,17 +17,12 @@ from .permissions import Action
 from .selectors.word_import import CONFLICT, TAKE
 
 
-def _editable_submission(request, pk: int):
-    submission = selectors.submission_get(user=request.user, pk=pk)
-    permissions.require(request.user, Action.EDIT_ANSWERS, submission)
-    return submission
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def submission_import(request, pk: int):
     """Upload a filled Word document; it is read and shown as a preview, nothing written."""
-    submission = _editable_submission(request, pk)
+    submission = selectors.submission_get(user=request.user, pk=pk)
+    permissions.require(request.user, Action.EDIT_ANSWERS, submission)
     form = WordImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -53,7 +48,7 @@ def submission_import_preview(request, pk: int, import_pk: int):
     """Per question: the portal's answer, the document's, the difference and a checkbox (or,
     for a conflict, a choice); confirming writes the chosen ones as revisions of kind
     "import"."""
-    submission = _editable_submission(request, pk)
+    submission = selectors.submission_get(user=request.user, pk=pk)
     document_import = selectors.document_import_get(
         user=request.user, submission=submission, pk=import_pk
     )

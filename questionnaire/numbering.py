@@ -11,6 +11,7 @@ in the English or French text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Ordinals for section numbers 1 to 20, as UN Arabic documents head their parts.
 _ARABIC_ORDINALS = (
@@ -87,3 +88,50 @@ def question_labels(section_number: str, label: str, language: str | None) -> tu
     English and French, ("أ)", "I.a") in Arabic."""
     reference = question_reference(section_number, label) if has_own_labels(language) else ""
     return question_label(section_number, label, language), reference
+
+
+# --- Read back: the numbers a typed heading or label states (questionnaire/word/matching.py) ---
+
+_ROMAN_VALUES = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+# "II. Public policy…", "II- …", "II) …", "Section II", "Partie II": a numeral that opens the
+# heading, followed by punctuation unless a word names it ("I think…" is no heading).
+_SECTION_HEADING_RE = re.compile(
+    r"^\s*(?:(?:section|partie)\s+(?P<named>[IVX]{1,5})\b|(?P<bare>[IVX]{1,5})\s*[.\-–—):])",
+    re.IGNORECASE,
+)
+_LATIN_OF_ARABIC = {letter: latin for latin, letter in _ARABIC_LETTERS.items()}
+
+
+def int_to_roman(number: int) -> str:
+    """ "XIV" for 14 (1 to 39)."""
+    text = ""
+    for value, numeral in _ROMAN_VALUES:
+        while number >= value:
+            text, number = text + numeral, number - value
+    return text
+
+
+def _without_marks(text: str) -> str:
+    """Arabic without its vowel marks and tanween (أولاً = أولا)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+def section_number_of(heading: str) -> str:
+    """The Roman number of the section a heading opens, as `section_heading` writes it in any
+    language ("II. Public policy…", "ثانياً- …") or as people type it ("Section II"); "" when the
+    text opens no section."""
+    match = _SECTION_HEADING_RE.match(heading)
+    if match:
+        numeral = (match.group("named") or match.group("bare")).upper()
+        if roman_to_int(numeral):
+            return numeral
+    plain = _without_marks(heading).lstrip()
+    for index, ordinal in enumerate(_ARABIC_ORDINALS):
+        if plain.startswith(_without_marks(ordinal)):
+            return int_to_roman(index + 1)
+    return ""
+
+
+def latin_letter(arabic_letter: str) -> str:
+    """The Latin letter a question's Arabic label stands for ("ج" → "c"), "" for another."""
+    return _LATIN_OF_ARABIC.get(arabic_letter, "")

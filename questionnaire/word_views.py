@@ -17,17 +17,9 @@ from django.views.decorators.http import require_GET
 from gcmreview.downloads import file_download
 
 from . import permissions, selectors
+from .i18n import portal_language
 from .permissions import Action
 from .word import writer
-
-
-def _language(requested: str | None, default: str | None) -> str:
-    """`requested` when it is one of the portal's languages, else `default`, else English."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    if requested in codes:
-        return requested
-    default = (default or "").split("-")[0]
-    return default if default in codes else settings.LANGUAGE_CODE
 
 
 def _portal_url() -> str:
@@ -38,7 +30,7 @@ def _portal_url() -> str:
 @require_GET
 def submission_docx(request, pk: int):
     submission = selectors.submission_get(user=request.user, pk=pk)
-    language = _language(request.GET.get("language"), submission.language)
+    language = portal_language(request.GET.get("language"), submission.language)
     # A country's answers: never kept by a cache (file_download's default).
     return file_download(
         writer.submission_docx(submission=submission, language=language, portal_url=_portal_url()),
@@ -54,7 +46,7 @@ def version_docx(request, slug: str):
     lookup; a cycle the user's countries take no part in is a 404, as on the home page."""
     permissions.require(request.user, Action.PREVIEW_QUESTIONNAIRE)
     cycle = get_object_or_404(permissions.cycles_visible_to(request.user), slug=slug)
-    language = _language(request.GET.get("language"), get_language())
+    language = portal_language(request.GET.get("language"), get_language())
     return file_download(
         writer.questionnaire_docx(
             version=cycle.version, language=language, cycle=cycle, portal_url=_portal_url()
@@ -70,7 +62,7 @@ def version_preview_docx(request, pk: int):
     """Any version's blank questionnaire, from its preview (a draft for ESCWA staff only, as
     the preview itself), so that a version can be sent round before any cycle uses it."""
     version = selectors.version_for_preview(user=request.user, pk=pk)
-    language = _language(request.GET.get("language"), get_language())
+    language = portal_language(request.GET.get("language"), get_language())
     return file_download(
         writer.questionnaire_docx(version=version, language=language, portal_url=_portal_url()),
         filename=writer.version_filename(version, language),

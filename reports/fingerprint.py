@@ -70,7 +70,7 @@ CODE_VERSION = "6"
 # The document the PDF is laid out from (`pdf.submission_html`).
 PDF_TEMPLATE = "reports/submission_pdf.html"
 # Modules whose code builds the PDF's context: hashed with the templates.
-CONTEXT_MODULES = ("reports.pdf", "reports.textdir")
+CONTEXT_MODULES = ("reports.pdf", "reports.textdir", "gcmreview.bidi")
 # What the renderer does with the same HTML and files changes with its version.
 RENDERER_PACKAGES = ("weasyprint", "pydyf", "django")
 

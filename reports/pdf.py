@@ -13,10 +13,8 @@ reads only the project's static files (`fetcher.StaticFilesFetcher`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -25,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
+from gcmreview.downloads import ascii_name
 from questionnaire import i18n, numbering, selectors
 from questionnaire.models import Objective, Submission
 from questionnaire.templatetags.answers import show_answer
@@ -263,16 +262,10 @@ def submission_pdf(
 def submission_pdf_language(submission: Submission, requested: str | None = None) -> str:
     """The language a submission's PDF is laid out in: `requested` when it is one of the
     portal's, else the submission's own."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    if requested in codes:
-        return requested
-    return submission.language if submission.language in codes else settings.LANGUAGE_CODE
+    return i18n.portal_language(requested, submission.language)
 
 
 def submission_pdf_filename(submission: Submission) -> str:
     """`GCM-review-Morocco-arab-2020.pdf`: ASCII, no spaces, safe in any download dialog."""
-
-    def clean(text: str) -> str:
-        return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-
-    return f"GCM-review-{clean(submission.country.name_en)}-{clean(submission.cycle.slug)}.pdf"
+    country, cycle = ascii_name(submission.country.name_en), ascii_name(submission.cycle.slug)
+    return f"GCM-review-{country}-{cycle}.pdf"

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from html import unescape
 
+from gcmreview.bidi import first_strong
+
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # Words and letters that mark French rather than English in a Latin-script answer.
 _FRENCH_WORDS = frozenset(
@@ -80,9 +82,6 @@ def latin_language(text: str, default_lang: str = "en") -> str:
 
 # --- Each block its own direction ---------------------------------------------------------------
 
-# Bidi classes of the strong characters (UAX #9): the first one decides a paragraph's direction,
-# as browsers do for `dir="auto"`.
-_STRONG_DIRECTIONS = {"L": "ltr", "R": "rtl", "AL": "rtl"}
 # Elements that hold a paragraph of their own: each gets its `dir` and `lang`.
 _BLOCKS = frozenset(
     {"p", "li", "ul", "ol", "td", "th", "div", "blockquote", "dd", "dt", "caption",
@@ -93,16 +92,6 @@ _VOID = frozenset({"br", "hr", "img", "col", "input", "meta", "wbr"})
 _TAG_RE = re.compile(r"(<[^>]*>)")
 _DIR_ATTR_RE = re.compile(r"""\sdir\s*=\s*(["']?)(\w+)\1""", re.IGNORECASE)
 _LANG_ATTR_RE = re.compile(r"""\slang\s*=\s*(["']?)([\w-]+)\1""", re.IGNORECASE)
-
-
-def first_strong(text: str) -> str | None:
-    """The direction, "ltr" or "rtl", of the first strongly directional character of `text`;
-    None when it has none (digits, punctuation and spaces are neutral)."""
-    for ch in text:
-        direction = _STRONG_DIRECTIONS.get(unicodedata.bidirectional(ch))
-        if direction:
-            return direction
-    return None
 
 
 # What a block's language is guessed from: its first characters are enough, and a list or a cell

@@ -64,7 +64,11 @@ class SubmissionChanges:
         return [c for c in self.by_question.values() if c.changed]
 
 
-def _answer_text(question: Question, value) -> str:
+def answer_text(question: Question, value, not_applicable_reason: str = "") -> str:
+    """An answer as the plain text people compare ("" when unanswered): "Not applicable:
+    reason", or its type's `display_text`."""
+    if not_applicable_reason:
+        return not_applicable_text(not_applicable_reason)
     if question.type_handler.is_empty(value):
         return ""
     try:
@@ -103,8 +107,8 @@ def submission_changes(
     )
     changes = {}
     for answer in answers:
-        before = _answer_text(answer.question, answer.value_then)
-        after = _answer_text(answer.question, answer.value)
+        before = answer_text(answer.question, answer.value_then)
+        after = answer_text(answer.question, answer.value)
         changes[answer.question_id] = AnswerChange(
             question=answer.question,
             before=before,
@@ -144,9 +148,7 @@ def _shown_text(question: Question, answer: Answer | None) -> str:
     """An answer as text, "Not applicable: reason" for one that does not apply."""
     if answer is None:
         return ""
-    if answer.not_applicable_reason:
-        return not_applicable_text(answer.not_applicable_reason)
-    return _answer_text(question, answer.value)
+    return answer_text(question, answer.value, answer.not_applicable_reason)
 
 
 def previous_cycle_answers(

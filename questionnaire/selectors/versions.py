@@ -3,6 +3,7 @@ versions, what is not translated yet."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -317,7 +318,11 @@ def objectives_for(*, sections: list[Section] | list[SectionAnswers]) -> list[Ob
 
     At most one query; none when no question needs them.
     """
-    questions = (question for section in sections for question in section.question_list)
+    return objectives_shown_by(q for section in sections for q in section.question_list)
+
+
+def objectives_shown_by(questions: Iterable[Question]) -> list[Objective]:
+    """The GCM objectives in order when one of `questions` shows them; at most one query."""
     if any(q.type_handler.shows_objectives for q in questions):
         return list(Objective.objects.order_by("number"))
     return []

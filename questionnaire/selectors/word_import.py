@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import permissions
-from ..models import Answer, AnswerRevision, DocumentImport, Objective, Question, Submission
+from ..models import Answer, AnswerRevision, DocumentImport, Question, Submission
 from ..permissions import Action
 from ..textdiff import diff_lines
 from ..word import reader
+from ..word.format import KIND_QUESTIONNAIRE, Origin
+from .changes import answer_text
+from .versions import objectives_shown_by
 
 TAKE = "take"  # the document's answer replaces the portal's
 CONFLICT = "conflict"  # both changed since the export: the person chooses
@@ -74,15 +77,6 @@ def document_import_get(*, user, submission: Submission, pk: int) -> DocumentImp
     return get_object_or_404(DocumentImport, submission=submission, pk=pk)
 
 
-def _text(question: Question, value: Any, reason: str) -> str:
-    if reason:
-        return _("Not applicable: %(reason)s") % {"reason": reason}
-    handler = question.type_handler
-    if handler.is_empty(value):
-        return ""
-    return handler.display_text(value, question.options or {})
-
-
 def document_import_preview(*, document_import: DocumentImport) -> ImportPreview:
     """Each question the document answers, with the portal's answer, the document's and how
     they differ; what could not be matched or placed; what the document's origin means. Four
@@ -95,12 +89,11 @@ def document_import_preview(*, document_import: DocumentImport) -> ImportPreview
         .order_by("section__order", "order")
     }
     answers = {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(submission=submission).select_related("updated_by")
+        answer.question_id: answer for answer in Answer.objects.filter(submission=submission)
     }
-    origin = document_import.origin or {}
-    from_here = origin.get("submission_id") == submission.pk
-    exported = origin.get("revisions", {}) if from_here else {}
+    origin = Origin.from_data(document_import.origin)
+    from_here = origin is not None and origin.submission_id == submission.pk
+    exported = origin.revisions() if from_here else {}
     # The value each answer had when the document was written, to tell what the document
     # changed from what the portal changed since.
     wanted = [
@@ -134,15 +127,15 @@ def document_import_preview(*, document_import: DocumentImport) -> ImportPreview
         item.value, item.reason = data.get("value"), data.get("reason", "")
         now_value = current.value if current else None
         now_reason = current.not_applicable_reason if current else ""
-        before = _text(question, now_value, now_reason)
-        after = _text(question, item.value, item.reason)
+        before = answer_text(question, now_value, now_reason)
+        after = answer_text(question, item.value, item.reason)
         if (item.value, item.reason) == (now_value, now_reason) or before == after:
             item.state = SAME
         elif not after:
             item.state = BLANK
         elif current and question.key in exported and current.revision > exported[question.key]:
             kept = then.get(current.pk, (None, ""))
-            item.state = STALE if _text(question, *kept) == after else CONFLICT
+            item.state = STALE if answer_text(question, *kept) == after else CONFLICT
         item.lines = diff_lines(before, after) if item.state not in (SAME, BLANK) else []
         item.checked = item.state == TAKE
         items.append(item)
@@ -154,16 +147,12 @@ def document_import_preview(*, document_import: DocumentImport) -> ImportPreview
         unplaced=document_import.unplaced,
         warnings=_warnings(origin, submission, answers.values(), questions),
         notes=[_note(note) for note in document_import.notes],
-        objectives=(
-            list(Objective.objects.order_by("number"))
-            if any(item.question.type_handler.shows_objectives for item in items)
-            else []
-        ),
+        objectives=objectives_shown_by(item.question for item in items),
     )
 
 
-def _warnings(origin: dict, submission: Submission, answers, questions: dict) -> list[str]:
-    if not origin:
+def _warnings(origin: Origin | None, submission: Submission, answers, questions) -> list[str]:
+    if origin is None:
         return [
             _(
                 "This document does not say where it came from (it was not downloaded from "
@@ -173,30 +162,30 @@ def _warnings(origin: dict, submission: Submission, answers, questions: dict) ->
         ]
     warnings = []
     version = submission.cycle.version
-    if origin.get("version_id") != version.pk:
+    if origin.version_id != version.pk:
         warnings.append(
             _(
                 "This document was written for another version of the questionnaire "
                 "(version %(theirs)s; this submission answers version %(ours)s). Questions "
                 "were matched by their keys; those the versions do not share are listed below."
             )
-            % {"theirs": origin.get("version_number") or "?", "ours": version.number}
+            % {"theirs": origin.version_number or "?", "ours": version.number}
         )
-    if origin.get("kind") == "questionnaire":
+    if origin.kind == KIND_QUESTIONNAIRE:
         warnings.append(_("This document is the blank questionnaire, filled in."))
-    elif origin.get("submission_id") != submission.pk:
-        if origin.get("country") and origin.get("country") != submission.country.iso2:
+    elif origin.submission_id != submission.pk:
+        if origin.country and origin.country != submission.country.iso2:
             warnings.append(
                 _(
                     "This document holds the answers of another country (%(country)s), not "
                     "those of %(ours)s."
                 )
-                % {"country": origin.get("country"), "ours": submission.country.name}
+                % {"country": origin.country, "ours": submission.country.name}
             )
         else:
             warnings.append(_("This document was downloaded from another submission."))
     else:
-        revisions = origin.get("revisions", {})
+        revisions = origin.revisions()
         newer = sum(
             1
             for answer in answers
@@ -214,7 +203,7 @@ def _warnings(origin: dict, submission: Submission, answers, questions: dict) ->
                     "which to keep.",
                     newer,
                 )
-                % {"date": (origin.get("exported_at") or "")[:10], "count": newer}
+                % {"date": origin.exported_at[:10], "count": newer}
             )
     return warnings
 

@@ -47,17 +47,7 @@ def attachment_add(
         file.seek(0, 2)
         size = file.tell()
         file.seek(0)
-    if size > ATTACHMENT_MAX_BYTES:
-        megabytes = decimal.Decimal(size / 1024 / 1024).quantize(decimal.Decimal("0.1"))
-        raise ValidationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "size": formatting.number_text(megabytes),
-                "limit": formatting.number_text(ATTACHMENT_MAX_BYTES // 1024 // 1024),
-            }
-        )
-    if size == 0:
-        raise ValidationError(_("The file is empty."))
+    check_size(size)
     try:
         kind = filetypes.check(file)
     except filetypes.Refused as refused:
@@ -82,6 +72,22 @@ def attachment_add(
     attachment.file.save("upload", File(file), save=False)
     attachment.save()
     return attachment
+
+
+def check_size(size: int) -> None:
+    """Refuse an empty file, or one over ATTACHMENT_MAX_BYTES (documents and Word imports)."""
+    if size > ATTACHMENT_MAX_BYTES:
+        megabytes = decimal.Decimal(size / 1024 / 1024).quantize(decimal.Decimal("0.1"))
+        raise ValidationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": formatting.number_text(megabytes),
+                "limit": formatting.number_text(ATTACHMENT_MAX_BYTES // 1024 // 1024),
+            },
+            code="too_large",
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
 
 
 def refusal_message(reason: str) -> str:

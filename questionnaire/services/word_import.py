@@ -9,20 +9,20 @@ import hashlib
 import logging
 from typing import IO
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
+from ..i18n import portal_language
 from ..models import Answer, AnswerRevision, DocumentImport, Question, Submission
 from ..permissions import Action
 from ..word import reader, reading
 from ..word.matching import match_rows
 from ._common import _submission_locked
 from .answers import AnswerConflict, answer_save
-from .attachments import ATTACHMENT_MAX_BYTES, _display_name
+from .attachments import ATTACHMENT_MAX_BYTES, _display_name, check_size
 
 logger = logging.getLogger(__name__)
 UNPLACED_MAX_CHARACTERS = 2000  # of each piece of text shown as not placed
@@ -59,6 +59,9 @@ def document_import_read(
     (`reader.DocumentRefused`), an empty document, and a document in which no row matches a
     question of the submission's questionnaire."""
     permissions.require(user, Action.EDIT_ANSWERS, submission)
+    file.seek(0, 2)
+    check_size(file.tell())  # before reading: its message says how large the file is
+    file.seek(0)
     data = file.read(ATTACHMENT_MAX_BYTES + 1)
     document = reader.read_docx(data)
     if document.is_empty:
@@ -76,9 +79,7 @@ def document_import_read(
             code="other_questionnaire",
         )
     origin = document.origin
-    languages = dict(settings.LANGUAGES)
-    language = origin.language if origin and origin.language in languages else ""
-    language = language or submission.language
+    language = portal_language(origin.language if origin else None, submission.language)
     current = {
         answer.question_id: answer
         for answer in Answer.objects.filter(submission=submission, question__in=questions)
@@ -121,7 +122,7 @@ def document_import_read(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         language=language,
-        origin=_origin_data(origin),
+        origin=origin.to_data() if origin else {},
         items=items,
         unmatched=[question.pk for question in matching.unmatched],
         unplaced=unplaced,
@@ -131,25 +132,7 @@ def document_import_read(
 
 
 def _row_text(row: reader.Row) -> str:
-    return reading.text_of(reading.fragment(row.answer_html))[:UNPLACED_MAX_CHARACTERS]
-
-
-def _origin_data(origin) -> dict:
-    if origin is None:
-        return {}
-    return {
-        "kind": origin.kind,
-        "language": origin.language,
-        "portal": origin.portal,
-        "version_id": origin.version_id,
-        "version_slug": origin.version_slug,
-        "version_number": origin.version_number,
-        "cycle_slug": origin.cycle_slug,
-        "submission_id": origin.submission_id,
-        "country": origin.country,
-        "exported_at": origin.exported_at,
-        "revisions": origin.revisions(),
-    }
+    return reader.text_of(reading.fragment(row.answer_html))[:UNPLACED_MAX_CHARACTERS]
 
 
 @transaction.atomic

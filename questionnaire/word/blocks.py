@@ -145,8 +145,3 @@ def html_blocks(html: str) -> list[Block]:
     parser.feed(html or "")
     parser.close()
     return parser.blocks
-
-
-def text_blocks(text: str) -> list[Block]:
-    """Plain text (a note, a short answer) as paragraphs: one per line."""
-    return [Block(runs=[Run(line)]) for line in (text or "").split("\n") if line.strip()]

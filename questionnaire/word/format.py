@@ -62,6 +62,18 @@ class Origin:
     exported_at: str = ""  # ISO 8601
     questions: tuple[QuestionMark, ...] = ()
 
+    def to_data(self) -> dict:
+        """As JSON keeps it (`DocumentImport.origin`)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> Origin | None:
+        """Back from `to_data`; None for a document that said nothing."""
+        if not data:
+            return None
+        marks = tuple(QuestionMark(**mark) for mark in data.get("questions", ()))
+        return cls(**{**data, "questions": marks})
+
     def types(self) -> dict[str, str]:
         """Each question's type when the document was written, by key (where it says)."""
         return {mark.key: mark.type for mark in self.questions if mark.type}

@@ -21,7 +21,7 @@ import difflib
 import re
 
 from ..i18n import TRANSLATION_LANGUAGES
-from ..numbering import _ARABIC_LETTERS, _ARABIC_ORDINALS, roman_to_int
+from ..numbering import latin_letter, roman_to_int, section_number_of
 from . import format as word_format
 from .reader import Row
 from .reading import normal
@@ -33,7 +33,6 @@ BY_TEXT = "text"
 LABEL_AGREES = 0.35  # with its section and letter right: the question was retyped
 TEXT_ALONE = 0.6  # without them
 _WORD_RE = re.compile(r"\w+")
-_LATIN_OF_ARABIC = {letter: latin for latin, letter in _ARABIC_LETTERS.items()}
 _REFERENCE_RE = re.compile(r"^\s*\(?\s*([IVXivx]{1,5})\s*[.\-]\s*([a-zA-Z])\s*[).:\-]?\s")
 _LETTER_RE = re.compile(r"^\s*\(?\s*([a-zA-Z])\s*[).:\-–]\s*")
 _ARABIC_LETTER_RE = re.compile(r"^\s*\(?\s*(هـ|[\u0621-\u064a])\s*[).:\-–]\s*")
@@ -65,40 +64,19 @@ def coverage(question_words: list[str], row_words: list[str]) -> float:
     return sum(block.size for block in matcher.get_matching_blocks()) / len(question_words)
 
 
-def section_of(heading: str) -> str:
-    """The Roman number of the section a heading opens ("II. Public policy…", "ثانياً- …")."""
-    match = re.match(r"^\s*(?:section\s+|partie\s+)?([IVXivx]{1,5})\b", heading)
-    if match and roman_to_int(match.group(1)):
-        return match.group(1).upper()
-    folded = normal(heading)
-    for index, ordinal in enumerate(_ARABIC_ORDINALS):
-        if folded.startswith(normal(ordinal)):
-            return _roman(index + 1)
-    return ""
-
-
-def _roman(number: int) -> str:
-    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    text = ""
-    for value, numeral in numerals:
-        while number >= value:
-            text, number = text + numeral, number - value
-    return text
-
-
 def reference_of(row: Row) -> tuple[str, str]:
     """(section, letter) the row's question cell names, as far as it names them."""
     text = row.question_text
     match = _REFERENCE_RE.match(text)
     if match and roman_to_int(match.group(1)):
         return match.group(1).upper(), match.group(2).lower()
-    section = section_of(row.section)
+    section = section_number_of(row.section)
     match = _LETTER_RE.match(text)
     if match:
         return section, match.group(1).lower()
     match = _ARABIC_LETTER_RE.match(text)
-    if match and match.group(1) in _LATIN_OF_ARABIC:
-        return section, _LATIN_OF_ARABIC[match.group(1)]
+    if match and latin_letter(match.group(1)):
+        return section, latin_letter(match.group(1))
     return section, ""
 
 

@@ -5,13 +5,14 @@ restart at 1; the complex-script font and sizes; the custom XML part."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+
+from gcmreview import bidi
 
 from . import format as word_format
 
@@ -52,8 +53,6 @@ CUSTOM_XML_PROPS_RELTYPE = (
 CUSTOM_XML_PROPS_CONTENT_TYPE = (
     "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
 )
-_RTL_CLASSES = frozenset({"R", "AL"})
-_LTR_CLASSES = frozenset({"L"})
 
 
 # --- Elements in their place ---------------------------------------------------------------------
@@ -85,26 +84,14 @@ def set_on(parent, name: str, order: tuple[str, ...], **attributes: str):
 # --- Direction -------------------------------------------------------------------------------
 
 
-def first_strong(text: str) -> str | None:
-    """ "rtl" or "ltr": the direction of `text`'s first strongly directional character, as a
-    browser decides `dir="auto"` (UAX #9); None when it has none."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in _RTL_CLASSES:
-            return "rtl"
-        if kind in _LTR_CLASSES:
-            return "ltr"
-    return None
-
-
 def direction_segments(text: str, paragraph_rtl: bool) -> list[tuple[str, bool]]:
     """`text` cut where its script changes direction: (piece, right to left). A piece without
     strong characters (digits, punctuation) takes the paragraph's direction, and neutral
     characters stay with the piece before them."""
     segments: list[list] = []
     for char in text:
-        kind = unicodedata.bidirectional(char)
-        rtl = True if kind in _RTL_CLASSES else False if kind in _LTR_CLASSES else None
+        direction = bidi.strong_direction(char)
+        rtl = None if direction is None else direction == "rtl"
         if segments and (rtl is None or segments[-1][1] in (None, rtl)):
             segments[-1][0].append(char)
             if segments[-1][1] is None:
@@ -149,10 +136,6 @@ def set_table_rtl(table) -> None:
 def set_header_row(row) -> None:
     """The row repeats at the top of every page the table runs onto (w:tblHeader)."""
     set_on(row._tr.get_or_add_trPr(), "tblHeader", TRPR_ORDER)
-
-
-def set_cant_split(row) -> None:
-    set_on(row._tr.get_or_add_trPr(), "cantSplit", TRPR_ORDER)
 
 
 # --- Bookmarks -------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from lxml import html as lxml_html
 
-from .. import filetypes
-from ..services.attachments import ATTACHMENT_MAX_BYTES, refusal_message
+from .. import filetypes, numbering
+from ..services.attachments import check_size, refusal_message
 from . import format as word_format
 
 # What mammoth is told beyond its defaults. A paragraph in the Title style is the title (it would
@@ -127,14 +127,7 @@ def read_docx(data: bytes) -> ReadDocument:
 
 def _check(data: bytes) -> None:
     """Refuse what is not a DOCX the portal may read, with the reason."""
-    if not data:
-        raise DocumentRefused(_("The file is empty."), code="empty")
-    if len(data) > ATTACHMENT_MAX_BYTES:
-        raise DocumentRefused(
-            _("The file is larger than %(limit)s MB, the limit for documents.")
-            % {"limit": ATTACHMENT_MAX_BYTES // 1024 // 1024},
-            code="too_large",
-        )
+    check_size(len(data))
     if data.startswith(COMPOUND_FILE):
         if ENCRYPTION_INFO in data:
             raise DocumentRefused(
@@ -233,28 +226,13 @@ def _rows(html: str) -> tuple[list[Row], list[str], int]:
         text = text_of(element)
         if not text:
             continue
-        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or is_section_heading(text):
+        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or numbering.section_number_of(text):
             if "title" not in (element.get("class") or ""):
                 section = text
             continue
         if seen_table:
             loose.append(text)
     return rows, loose, words
-
-
-_ROMAN_HEADING_RE = re.compile(
-    r"^\s*(?:section\s+|partie\s+)?(X{0,2}(?:IX|IV|V?I{0,3}))\s*[.\-–—):]", re.IGNORECASE
-)
-_ARABIC_ORDINAL_RE = re.compile(r"^\s*(أولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)")
-
-
-def is_section_heading(text: str) -> bool:
-    """Whether a paragraph outside the tables reads as a section's heading ("II. Public
-    policy…", "ثانياً- …"), as documents typed without heading styles have them."""
-    match = _ROMAN_HEADING_RE.match(text)
-    if match and match.group(1):
-        return True
-    return bool(_ARABIC_ORDINAL_RE.match(text.replace("ً", "").replace("ٱ", "ا")))
 
 
 def _cells(row) -> list:

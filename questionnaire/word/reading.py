@@ -26,6 +26,7 @@ from lxml import html as lxml_html
 from .. import richtext
 from ..i18n import TRANSLATION_LANGUAGES
 from ..types.objectives_grid import OBJECTIVE_COUNT
+from .reader import text_of
 
 READERS: dict[str, Callable[..., Any]] = {}
 TICKED = "☒☑✓✔✗✘⊠■"
@@ -63,10 +64,6 @@ def normal(text: str) -> str:
 
 def fragment(html: str):
     return lxml_html.fragment_fromstring(html or "", create_parent="div")
-
-
-def text_of(element) -> str:
-    return re.sub(r"\s+", " ", element.text_content()).strip()
 
 
 def answer_from_cell(question, html: str, *, language: str, current=None) -> ReadAnswer:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from dataclasses import dataclass, field
 
 import docx
@@ -32,7 +31,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu
 
-from gcmreview import formatting
+from gcmreview import bidi, formatting
+from gcmreview.downloads import ascii_name
 from questionnaire import i18n, numbering, selectors
 from questionnaire.conditions import condition_note, not_applicable_text
 from questionnaire.models import Answer, Objective, Question, Section
@@ -100,15 +100,8 @@ def questionnaire_docx(*, version, language: str, cycle=None, portal_url: str = 
                 "number": version.number,
                 "cycle": i18n.tr(cycle, "name", language),
             }
-        origin = word_format.Origin(
-            kind=word_format.KIND_QUESTIONNAIRE,
-            language=language,
-            version_id=version.pk,
-            version_slug=version.questionnaire.slug,
-            version_number=version.number,
-            portal=portal_url,
-            cycle_slug=cycle.slug if cycle is not None else "",
-            questions=_marks(entries),
+        origin = _origin(
+            word_format.KIND_QUESTIONNAIRE, version, language, portal_url, entries, cycle=cycle
         )
         return writer.write(
             title=i18n.version_title(version, language), what=what, entries=entries, origin=origin
@@ -130,26 +123,40 @@ def submission_docx(*, submission, language: str, portal_url: str = "") -> bytes
     with translation.override(language):
         writer = _Writer(language=language, objectives=objectives, blank=False)
         what = _("Answers of %(country)s, %(cycle)s, as they stood on %(date)s") % {
-            "country": _country_name(country, language),
+            "country": country.name,  # in `language`, as the override makes it
             "cycle": i18n.tr(cycle, "name", language),
             "date": formatting.date_text(exported_at),
         }
-        origin = word_format.Origin(
-            kind=word_format.KIND_SUBMISSION,
-            language=language,
-            version_id=version.pk,
-            version_slug=version.questionnaire.slug,
-            version_number=version.number,
-            portal=portal_url,
-            cycle_slug=cycle.slug,
+        origin = _origin(
+            word_format.KIND_SUBMISSION,
+            version,
+            language,
+            portal_url,
+            entries,
+            cycle=cycle,
             submission_id=submission.pk,
             country=country.iso2,
             exported_at=exported_at.isoformat(),
-            questions=_marks(entries),
         )
         return writer.write(
             title=i18n.version_title(version, language), what=what, entries=entries, origin=origin
         )
+
+
+def _origin(kind, version, language, portal_url, entries, *, cycle=None, **submission):
+    """What the document's hidden part says of it: the version, the cycle (if any), the
+    submission (`submission_id`, `country`, `exported_at`) and every question's mark."""
+    return word_format.Origin(
+        kind=kind,
+        language=language,
+        version_id=version.pk,
+        version_slug=version.questionnaire.slug,
+        version_number=version.number,
+        portal=portal_url,
+        cycle_slug=cycle.slug if cycle is not None else "",
+        questions=_marks(entries),
+        **submission,
+    )
 
 
 def _marks(entries: list[_Section]) -> tuple[word_format.QuestionMark, ...]:
@@ -166,28 +173,20 @@ def _marks(entries: list[_Section]) -> tuple[word_format.QuestionMark, ...]:
     )
 
 
-def _country_name(country, language: str) -> str:
-    return getattr(country, f"name_{language}", "") or country.name_en
-
-
-def _ascii(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-
-
 def submission_filename(submission, language: str) -> str:
     """ "Morocco-arab-2020-answers-en.docx": ASCII, safe in any download dialog."""
-    country, cycle = _ascii(submission.country.name_en), _ascii(submission.cycle.slug)
+    country, cycle = ascii_name(submission.country.name_en), ascii_name(submission.cycle.slug)
     return f"{country}-{cycle}-answers-{language}.docx"
 
 
 def questionnaire_filename(cycle, language: str) -> str:
     """ "arab-2024-questionnaire-ar.docx"."""
-    return f"{_ascii(cycle.slug)}-questionnaire-{language}.docx"
+    return f"{ascii_name(cycle.slug)}-questionnaire-{language}.docx"
 
 
 def version_filename(version, language: str) -> str:
     """ "gcm-arab-regional-review-v2-questionnaire-ar.docx"."""
-    slug = _ascii(version.questionnaire.slug)
+    slug = ascii_name(version.questionnaire.slug)
     return f"{slug}-v{version.number}-questionnaire-{language}.docx"
 
 
@@ -436,7 +435,7 @@ class _Writer:
     def _rtl(self, text: str) -> bool:
         """Whether a paragraph starting with `text` runs right to left: its first strong
         character's direction, the document's when it has none."""
-        found = ooxml.first_strong(text)
+        found = bidi.first_strong(text)
         return self.rtl if found is None else found == "rtl"
 
     def text(self, paragraph, text: str, *, rtl: bool | None = None):

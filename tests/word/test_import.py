@@ -234,7 +234,7 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tunisia_draft, tunisia_user
 
 def test_a_file_over_the_limit_is_refused(tunisia_draft, tunisia_user, settings):
     data = seed_layout_docx() + b"\0" * (services.ATTACHMENT_MAX_BYTES)
-    with pytest.raises(ValidationError, match="larger than 20 MB"):
+    with pytest.raises(ValidationError, match="the limit is 20 MB"):
         read_into(tunisia_draft, tunisia_user, data)
 
 

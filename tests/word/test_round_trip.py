@@ -20,11 +20,17 @@ from .documents import answer_cell, docx_bytes
 pytestmark = pytest.mark.django_db
 
 
-def import_all(submission, user, data: bytes, *, name="answers.docx"):
+def preview_of(submission, user, data: bytes, *, name="answers.docx"):
+    """What "Read the document" shows for `data`."""
     document_import = services.document_import_read(
         submission=submission, file=io.BytesIO(data), name=name, user=user
     )
-    preview = selectors.document_import_preview(document_import=document_import)
+    return selectors.document_import_preview(document_import=document_import)
+
+
+def import_all(submission, user, data: bytes, *, name="answers.docx"):
+    preview = preview_of(submission, user, data, name=name)
+    document_import = preview.document_import
     services.document_import_confirm(
         document_import=document_import,
         user=user,
@@ -122,13 +128,7 @@ def test_answers_changed_on_both_sides_are_conflicts_to_choose_between(
             user=tunisia_user,
             base_revision=answer.revision,
         )
-    document_import = services.document_import_read(
-        submission=tunisia_draft,
-        file=io.BytesIO(docx_bytes(exported)),
-        name="back.docx",
-        user=tunisia_user,
-    )
-    preview = selectors.document_import_preview(document_import=document_import)
+    preview = preview_of(tunisia_draft, tunisia_user, docx_bytes(exported), name="back.docx")
     states = {item.question.key: item.state for item in preview.items}
     assert states[both] == "conflict"
     assert states[portal_only] == "stale"  # the document kept the old text: not proposed
@@ -143,13 +143,7 @@ def test_a_document_of_another_version_says_so_and_matches_by_key(
     blank = writer.questionnaire_docx(version=v2_cycle.version, language="en", cycle=v2_cycle)
     document = docx.Document(io.BytesIO(blank))
     answer_cell(document, "review-local-authorities").paragraphs[0].add_run("Municipalities.")
-    document_import = services.document_import_read(
-        submission=tunisia_draft,
-        file=io.BytesIO(docx_bytes(document)),
-        name="blank.docx",
-        user=tunisia_user,
-    )
-    preview = selectors.document_import_preview(document_import=document_import)
+    preview = preview_of(tunisia_draft, tunisia_user, docx_bytes(document), name="blank.docx")
     assert any("another version of the questionnaire" in w for w in preview.warnings)
     assert any("blank questionnaire, filled in" in w for w in preview.warnings)
     assert [item.question.key for item in preview.proposed] == ["review-local-authorities"]

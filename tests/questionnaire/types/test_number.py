@@ -385,7 +385,7 @@ def test_pages_and_pdf_cells_show_the_number_grouped(number_submission, language
 
 def test_the_review_comparison_shows_numbers_as_people_read_them(number_submission):
     question = save(number_submission, "1250000.5")
-    assert selectors.changes._answer_text(question, "1250000.5") == "1,250,000.5"
+    assert selectors.changes.answer_text(question, "1250000.5") == "1,250,000.5"
 
 
 def test_exports_keep_the_plain_decimal(number_submission):
