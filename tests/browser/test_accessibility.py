@@ -396,6 +396,10 @@ def test_the_word_import_pages_have_no_serious_violation(demo, live_server, brow
             for summary in page.locator(".portal-import details summary").all():
                 summary.click()
             found += axe_findings(page, f"Word import preview, {where}")
+            # An English line of a diff reads left to right on an Arabic page: the hidden
+            # "added:" label, in the page's language, does not decide its direction.
+            line = page.locator(".portal-diff-line").first
+            assert line.evaluate("e => getComputedStyle(e).direction") == "ltr"
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         context.close()
     assert not found, "\n".join(found)
