@@ -81,7 +81,7 @@ def test_the_answering_page_shows_last_cycles_answer_and_what_changed(client, mo
     )
     page = client.get(url).content.decode()
     assert "What changed since First regional review of the GCM in the Arab region" in page
-    assert '<ins><span class="visually-hidden">added: </span>Health' in page
+    assert '<ins><span class="visually-hidden" lang="en" dir="ltr">added: </span>Health' in page
 
 
 def test_escwa_sees_what_changed_since_the_previous_cycle(client, morocco_2024):
