@@ -49,3 +49,11 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         for key in keys:
             window_increment(key, seconds=3600)
         super().save(*args, **kwargs)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=100,
+        help_text=_("For example: “Statistics office dashboard”. Only you see it."),
+    )

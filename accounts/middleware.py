@@ -34,6 +34,12 @@ TWO_FACTOR_OPEN_URLS = (
 )
 
 
+def is_api(request: HttpRequest) -> bool:
+    """A request to the read-only API, to which a session is no credential (api/http.py): it
+    neither counts as activity nor is sent to the second step."""
+    return request.path_info.startswith(settings.API_PATH_PREFIX)
+
+
 def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -70,7 +76,7 @@ class IdleSessionMiddleware:
                         "Log in again to continue: what you typed is kept."
                     ),
                 )
-            elif request.path_info not in self.quiet_paths():
+            elif request.path_info not in self.quiet_paths() and not is_api(request):
                 sessions.session_touch(session)
         return self.get_response(request)
 
@@ -98,6 +104,7 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and (request.session.get(TWO_FACTOR_SESSION_KEY) or selectors.two_factor_required(user))
             and not self.is_open(request.path_info)
+            and not is_api(request)
         ):
             enrolled = selectors.two_factor_enrolled(user)
             if enrolled or selectors.two_factor_required(user):

@@ -54,6 +54,17 @@ def may_use_admin_site(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
+def may_hold_api_token(user) -> bool:
+    """Who may make a personal API token (docs/api.md): ESCWA staff, and the members of a
+    country's team, active and logged in. The public needs none: published reviews are open.
+    Asked again on every API request, so a token dies with its holder's role or account."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    # `memberships` is the questionnaire's Membership, named here by its relation only: the
+    # accounts app sits below the questionnaire and never imports it.
+    return user.is_escwa or user.memberships.exists()
+
+
 class User(AbstractUser):
     staff_role = models.CharField(
         _("staff role"), max_length=16, choices=StaffRole.choices, blank=True, default=""
@@ -120,3 +131,43 @@ class TwoFactorThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only API (docs/api.md): `Authorization: Bearer <token>`.
+
+    The secret is shown once, when it is made, and only its SHA-256 is kept: a token read from a
+    backup or the database opens nothing. A secret is 32 random bytes, so a plain hash is as
+    good as a slow one (there is nothing to guess). `prefix`, its first characters, tells a
+    user's tokens apart in lists and logs. Revoking keeps the row, for the record; a revoked
+    token, or any token of an inactive user, is refused (api.auth). Scope: read, the only one.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,15 +1,17 @@
-"""Reads about accounts: who must use two-factor authentication, and with which devices."""
+"""Reads about accounts: who must use two-factor authentication, and with which devices; the
+holder of an API token."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import is_escwa_staff, may_use_admin_site
+from .models import ApiToken, is_escwa_staff, may_hold_api_token, may_use_admin_site
 
 
 def two_factor_staff(user) -> bool:
@@ -59,3 +61,30 @@ def two_factor_enrolment_pending(user, *, device_id) -> TOTPDevice | None:
         confirmed=False,
         created_at__gte=two_factor_enrolment_cutoff(),
     ).first()
+
+
+def api_tokens_of(user) -> list[ApiToken]:
+    """The user's API tokens, newest first, revoked ones included (the profile page lists
+    them). One query."""
+    return list(ApiToken.objects.filter(user=user))
+
+
+def api_token_holder(secret: str) -> ApiToken | None:
+    """The live token whose secret this is, with its user, or None: unknown, revoked, or its
+    user inactive or no longer allowed to hold one (`may_hold_api_token`). One query, two for
+    a country member (their teams)."""
+    if not secret or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(secret_hash=api_token_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not may_hold_api_token(token.user):
+        return None
+    return token
+
+
+def api_token_hash(secret: str) -> str:
+    """What is stored of a secret: its SHA-256, in hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -1,4 +1,4 @@
-"""Writes about accounts: two-factor devices and backup codes, and login lockouts.
+"""Writes about accounts: two-factor devices and backup codes, login lockouts, API tokens.
 
 A user has at most one authenticator app (a django-otp TOTPDevice) and one set of backup codes
 (a StaticDevice whose tokens are deleted as they are used). Views, the admin and tests all go
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import secrets
 from typing import NamedTuple
 
 import axes.utils
@@ -24,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import selectors
-from .models import TwoFactorThrottle, User
+from .models import ApiToken, TwoFactorThrottle, User, may_hold_api_token
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -291,3 +292,47 @@ def _device_wrong_codes(user) -> int:
         )["n"]
         for model in (TOTPDevice, StaticDevice)
     )
+
+
+# --- Personal API tokens (docs/api.md) ----------------------------------------------------------
+
+API_TOKEN_PREFIX = "gcm_"  # noqa: S105 — a label that tells a token apart, not a secret
+# How often a token's `last_used_at` is written: not on every request of a busy script.
+API_TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=5)
+
+
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """Make a read-only API token for `user` and return it with its secret, which is shown
+    once and never stored (only its SHA-256 is). Only `may_hold_api_token` users may:
+    PermissionDenied otherwise."""
+    if not may_hold_api_token(user):
+        raise PermissionDenied(
+            _("Only ESCWA staff and the members of a country's team use API tokens.")
+        )
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100] or _("API token"),
+        prefix=secret[: len(API_TOKEN_PREFIX) + 8],
+        secret_hash=selectors.api_token_hash(secret),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, user, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (from then on every request with it gets 401). A
+    token of someone else's is as unknown as a missing one: ApiToken.DoesNotExist. Revoking
+    twice keeps the first time."""
+    token = ApiToken.objects.get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_used(*, token: ApiToken) -> None:
+    """Note that the token was used now, at most once per API_TOKEN_USE_RESOLUTION."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= API_TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

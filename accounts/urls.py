@@ -8,7 +8,7 @@ registration/, so that the admin keeps its own password-change pages.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import profile_views, views
 
 urlpatterns = [
     path(
@@ -55,6 +55,13 @@ urlpatterns = [
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("two-factor/turn-off/", views.two_factor_disable, name="two_factor_disable"),
+    path("profile/", profile_views.profile, name="profile"),
+    path("profile/tokens/", profile_views.api_token_create, name="api_token_create"),
+    path(
+        "profile/tokens/<int:pk>/revoke/",
+        profile_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("session/", views.session_status, name="session_status"),
     path("session/keep-alive/", views.session_keepalive, name="session_keepalive"),
 ]

@@ -67,9 +67,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "corsheaders",
     "accounts",
     "questionnaire",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # CORS headers on /api/v1/ only (CORS_URLS_REGEX), before CommonMiddleware as it asks.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,6 +231,21 @@ TASKS = {
 # cached by browsers and proxies for PUBLIC_PDF_MAX_AGE seconds. One not yet stored is rendered
 # on demand: at most PUBLIC_PDF_RENDERS_AT_ONCE at a time across all servers (more are refused
 # with 503), and at most PUBLIC_PDF_RENDERS_PER_MINUTE a minute per client address (429).
+# The read-only API (docs/api.md). Anyone's script may read the public endpoints from another
+# site (CORS `*`, never with credentials: cookies are no API credential, only tokens are).
+API_PATH_PREFIX = "/api/"
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+# Requests a minute: per client address without a token, per token with one (429 beyond).
+API_RATE_ANONYMOUS = int(os.environ.get("API_RATE_ANONYMOUS", "120"))
+API_RATE_TOKEN = int(os.environ.get("API_RATE_TOKEN", "600"))
+# Seconds browsers and proxies may keep a public API answer; items in a page by default.
+API_MAX_AGE = int(os.environ.get("API_MAX_AGE", "300"))
+API_PAGE_SIZE = 50
+
 PUBLIC_PDF_MAX_AGE = int(os.environ.get("PUBLIC_PDF_MAX_AGE", "3600"))
 PUBLIC_PDF_RENDERS_AT_ONCE = int(os.environ.get("PUBLIC_PDF_RENDERS_AT_ONCE", "1"))
 PUBLIC_PDF_RENDERS_PER_MINUTE = int(os.environ.get("PUBLIC_PDF_RENDERS_PER_MINUTE", "6"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("", include("questionnaire.urls")),
     path("", include("reports.urls")),
+    path("", include("api.urls")),
 ]
 
 # A database outage hit in a middleware (the session, the user) is a 503 "try again" page, not

@@ -82,6 +82,18 @@ from .lookups import (  # noqa: F401
     team_membership,
     version_for_preview,
 )
+from .opendata import (  # noqa: F401
+    SubmissionAnswers,
+    api_cycle_get,
+    api_cycles,
+    api_objectives,
+    api_submission_answers,
+    api_submission_get,
+    api_submissions,
+    api_version_get,
+    api_versions,
+    public_cycle_answers,
+)
 from .progress import (  # noqa: F401
     AWAITING_COUNTRY,
     DASHBOARD_STATUS_LABELS,

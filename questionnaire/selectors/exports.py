@@ -55,16 +55,21 @@ class CycleAnswers:
         return [row for row in self.rows if row.included]
 
 
-def cycle_answers(*, cycle: ReviewCycle, include_drafts: bool = False) -> CycleAnswers:
+def cycle_answers(
+    *, cycle: ReviewCycle, include_drafts: bool = False, published_only: bool = False
+) -> CycleAnswers:
     """Everything an export of the cycle needs, in a fixed number of queries (ten at most).
 
     One row per participating country (and per country whose exported submission outlived its
     participation), by name. Answers are read only for submissions in `SENT_STATUSES`, plus
     drafts when `include_drafts`, and only for the questions each submission shows by the one
     rule (conditions.answer_states): a hidden question's kept answer is left out. Callers check
-    the permission first (`export_cycle_get`).
+    the permission first (`export_cycle_get`). `published_only`: the published submissions and
+    nothing else, not even a row for the other countries (the public downloads).
     """
     statuses = SENT_STATUSES + ((SubmissionStatus.DRAFT,) if include_drafts else ())
+    if published_only:
+        statuses = (SubmissionStatus.PUBLISHED,)
     sections = version_sections(version=cycle.version)
     submissions = {
         s.country_id: s
@@ -85,6 +90,8 @@ def cycle_answers(*, cycle: ReviewCycle, include_drafts: bool = False) -> CycleA
     for country in sorted(countries.values(), key=lambda c: (c.name, c.iso2)):
         submission = submissions.get(country.pk)
         included = submission is not None and submission.status in statuses
+        if published_only and not included:
+            continue
         rows.append(
             CountryAnswers(
                 country=country,

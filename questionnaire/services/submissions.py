@@ -251,19 +251,30 @@ def submission_transition(
 
 
 @transaction.atomic
-def submission_publication_agree(*, submission: Submission, user) -> PublicationAgreement:
+def submission_publication_agree(
+    *, submission: Submission, user, at: datetime.datetime | None = None
+) -> PublicationAgreement:
     """A focal point agrees, for the country, that ESCWA publish its accepted answers
-    (Action.AGREE_TO_PUBLISH). Given once; ESCWA's reviewers are told by e-mail."""
+    (Action.AGREE_TO_PUBLISH). Given once; ESCWA's reviewers are told by e-mail.
+
+    `user=None` with `at`: an agreement given outside the portal, replayed by an import (the
+    demo's Morocco 2020), on an accepted submission; nobody is told."""
+    _check_backdating(user, at)
     submission = (
         Submission.objects.select_for_update()
         .select_related("cycle", "country")
         .get(pk=submission.pk)
     )
-    permissions.require(user, Action.AGREE_TO_PUBLISH, submission)
+    if user is None:
+        if at is None or not submission.is_accepted:
+            raise ValueError("A replayed agreement needs its date and an accepted submission.")
+    else:
+        permissions.require(user, Action.AGREE_TO_PUBLISH, submission)
+    defaults = {"actor": user} if at is None else {"actor": user, "created_at": at}
     agreement, created = PublicationAgreement.objects.get_or_create(
-        submission=submission, defaults={"actor": user}
+        submission=submission, defaults=defaults
     )
-    if created:
+    if created and user is not None:
         transaction.on_commit(
             lambda: notifications.publication_agreed(submission=submission, actor=user)
         )

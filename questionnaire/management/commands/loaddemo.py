@@ -1,5 +1,6 @@
 """Load the demo: reference data, the GCM questionnaire (versions 1 and 2), the two Arab regional
-review cycles, Morocco's 2020 national review, a Jordan draft for 2024, and four demo users.
+review cycles, Morocco's 2020 national review (published), a Jordan draft for 2024, and four
+demo users.
 
 Idempotent: every row is found by its natural key (ISO code, objective number, slug, version
 number, question key, cycle and country, username), so a second run changes nothing. What exists
@@ -10,7 +11,7 @@ documented roles and password back.
 
 Versions, memberships, submissions, answers and transitions go through `questionnaire.services`,
 with `user=None`: the system did the import, and no demo user should appear to have submitted or
-accepted Morocco's 2020 review.
+accepted Morocco's 2020 review, nor to have agreed to its publication or published it.
 
 The questionnaire's Arabic and French (fixtures/questionnaire-translations.json, unofficial) are
 part of each version's wording, so they are loaded when a version is built, like its English:
@@ -136,6 +137,14 @@ VERSION_PUBLISHED_AT = {
 IMPORT_MESSAGES = {
     SubmissionStatus.SUBMITTED: "Imported: the national review Morocco sent in 2020.",
     SubmissionStatus.ACCEPTED: "Imported: accepted for the first regional review.",
+    SubmissionStatus.PUBLISHED: "Imported: published with the first regional review.",
+}
+# Morocco's review is public in reality (ESCWA published the national reviews of the first
+# regional review); the demo publishes it the portal's way: the country's agreement, then
+# ESCWA's publication, on plausible dates after the regional conference.
+PUBLICATION_DATES = {
+    "agreed": datetime.datetime(2021, 3, 15, 9, 0, tzinfo=datetime.UTC),
+    SubmissionStatus.PUBLISHED: datetime.datetime(2021, 4, 1, 9, 0, tzinfo=datetime.UTC),
 }
 ROUTE_TO_ACCEPTED = {
     SubmissionStatus.DRAFT: [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED],
@@ -505,6 +514,17 @@ class Command(BaseCommand):
                 user=None,
                 message=IMPORT_MESSAGES[status],
                 at=IMPORT_DATES[status],
+            )
+        if submission.is_accepted:
+            services.submission_publication_agree(
+                submission=submission, user=None, at=PUBLICATION_DATES["agreed"]
+            )
+            submission = services.submission_transition(
+                submission=submission,
+                to_status=SubmissionStatus.PUBLISHED,
+                user=None,
+                message=IMPORT_MESSAGES[SubmissionStatus.PUBLISHED],
+                at=PUBLICATION_DATES[SubmissionStatus.PUBLISHED],
             )
         # Closed last: the review was answered while the cycle was open.
         if not cycle.is_closed:
