@@ -4,6 +4,8 @@ adding a field or an endpoint is a new minor one, here."""
 
 from __future__ import annotations
 
+from gcmreview.licence import LICENCE  # noqa: F401 — the API states it with the changelog
+
 SCHEMA_VERSION = "1.0"
 
 CHANGELOG = [
@@ -19,10 +21,3 @@ CHANGELOG = [
         ],
     },
 ]
-
-LICENCE = {
-    "name": "CC BY 3.0 IGO",
-    "url": "https://creativecommons.org/licenses/by/3.0/igo/",
-    "attribution": "United Nations Economic and Social Commission for Western Asia (ESCWA), "
-    "GCM Review Portal",
-}

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from gcmreview.licence import LICENCE
+
 from . import permissions, selectors, services
 from .dashboard_forms import (
     AnswerSearchForm,
@@ -256,7 +258,7 @@ def public_index(request):
     return render(
         request,
         "questionnaire/dashboard/public_index.html",
-        {"cycles": selectors.public_cycles()},
+        {"cycles": selectors.public_cycles(), "api_docs_url": reverse("api-v1:api_docs")},
     )
 
 
@@ -266,7 +268,11 @@ def public_cycle(request, slug: str):
     return render(
         request,
         "questionnaire/dashboard/public_cycle.html",
-        {"entry": selectors.public_cycle_get(slug=slug)},
+        {
+            "entry": selectors.public_cycle_get(slug=slug),
+            "licence": LICENCE,
+            "api_docs_url": reverse("api-v1:api_docs"),
+        },
     )
 
 

@@ -22,6 +22,12 @@ urlpatterns = [
         views.public_submission_pdf,
         name="public_submission_pdf",
     ),
+    # Every published answer of a cycle, for anyone (the public cycle page links them).
+    path(
+        "public/<slug:slug>/answers.<slug:fmt>",
+        export_views.public_cycle_download,
+        name="public_cycle_download",
+    ),
     path("cycles/<slug:slug>/exports/", export_views.cycle_exports, name="cycle_exports"),
     path(
         "cycles/<slug:slug>/exports/<slug:kind>.<slug:fmt>",

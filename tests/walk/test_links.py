@@ -125,12 +125,33 @@ REACH: dict[str, Reach] = {
     "compilation_detail": Reach(STAFF),
     "compilation_retry": Reach(STAFF),
     "compilation_download": Reach(STAFF),
-    # Published reviews: the login page links to them
-    "public_index": Reach(frozenset({"anonymous"})),
-    "public_cycle": Reach(frozenset({"anonymous"})),
-    "public_submission": Reach(frozenset({"anonymous"})),
-    "public_submission_pdf": Reach(frozenset({"anonymous"})),
+    # Published reviews: the login page links to them, and the API's documentation (linked
+    # from everyone's account page) to their index
+    "public_index": Reach(EVERYONE),
+    "public_cycle": Reach(EVERYONE),
+    "public_submission": Reach(EVERYONE),
+    "public_submission_pdf": Reach(EVERYONE),
+    # Open data: the public cycle page offers its published answers as files; the API's
+    # documentation is linked from the public pages and from each person's account page.
+    "public_cycle_download": Reach(EVERYONE),
+    "api_docs": Reach(EVERYONE),
+    "openapi-json": Reach(EVERYONE),
+    "api-root": only(
+        "other", "django-ninja's name for the API's root, which api_index answers (the schema's "
+        "paths are written from it)"
+    ),
+    **{
+        name: only("script", "the read-only API, which scripts call (docs/api.md, tests/api/)")
+        for name in (
+            "api_index", "api_cycles", "api_cycle", "api_versions", "api_version",
+            "api_objectives", "api_submissions", "api_submission", "api_submission_answers",
+            "api_submission_objectives",
+        )
+    },  # fmt: skip
     # Accounts
+    "profile": Reach(LOGGED_IN),
+    "api_token_create": Reach(LOGGED_IN),
+    "api_token_revoke": Reach(LOGGED_IN),
     "login": Reach(EVERYONE),  # logged-in people: "Log in again" when a session has ended
     "logout": Reach(LOGGED_IN),
     "set_language": Reach(EVERYONE),

@@ -34,6 +34,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import StaffRole, User
 from questionnaire import services
 from questionnaire.models import (
@@ -147,6 +148,9 @@ def build_world() -> SimpleNamespace:
     Membership.objects.create(
         user=w.users["j_focal"], country=w.countries["JO"], role=CountryRole.FOCAL_POINT
     )
+    # Each of the walk's people has an API token, which their account page offers to revoke.
+    for role in ("focal_point", "contributor", "viewer", "reviewer", "admin"):
+        account_services.api_token_create(user=w.users[role], name="Statistics office script")
 
     # Version 1, and version 2 copied from it (same keys: answers carry forward); a draft 3.
     v1 = factories.every_type_version(sections=2, questions=6, prefix="q")
