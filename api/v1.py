@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
 from ninja import Query
 
 from questionnaire import selectors
@@ -34,6 +35,7 @@ api = PortalAPI(
     auth=TokenOrAnonymous(),
     throttle=[CallerRateLimit()],
     docs_url=None,  # the portal's own page (api/docs_views.py): Swagger UI needs inline code
+    docs_decorator=require_GET,  # the schema, like every endpoint, answers GET only
 )
 
 MAX_LIMIT = 200

@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "questionnaire", "reports", "gcmreview")
+APPS = ("accounts", "questionnaire", "reports", "gcmreview", "api")
 
 # Cycles tolerated for now, each the set of its modules. None: reports.compilation and
 # reports.public_pdf imported reports.tasks back (lazily), which reports.queue ended; the

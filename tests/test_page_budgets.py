@@ -19,6 +19,7 @@ Pages whose cost is asserted elsewhere, not repeated here:
 | public index, cycle, submission | tests/questionnaire/test_public.py::test_public_queries_do_not_grow_with_the_number_of_countries |
 | export downloads | tests/reports/test_exports.py::test_download_view_queries_do_not_grow |
 | public PDF, served from storage | tests/reports/test_public_pdf.py::test_serving_a_stored_pdf_costs_a_fixed_number_of_queries |
+| every list of the API | tests/api/test_queries.py::test_lists_run_constant_queries |
 
 Times belong in bench/ (docs/performance.md), never here.
 """  # noqa: E501
@@ -69,6 +70,14 @@ BUDGETS = {
     "admin: submissions": 8,
     "team": 6,
     "countries": 5,
+    # session, user, its tokens, its authenticator; may it hold a token (its teams)
+    "your account": 6,
+    # the API's documentation page, to an anonymous visitor: read from the schema, no query
+    "API documentation": 0,
+    # the public cycle's files: the cycle, its sections, questions, submissions, progress
+    # (versions' questions and conditions, answers), the answers, the countries
+    "public download (CSV)": 10,
+    "public download (JSON)": 10,
 }
 
 
@@ -395,3 +404,34 @@ def test_country_list(client, admin_user, country):
 
     client.force_login(admin_user)
     grows(client, "countries", reverse("country_list"), grow)
+
+
+def test_your_account(client, focal_point):
+    """No token, then twelve, some revoked."""
+    from accounts import services as account_services
+
+    def grow():
+        for n in range(12):
+            token, _secret = account_services.api_token_create(user=focal_point, name=f"s{n}")
+            if n % 3 == 0:
+                account_services.api_token_revoke(user=focal_point, token_id=token.pk)
+
+    client.force_login(focal_point)
+    grows(client, "your account", reverse("profile"), grow)
+
+
+def test_api_documentation(client):
+    grows(client, "API documentation", reverse("api-v1:api_docs"), lambda: None)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_public_download(client, fmt):
+    """A cycle where 3 countries published, then one where 12 did."""
+    small = factories.cycle_with_countries(countries=3, statuses=("published",))
+    large = factories.cycle_with_countries(countries=12, statuses=("published", "draft"))
+    compare(
+        client,
+        f"public download ({fmt.upper()})",
+        reverse("public_cycle_download", args=[small.slug, fmt]),
+        reverse("public_cycle_download", args=[large.slug, fmt]),
+    )

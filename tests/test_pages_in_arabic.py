@@ -26,13 +26,16 @@ HTML_TAG = re.compile(r"<html[^>]*>")
 
 
 def url_names() -> set[str]:
-    def walk(patterns):
+    """Every named pattern, with its namespace ("api-v1:api_docs")."""
+
+    def walk(patterns, namespace=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace != "admin":  # Django's own admin
-                    yield from walk(pattern.url_patterns)
+                    inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                    yield from walk(pattern.url_patterns, inner)
             elif pattern.name:
-                yield pattern.name
+                yield namespace + pattern.name
 
     return set(walk(get_resolver().url_patterns))
 
@@ -41,9 +44,9 @@ def url_names() -> set[str]:
 def demo(db):
     call_command("loaddemo", verbosity=0)
     jordan = Submission.objects.get(country__iso2="JO", cycle__slug="arab-2024")
+    # Published by the demo, so that the public pages have something to show.
     morocco = Submission.objects.get(country__iso2="MA", cycle__slug="arab-2020")
-    # A published review, so that the public pages have something to show.
-    services.submission_transition(submission=morocco, to_status=SubmissionStatus.PUBLISHED)
+    assert morocco.status == SubmissionStatus.PUBLISHED
     escwa = User.objects.get(username="escwa")
     comment = services.comment_add(
         submission=jordan,
@@ -148,6 +151,22 @@ def samples(demo) -> dict[str, dict]:
         "submission_import_preview": {"pk": pk, "import_pk": demo["document_import"].pk},
         "cycle_exports": {"slug": "arab-2024"},
         "cycle_export_download": {"slug": "arab-2024", "kind": "answers-long", "fmt": "csv"},
+        "public_cycle_download": {"slug": "arab-2020", "fmt": "csv"},
+        "profile": {},
+        "api_token_create": {},
+        "api_token_revoke": {"pk": 999},
+        # The API answers JSON (left out below), but for its documentation page.
+        **{
+            f"api-v1:{name}": {}
+            for name in ("api_index", "api-root", "api_cycles", "api_versions", "api_objectives",
+                         "api_submissions", "openapi-json", "api_docs")
+        },  # fmt: skip
+        "api-v1:api_cycle": {"slug": "arab-2020"},
+        "api-v1:api_version": {"version_id": version},
+        **{
+            f"api-v1:{name}": {"submission_id": demo["morocco"].pk}
+            for name in ("api_submission", "api_submission_answers", "api_submission_objectives")
+        },
     }
 
 
@@ -186,7 +205,7 @@ def test_every_page_is_right_to_left_in_arabic(client, demo, username):
 
 def test_the_pages_before_login_follow_the_cookie(client, demo):
     client.cookies["django_language"] = "ar"
-    for name in ("login", "public_index"):
+    for name in ("login", "public_index", "api-v1:api_docs"):
         page = client.get(reverse(name)).content.decode()
         assert '<html lang="ar" dir="rtl">' in page, name
     public = client.get(reverse("public_submission", args=[demo["morocco"].pk])).content.decode()

@@ -45,7 +45,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.views.i18n import set_language as django_set_language
 
-from accounts.models import User
+from accounts import services as account_services
+from accounts.models import ApiToken, User
 from questionnaire import services
 from questionnaire.models import (
     Answer,
@@ -586,6 +587,37 @@ ROUTES: dict[str, Route] = {
     "public_submission_pdf": Route(
         url=sub_url("public_submission_pdf"), objects=SUBMISSIONS, get=public, login=False
     ),
+    # Open data: the public bulk downloads, and the API, to which a session is no credential:
+    # every role logged in by its session reads what the public reads (tokens are tested in
+    # test_api_token_matrix below). Every API endpoint takes GET only.
+    "public_cycle_download": Route(
+        url=lambda w, o: reverse("public_cycle_download", args=[w.slug(o), "csv"]),
+        objects=("published_cycle", "cycle", "missing_cycle"),
+        get=lambda role, obj: "200" if obj == "published_cycle" else "404",
+        login=False,
+    ),
+    **{
+        name: Route(url=lambda w, o, name=name: reverse(f"api-v1:{name}"), get=always("200"),
+                    login=False)
+        for name in ("api_index", "api-root", "api_cycles", "api_versions", "api_objectives",
+                     "api_submissions", "openapi-json", "api_docs")
+    },  # fmt: skip
+    "api_cycle": Route(
+        url=lambda w, o: reverse("api-v1:api_cycle", args=[w.slug(o)]),
+        objects=("published_cycle", "cycle", "missing_cycle"),
+        get=lambda role, obj: "200" if obj == "published_cycle" else "404",
+        login=False,
+    ),
+    "api_version": Route(
+        url=lambda w, o: reverse("api-v1:api_version", args=[w.versions[o]]),
+        objects=("published_version", "draft_version", "missing_version"),
+        get=lambda role, obj: "200" if obj == "published_version" else "404",
+        login=False,
+    ),
+    **{
+        name: Route(url=sub_url(f"api-v1:{name}"), objects=SUBMISSIONS, get=public, login=False)
+        for name in ("api_submission", "api_submission_answers", "api_submission_objectives")
+    },
     # Exports and the regional compilation (ESCWA staff)
     "cycle_exports": Route(
         url=lambda w, o: reverse("cycle_exports", args=[w.slug(o)]),
@@ -693,6 +725,21 @@ ROUTES: dict[str, Route] = {
         url=lambda w, o: reverse("two_factor_disable"),
         post=logged_in("400="),  # a wrong code
         data=lambda w, o: {"code": "000000"},
+    ),
+    # "Your account" and its API tokens: everyone in the table may hold one (ESCWA staff, a
+    # country's team); a token is revoked by its holder only (Morocco's focal point's here).
+    "profile": Route(url=lambda w, o: reverse("profile"), get=logged_in("200")),
+    "api_token_create": Route(
+        url=lambda w, o: reverse("api_token_create"),
+        post=logged_in("200+"),
+        data=lambda w, o: {"name": "Statistics office"},
+    ),
+    "api_token_revoke": Route(
+        url=lambda w, o: reverse("api_token_revoke", args=[w.api_token_ids[o]]),
+        objects=("focal_points_token", "missing_token"),
+        post=lambda role, obj: (
+            "302+" if role == "focal_point" and obj == "focal_points_token" else "404"
+        ),
     ),
     "session_status": Route(
         url=lambda w, o: reverse("session_status"),
@@ -932,6 +979,23 @@ def build_world() -> SimpleNamespace:
         }[obj]
 
     w.team_item = team_item
+
+    # API tokens: one per role, and two that no longer open anything.
+    w.api_secrets = {
+        role: account_services.api_token_create(user=w.users[role], name=role)[1]
+        for role in ROLES
+        if role != "anonymous"
+    }
+    revoked, w.api_secrets["revoked_token"] = account_services.api_token_create(
+        user=w.users["reviewer"], name="old script"
+    )
+    account_services.api_token_revoke(user=w.users["reviewer"], token_id=revoked.pk)
+    closed = user("m-closed")
+    Membership.objects.create(user=closed, country=ma, role=CountryRole.FOCAL_POINT)
+    w.api_secrets["inactive_user"] = account_services.api_token_create(user=closed, name="x")[1]
+    User.objects.filter(pk=closed.pk).update(is_active=False)
+    focal_token = ApiToken.objects.get(user=w.users["focal_point"])
+    w.api_token_ids = {"focal_points_token": focal_token.pk, "missing_token": revoked.pk + 1000}
     return w
 
 
@@ -990,7 +1054,7 @@ def _fingerprint_sql() -> str:
     t = {model: model._meta.db_table for model in (
         Submission, SubmissionEvent, Answer, AnswerRevision, Comment, PublicationAgreement,
         Attachment, Membership,
-        Invitation, User, Country, DeadlineExtension, Compilation, DocumentImport,
+        Invitation, User, Country, DeadlineExtension, Compilation, DocumentImport, ApiToken,
     )}  # fmt: skip
     status = _weights("status", SubmissionStatus.values)
     role = _weights("role", CountryRole.values)
@@ -1022,6 +1086,8 @@ def _fingerprint_sql() -> str:
         _select("MAX(deadline)", t[DeadlineExtension]),
         _select("COUNT(*)", t[Compilation]),
         _select(f"SUM(id * {job})", t[Compilation]),
+        _select("COUNT(*)", t[ApiToken]),
+        _select("COUNT(revoked_at)", t[ApiToken]),
     ]
     return "SELECT " + ", ".join(columns)
 
@@ -1124,6 +1190,57 @@ def test_every_url_pattern_is_in_the_table():
     patterns = dict(_named_patterns(get_resolver().url_patterns))
     missing = sorted(set(patterns) - set(ROUTES))
     assert not missing, f"URLs without an entry in ROUTES (say who may reach them): {missing}"
+
+
+# --- The API with personal tokens ------------------------------------------------------------------
+
+API_ROUTES = [name for name in ROUTES if name.startswith("api") and "token" not in name] + [
+    "openapi-json"
+]
+TOKEN_CALLERS = (*ROLES, "revoked_token", "inactive_user")
+# Answered without looking at the Authorization header: the schema and its page.
+API_OPEN = {"openapi-json", "api_docs"}
+
+
+def api_token_rule(name: str, caller: str, obj: str) -> str:
+    """What a token opens (docs/api.md): what its holder may read in the portal (`sees`),
+    besides what is published; every cycle they take part in (all the world's cycles have
+    Morocco and Jordan); a token that no longer opens anything is 401 everywhere, never
+    silently anonymous. Without a token: the public's answers, as in ROUTES."""
+    if name in API_OPEN:
+        return "200"
+    if caller in ("revoked_token", "inactive_user"):
+        return "401"
+    if caller == "anonymous":
+        return ROUTES[name].get(caller, obj)
+    if name == "api_cycle":
+        return "404" if obj == "missing_cycle" else "200"
+    if ROUTES[name].objects == SUBMISSIONS:
+        return "200" if sees(caller, obj) or obj == "own_published" else "404"
+    return ROUTES[name].get(caller, obj)
+
+
+@pytest.mark.parametrize("caller", TOKEN_CALLERS)
+@pytest.mark.parametrize("name", API_ROUTES)
+def test_api_token_matrix(world, client, name, caller):
+    """Every API endpoint × every caller's token (and none, a revoked one, an inactive
+    holder's) × every object, GET and POST (405: the API only reads)."""
+    route = ROUTES[name]
+    secret = world.api_secrets.get(caller)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+    initial = snapshot()
+    wrong = []
+    for obj in route.objects:
+        url = route.url(world, obj)
+        want = api_token_rule(name, caller, obj)
+        got = answer_of(client.get(url, **headers))
+        if got != want:
+            wrong.append(f"GET {obj}: expected {want}, got {got}")
+        posted = answer_of(client.post(url, {}, **headers))
+        if posted != "405":
+            wrong.append(f"POST {obj}: expected 405, got {posted}")
+    assert snapshot() == initial
+    assert not wrong, f"{name} with the token of {caller}:\n" + "\n".join(wrong)
 
 
 # --- Guessed and sequential ids ------------------------------------------------------------------
