@@ -12,9 +12,9 @@ the table, the others still run, and the runner exits non-zero.
 
 Scripts that need PostgreSQL (load.py, public_pdf.py, the compilation of reports.py,
 backup_restore.sh) use the server on 127.0.0.1:5432 (BENCH_POSTGRES_URL to change it) and create
-and drop their own throwaway databases; answering.py and review.py use a temporary SQLite file
-unless DATABASE_URL is set, as their docstrings say. None of them restarts PostgreSQL: the fault
-test (`bench/load.py --restart-postgres-at 40`) is run by hand (docs/performance.md).
+and drop their own throwaway databases; answering.py, review.py and api.py use a temporary SQLite
+file unless DATABASE_URL is set, as their docstrings say. None of them restarts PostgreSQL: the
+fault test (`bench/load.py --restart-postgres-at 40`) is run by hand (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ SCRIPTS = {
         [],
     ),
     "review": ([sys.executable, "bench/review.py"], ["--requests", "10", "--warmup", "2"], []),
+    "api": ([sys.executable, "bench/api.py"], ["--requests", "30", "--warmup", "3"], []),
     "reports": ([sys.executable, "bench/reports.py"], ["--runs", "2", "--quick"], []),
     "load": ([sys.executable, "bench/load.py"], ["--quick"], []),
     "public_pdf": ([sys.executable, "bench/public_pdf.py"], ["--quick"], []),

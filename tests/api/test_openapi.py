@@ -45,3 +45,16 @@ def test_the_documentation_page_lists_every_endpoint_under_the_csp(client):
     assert "<script>" not in html and "cdn" not in html.lower()
     assert 'id="changelog"' in html
     assert "Content-Security-Policy" in response
+
+
+def test_the_changelog_in_the_docs_is_the_apis():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from api.changelog import CHANGELOG, SCHEMA_VERSION
+
+    text = (Path(settings.BASE_DIR) / "docs" / "api.md").read_text(encoding="utf-8")
+    assert CHANGELOG[0]["version"] == SCHEMA_VERSION
+    for entry in CHANGELOG:
+        assert f"### {entry['version']} ({entry['date']})" in text
