@@ -158,8 +158,16 @@ def samples(demo) -> dict[str, dict]:
         # The API answers JSON (left out below), but for its documentation page.
         **{
             f"api-v1:{name}": {}
-            for name in ("api_index", "api-root", "api_cycles", "api_versions", "api_objectives",
-                         "api_submissions", "openapi-json", "api_docs")
+            for name in (
+                "api_index",
+                "api-root",
+                "api_cycles",
+                "api_versions",
+                "api_objectives",
+                "api_submissions",
+                "openapi-json",
+                "api_docs",
+            )
         },  # fmt: skip
         "api-v1:api_cycle": {"slug": "arab-2020"},
         "api-v1:api_version": {"version_id": version},

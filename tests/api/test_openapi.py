@@ -41,7 +41,7 @@ def test_the_documentation_page_lists_every_endpoint_under_the_csp(client):
     assert response.status_code == 200
     html = response.content.decode()
     for path in ENDPOINTS:
-        assert f"<code dir=\"ltr\">{path}</code>" in html
+        assert f'<code dir="ltr">{path}</code>' in html
     assert "<script>" not in html and "cdn" not in html.lower()
     assert 'id="changelog"' in html
     assert "Content-Security-Policy" in response

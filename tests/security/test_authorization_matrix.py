@@ -597,10 +597,19 @@ ROUTES: dict[str, Route] = {
         login=False,
     ),
     **{
-        name: Route(url=lambda w, o, name=name: reverse(f"api-v1:{name}"), get=always("200"),
-                    login=False)
-        for name in ("api_index", "api-root", "api_cycles", "api_versions", "api_objectives",
-                     "api_submissions", "openapi-json", "api_docs")
+        name: Route(
+            url=lambda w, o, name=name: reverse(f"api-v1:{name}"), get=always("200"), login=False
+        )
+        for name in (
+            "api_index",
+            "api-root",
+            "api_cycles",
+            "api_versions",
+            "api_objectives",
+            "api_submissions",
+            "openapi-json",
+            "api_docs",
+        )
     },  # fmt: skip
     "api_cycle": Route(
         url=lambda w, o: reverse("api-v1:api_cycle", args=[w.slug(o)]),

@@ -137,14 +137,22 @@ REACH: dict[str, Reach] = {
     "api_docs": Reach(EVERYONE),
     "openapi-json": Reach(EVERYONE),
     "api-root": only(
-        "other", "django-ninja's name for the API's root, which api_index answers (the schema's "
-        "paths are written from it)"
+        "other",
+        "django-ninja's name for the API's root, which api_index answers (the schema's "
+        "paths are written from it)",
     ),
     **{
         name: only("script", "the read-only API, which scripts call (docs/api.md, tests/api/)")
         for name in (
-            "api_index", "api_cycles", "api_cycle", "api_versions", "api_version",
-            "api_objectives", "api_submissions", "api_submission", "api_submission_answers",
+            "api_index",
+            "api_cycles",
+            "api_cycle",
+            "api_versions",
+            "api_version",
+            "api_objectives",
+            "api_submissions",
+            "api_submission",
+            "api_submission_answers",
             "api_submission_objectives",
         )
     },  # fmt: skip
