@@ -24,6 +24,7 @@ from questionnaire.models import (
     GuidingPrinciple,
     Membership,
     Objective,
+    PublicationAgreement,
     Question,
     QuestionnaireVersion,
     QuestionType,
@@ -209,7 +210,9 @@ def test_version_2_adds_the_objectives_grid(demo):
     assert section_iii == ["a", "b", "c", "d", "e"]
 
 
-def test_morocco_2020_submission_is_accepted(demo):
+def test_morocco_2020_submission_is_published(demo):
+    """Public in reality, published in the demo the portal's way: accepted, then the country's
+    agreement, then ESCWA's publication, all replayed by the system on their 2020-2021 dates."""
     cycle = ReviewCycle.objects.get(slug="arab-2020")
     assert cycle.version == version(1) and cycle.is_closed
     assert (cycle.opens_on, cycle.deadline) == (
@@ -218,18 +221,23 @@ def test_morocco_2020_submission_is_accepted(demo):
     )
     assert cycle.countries.count() == 22
     submission = Submission.objects.get(cycle=cycle, country__iso2="MA")
-    assert submission.status == SubmissionStatus.ACCEPTED
+    assert submission.status == SubmissionStatus.PUBLISHED
     assert submission.language == "en"
     assert submission.submitted_at and submission.accepted_at
-    # Its last activity is its acceptance in 2021, not the day the demo was loaded.
-    assert submission.updated_at == submission.accepted_at
     assert submission.accepted_at.year == 2021
     moves = list(submission.events.values_list("from_status", "to_status", "actor"))
     assert moves == [
         ("", "draft", None),
         ("draft", "submitted", None),
         ("submitted", "accepted", None),
+        ("accepted", "published", None),
     ]
+    published_at = submission.events.get(to_status="published").created_at
+    agreement = PublicationAgreement.objects.get(submission=submission)
+    assert agreement.actor is None
+    assert submission.accepted_at < agreement.created_at < published_at
+    # Its last activity is its publication in 2021, not the day the demo was loaded.
+    assert submission.updated_at == published_at and published_at.year == 2021
     assert submission.answers.count() == 24
     assert set(
         AnswerRevision.objects.filter(answer__submission=submission).values_list("revision", "kind")
@@ -356,7 +364,7 @@ def test_loaddemo_twice_gives_the_same_data(demo):
     assert snapshot() == first
     assert "Answer revisions added by this run: 0." in output
     assert first["counts"]["AnswerRevision"] == 28
-    assert first["counts"]["SubmissionEvent"] == 4
+    assert first["counts"]["SubmissionEvent"] == 5
 
 
 def test_rerun_keeps_the_open_cycle_deadline(demo, monkeypatch):
