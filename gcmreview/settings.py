@@ -237,7 +237,7 @@ API_PATH_PREFIX = "/api/"
 CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
-CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_METHODS = ("GET", "OPTIONS")
 CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
 # Requests a minute: per client address without a token, per token with one (429 beyond).
 API_RATE_ANONYMOUS = int(os.environ.get("API_RATE_ANONYMOUS", "120"))
