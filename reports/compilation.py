@@ -40,7 +40,8 @@ from weasyprint import HTML
 from questionnaire import i18n, selectors
 from questionnaire.models import FINAL_STATUSES, ReviewCycle, Submission
 
-from . import archival, fingerprint, pdf, pdf_merge, queue
+from . import archival, chapters, fingerprint, pdf, pdf_merge, queue
+from . import selectors as report_selectors
 from .fetcher import StaticFilesFetcher, static_base_url
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 
@@ -139,6 +140,11 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
         .order_by("country__name_en")
     )
     with translation.override(language):
+        # ESCWA's chapters: only final revisions, each recorded on its part.
+        chapter_pieces = [
+            (piece.key, piece.html(), piece.revision)
+            for piece in chapters.chapter_pieces(compilation.cycle, language)
+        ]
         annexes = [(piece.key, piece.html()) for piece in annex_pieces(compilation.cycle)]
     pending = []  # (size of what the part shows, part id): the largest are started first
     with transaction.atomic():
@@ -149,6 +155,18 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
             attempts=F("attempts") + 1,
         )
         order = 0
+        for key, html, revision in chapter_pieces:  # the regional report, before the countries
+            content_hash = document_hash(html, language)
+            part = _plan_part(
+                compilation,
+                order,
+                content_hash,
+                annex_key=key,
+                defaults={"chapter_revision": revision},
+            )
+            if part is not None:
+                pending.append((len(html), part.pk))
+            order += 1
         for submission in submissions:
             material = _part_material(submission, language)
             part = _plan_part(compilation, order, _digest(material), submission=submission)
@@ -170,12 +188,14 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
     return part_ids
 
 
-def _plan_part(compilation, order: int, content_hash: str, **identity) -> CompilationPart | None:
+def _plan_part(
+    compilation, order: int, content_hash: str, defaults: dict | None = None, **identity
+) -> CompilationPart | None:
     """The part's row, taken from the cache when it can be; None when it needs no rendering."""
     part, _created = CompilationPart.objects.get_or_create(
         compilation=compilation,
         **identity,
-        defaults={"order": order, "content_hash": content_hash},
+        defaults={"order": order, "content_hash": content_hash, **(defaults or {})},
     )
     cached = _cached(content_hash)
     if cached is not None:
@@ -200,13 +220,22 @@ def render_part(part_id: int) -> None:
     )
     Compilation.objects.filter(pk=part.compilation_id).update(heartbeat_at=timezone.now())
     try:
-        rendered = _render_country(part) if part.is_country else _render_annex_piece(part)
+        if part.is_country:
+            rendered = _render_country(part)
+        elif part.is_chapter:
+            rendered = _render_chapter(part)
+        else:
+            rendered = _render_annex_piece(part)
     except Exception as exc:
         logger.exception("Rendering part %s failed", part_id)
         if part.is_country:
             message = _("%(country)s could not be rendered: %(error)s") % {
                 "country": part.submission.country.name,
                 "error": exc,
+            }
+        elif part.is_chapter:
+            message = _("A chapter of the regional report could not be rendered: %(error)s") % {
+                "error": exc
             }
         else:
             message = _("The annexes could not be rendered: %(error)s") % {"error": exc}
@@ -245,6 +274,22 @@ def _render_annex_piece(part: CompilationPart) -> RenderedPart:
     if rendered is None:
         rendered = _store(content_hash, _layout(html))
     return rendered
+
+
+def _render_chapter(part: CompilationPart) -> RenderedPart:
+    """The chapter as `prepare` planned it: the revision recorded on the part, which is what the
+    compilation page says was printed, even if another was marked final since."""
+    language = part.compilation.language
+    with translation.override(language):
+        first = not part.compilation.parts.filter(
+            chapter_revision__isnull=False, order__lt=part.order
+        ).exists()
+        piece = chapters.chapter_piece(
+            part.compilation.cycle, part.annex_key, part.chapter_revision, first=first
+        )
+        html = piece.html()
+    content_hash = document_hash(html, language)
+    return _cached(content_hash) or _store(content_hash, _layout(html))
 
 
 def _cached(content_hash: str) -> RenderedPart | None:
@@ -346,21 +391,24 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     """The front matter, the parts and the page numbers merged into one PDF/A-3b document with
     one structure tree (`pdf_merge.TaggedMerge`, `archival.make_archival`)."""
     parts = list(
-        compilation.parts.select_related("submission__country", "rendered").order_by("order")
+        compilation.parts.select_related(
+            "submission__country", "rendered", "chapter_revision__chapter"
+        ).order_by("order")
     )
+    titles = _chapter_titles(compilation, parts)
 
     # The contents need the page each country starts on, which depends on how long the front
     # matter is: laid out for a cover and one page of contents, and again if that was wrong.
     countries = [part for part in parts if part.is_country]
-    front = _front_pdf(compilation, parts, FRONT_PAGES_GUESS)
+    front = _front_pdf(compilation, parts, FRONT_PAGES_GUESS, titles)
     if (front_pages := pdf_merge.page_count(front)) != FRONT_PAGES_GUESS:
-        front = _front_pdf(compilation, parts, front_pages)
+        front = _front_pdf(compilation, parts, front_pages, titles)
 
     merged = pdf_merge.TaggedMerge()
     try:
         merged.append(front)
         outline = [OutlineItem(_("Contents"), 1)]
-        countries_item = annexes_item = None
+        countries_item = annexes_item = report_item = None
         if countries:
             countries_item = OutlineItem(_("Countries"), len(merged))
             outline.append(countries_item)
@@ -370,6 +418,12 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
             if part.is_country:
                 start = merged.append(data, group=pdf_merge.PART)
                 countries_item.children.append(OutlineItem(part.submission.country.name, start))
+            elif part.is_chapter:
+                start = merged.append(data, group=pdf_merge.PART)
+                if report_item is None:
+                    report_item = OutlineItem(_("Regional report"), start)
+                    outline.insert(1, report_item)  # after the contents, before the countries
+                report_item.children.append(OutlineItem(titles[part.pk], start))
             else:
                 start = merged.append(data, group=pdf_merge.DIV)
                 if annexes_item is None:
@@ -394,14 +448,33 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
         merged.close()
 
 
-def _front_pdf(compilation, parts, front_pages: int) -> bytes:
-    """The cover and the contents: each country, and each annex, with the page it starts on."""
+def _chapter_titles(compilation: Compilation, parts: list[CompilationPart]) -> dict[int, str]:
+    """part id → the heading of the chapter it prints, in the active language. Two queries."""
+    titles = {
+        (slot.kind, slot.ref): slot.title
+        for slot in report_selectors.chapter_slots(cycle=compilation.cycle)
+    }
+    return {
+        part.pk: titles.get((part.chapter_revision.chapter.kind, part.chapter_revision.chapter.ref))
+        or part.annex_key
+        for part in parts
+        if part.is_chapter
+    }
+
+
+def _front_pdf(compilation, parts, front_pages: int, titles: dict[int, str]) -> bytes:
+    """The cover and the contents: each chapter of the regional report (with the version it
+    prints), each country, and each annex, with the page it starts on."""
     start = front_pages + 1
-    rows, annexes = [], []
+    rows, annexes, report = [], [], []
     answers_listed = False
     for part in parts:
         if part.is_country:
             rows.append({"country": part.submission.country, "page": start})
+        elif part.is_chapter:
+            report.append(
+                {"title": titles[part.pk], "revision": part.chapter_revision, "page": start}
+            )
         elif part.annex_key == OBJECTIVES_PIECE:
             annexes.append({"title": _("Status of the GCM objectives by country"), "page": start})
         elif not answers_listed:  # the first question's piece opens the answers by question
@@ -417,6 +490,7 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
             "cycle": compilation.cycle,
             "review_title": compilation.cycle.version.display_title,
             "rows": rows,
+            "report": report,
             "annexes": annexes,
             "annex_page": annexes[0]["page"] if annexes else start,
             "generated_at": timezone.now(),

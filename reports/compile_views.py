@@ -74,6 +74,8 @@ def compilation_detail(request, pk: int):
             "cycle": job.cycle,
             "progress": _progress(job),
             "refresh": None if job.is_finished else REFRESH_SECONDS,
+            "chapters": selectors.compilation_chapters(compilation=job),
+            "language_name": selectors.chapter_languages().get(job.language, job.language),
         },
     )
 

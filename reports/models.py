@@ -99,6 +99,10 @@ class CompilationPart(models.Model):
         RenderedPart, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     from_cache = models.BooleanField(default=False)
+    # A chapter of the regional report: the final revision this compilation printed.
+    chapter_revision = models.ForeignKey(
+        "ChapterRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -128,6 +132,110 @@ class CompilationPart(models.Model):
     @property
     def is_country(self) -> bool:
         return self.submission_id is not None
+
+    @property
+    def is_chapter(self) -> bool:
+        return self.chapter_revision_id is not None
+
+
+class ChapterKind(models.TextChoices):
+    INTRODUCTION = "introduction", _("Introduction")
+    SECTION = "section", _("Synthesis of a section")
+    OBJECTIVE = "objective", _("Synthesis of an objective")
+
+
+class ChapterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+    # Was final until another revision of the same language was marked final.
+    REPLACED = "replaced", _("Final, since replaced")
+
+
+class Chapter(models.Model):
+    """A chapter of ESCWA's regional report for a cycle, written by staff in the portal: the
+    introduction, the synthesis of a section (`ref`: its number in the cycle's version) or of an
+    objective (`ref`: 1–23). Its text lives in its revisions, per language.
+
+    The row is made by the first save (`services.chapter_save`): the chapters page lists the
+    chapters a cycle can have, written or not."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="chapters")
+    kind = models.CharField(_("kind"), max_length=12, choices=ChapterKind.choices)
+    ref = models.CharField(_("reference"), max_length=8, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chapter of the regional report")
+        verbose_name_plural = _("chapters of the regional report")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kind", "ref"], name="one_chapter_per_ref"),
+            models.CheckConstraint(
+                condition=models.Q(kind="introduction", ref="")
+                | (models.Q(kind__in=["section", "objective"]) & ~models.Q(ref="")),
+                name="chapter_ref_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.key}"
+
+    @property
+    def key(self) -> str:
+        """What names the chapter in URLs and compilation parts: "introduction", "section-III",
+        "objective-7"."""
+        return self.kind if self.kind == ChapterKind.INTRODUCTION else f"{self.kind}-{self.ref}"
+
+
+class ChapterRevision(models.Model):
+    """One saved text of a chapter in one language. Append-only: saving, restoring and
+    "mark as final" never change an earlier text; the only change a row takes is its status
+    (draft → final → replaced), so that one final revision per language is the printed one."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="revisions")
+    language = models.CharField(_("language"), max_length=8)
+    number = models.PositiveIntegerField(_("version"))
+    body = models.TextField(_("text"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ChapterStatus.choices, default=ChapterStatus.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    restored_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finalized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["chapter", "language", "-number"]
+        verbose_name = _("chapter revision")
+        verbose_name_plural = _("chapter revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chapter", "language", "number"], name="one_chapter_revision_number"
+            ),
+            models.UniqueConstraint(
+                fields=["chapter", "language"],
+                condition=models.Q(status="final"),
+                name="one_final_chapter_revision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chapter} {self.language} v{self.number}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == ChapterStatus.FINAL
 
 
 class PublishedPdf(models.Model):

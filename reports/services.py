@@ -1,4 +1,5 @@
-"""Writes of the reports app: its own jobs (compilations), never the questionnaire's state.
+"""Writes of the reports app: its own jobs (compilations) and ESCWA's own text (the regional
+report's chapters), never the questionnaire's state.
 
 Views, commands and benches call these, so the rule of who may compile lives here once.
 """
@@ -7,13 +8,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from questionnaire import permissions
+from questionnaire import permissions, richtext
 from questionnaire.models import ReviewCycle
 from questionnaire.permissions import Action
 
 from . import queue
-from .models import Compilation, JobStatus
+from .models import Chapter, ChapterRevision, ChapterStatus, Compilation, JobStatus
+from .selectors import ChapterSlot, chapter_languages
 
 
 def _require_may_compile(user) -> None:
@@ -55,3 +58,90 @@ def compilation_retry(*, compilation: Compilation, user=None) -> Compilation:
         compilation.save()
         queue.compilation_prepare_later(compilation.pk)
     return compilation
+
+
+# --- The regional report's chapters ------------------------------------------------------------
+
+
+class ChapterConflict(Exception):
+    """Someone saved the chapter in this language after the text being saved was opened: nothing
+    was saved, so that the person can compare and choose (`latest` is that other text)."""
+
+    def __init__(self, latest: ChapterRevision):
+        super().__init__(f"version {latest.number} was saved meanwhile")
+        self.latest = latest
+
+
+def _require_may_write_chapters(user) -> None:
+    # The chapters are written beside the compilation, by whoever may compile it: ESCWA staff.
+    if not permissions.can(user, Action.VIEW_ALL_COUNTRIES):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def chapter_save(
+    *, slot: ChapterSlot, language: str, body: str, user, base_number: int
+) -> ChapterRevision:
+    """Save `body` (cleaned by `richtext.clean_html`) as a new draft revision of the chapter in
+    `language`; a save never overwrites one. `base_number` is the revision the text was written
+    from (0: none): if another was saved since, `ChapterConflict` is raised and nothing changes.
+    A text equal to the latest revision's is not saved again: that revision is returned."""
+    _require_may_write_chapters(user)
+    if language not in chapter_languages():
+        raise ValueError(f"not a portal language: {language!r}")
+    chapter, _created = Chapter.objects.get_or_create(
+        cycle=slot.cycle, kind=slot.kind, ref=slot.ref
+    )
+    # One writer at a time per chapter: the revision numbers and the conflict check rely on it.
+    Chapter.objects.select_for_update().get(pk=chapter.pk)
+    latest = chapter.revisions.filter(language=language).order_by("-number").first()
+    if (latest.number if latest else 0) != base_number:
+        raise ChapterConflict(latest)
+    cleaned = richtext.clean_html(body)
+    if latest is not None and latest.body == cleaned:
+        return latest
+    return ChapterRevision.objects.create(
+        chapter=chapter,
+        language=language,
+        number=(latest.number if latest else 0) + 1,
+        body=cleaned,
+        author=user,
+    )
+
+
+@transaction.atomic
+def chapter_restore(*, revision: ChapterRevision, user) -> ChapterRevision:
+    """Bring back an earlier text as a new draft revision (the history keeps both)."""
+    _require_may_write_chapters(user)
+    Chapter.objects.select_for_update().get(pk=revision.chapter_id)
+    latest = (
+        ChapterRevision.objects.filter(chapter_id=revision.chapter_id, language=revision.language)
+        .order_by("-number")
+        .first()
+    )
+    return ChapterRevision.objects.create(
+        chapter_id=revision.chapter_id,
+        language=revision.language,
+        number=latest.number + 1,
+        body=revision.body,
+        author=user,
+        restored_from=revision,
+    )
+
+
+@transaction.atomic
+def chapter_mark_final(*, revision: ChapterRevision, user) -> ChapterRevision:
+    """Make `revision` the text the compilation prints in its language. The revision that was
+    final before stays in the history as "final, since replaced"; no text changes."""
+    _require_may_write_chapters(user)
+    Chapter.objects.select_for_update().get(pk=revision.chapter_id)
+    if revision.status == ChapterStatus.FINAL:
+        return revision
+    ChapterRevision.objects.filter(
+        chapter_id=revision.chapter_id, language=revision.language, status=ChapterStatus.FINAL
+    ).update(status=ChapterStatus.REPLACED)
+    revision.status = ChapterStatus.FINAL
+    revision.finalized_by = user
+    revision.finalized_at = timezone.now()
+    revision.save(update_fields=["status", "finalized_by", "finalized_at"])
+    return revision

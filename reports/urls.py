@@ -1,12 +1,33 @@
 from django.urls import path
 
-from . import compile_views, export_views, views
+from . import chapter_views, compile_views, export_views, views
 
 urlpatterns = [
     path(
         "cycles/<slug:slug>/compilations/",
         compile_views.cycle_compilations,
         name="cycle_compilations",
+    ),
+    path("cycles/<slug:slug>/report/", chapter_views.cycle_chapters, name="cycle_chapters"),
+    path(
+        "cycles/<slug:slug>/report/<slug:key>/<slug:language>/",
+        chapter_views.chapter_edit,
+        name="chapter_edit",
+    ),
+    path(
+        "cycles/<slug:slug>/report/<slug:key>/<slug:language>/history/",
+        chapter_views.chapter_history,
+        name="chapter_history",
+    ),
+    path(
+        "cycles/<slug:slug>/report/<slug:key>/<slug:language>/<int:number>/final/",
+        chapter_views.chapter_mark_final,
+        name="chapter_mark_final",
+    ),
+    path(
+        "cycles/<slug:slug>/report/<slug:key>/<slug:language>/<int:number>/restore/",
+        chapter_views.chapter_restore,
+        name="chapter_restore",
     ),
     path("compilations/<int:pk>/", compile_views.compilation_detail, name="compilation_detail"),
     path("compilations/<int:pk>/retry/", compile_views.compilation_retry, name="compilation_retry"),

@@ -66,7 +66,15 @@ BUDGETS = {
     "Word: import preview": 13,
     "exports page": 8,
     "compilations": 6,
-    "compilation": 6,
+    # + the chapters of the regional report it printed and those it left out (their
+    # revisions, the version's sections, the objectives)
+    "compilation": 10,
+    # session, user, the second factor, the cycle, the sections, the objectives, the chapters,
+    # their revisions
+    "regional report": 8,
+    # + the revisions of the chapter in one language
+    "chapter editor": 8,
+    "chapter history": 8,
     "admin: submissions": 8,
     "team": 6,
     "countries": 5,
@@ -350,6 +358,72 @@ def test_compilation_pages(client, reviewer, three_and_twelve):
         reverse("cycle_compilations", args=[small.slug]),
         reverse("cycle_compilations", args=[large.slug]),
     )
+    compare(
+        client,
+        "compilation",
+        reverse("compilation_detail", args=[small_job.pk]),
+        reverse("compilation_detail", args=[large_job.pk]),
+    )
+
+
+def write_chapters(cycle, user, *, saves: int) -> None:
+    """`saves` revisions in each language of the introduction and of every section, each
+    language's first one final, and one per objective in English."""
+    from reports import selectors as report_selectors
+    from reports import services as report_services
+
+    factories.gcm_objectives()
+    for place in report_selectors.chapter_slots(cycle=cycle):
+        languages = ("en",) if place.kind == "objective" else ("en", "ar", "fr")
+        for language in languages:
+            for number in range(saves if place.kind != "objective" else 1):
+                revision = report_services.chapter_save(
+                    slot=report_selectors.chapter_slot_get(user=user, cycle=cycle, key=place.key),
+                    language=language,
+                    body=f"<p>{place.key} {language} {number}</p>",
+                    user=user,
+                    base_number=number,
+                )
+                if number == 0:
+                    report_services.chapter_mark_final(revision=revision, user=user)
+
+
+def test_regional_report_pages(client, reviewer, three_and_twelve):
+    small, large = three_and_twelve
+    write_chapters(small, reviewer, saves=1)
+    write_chapters(large, reviewer, saves=5)
+    client.force_login(reviewer)
+    compare(
+        client,
+        "regional report",
+        reverse("cycle_chapters", args=[small.slug]),
+        reverse("cycle_chapters", args=[large.slug]),
+    )
+    for page, name in (("chapter editor", "chapter_edit"), ("chapter history", "chapter_history")):
+        compare(
+            client,
+            page,
+            reverse(name, args=[small.slug, "introduction", "ar"]),
+            reverse(name, args=[large.slug, "introduction", "ar"]),
+        )
+
+
+def test_compilation_page_with_chapters(client, reviewer, three_and_twelve):
+    from reports import compilation as reports_compilation
+
+    small, large = three_and_twelve
+    write_chapters(large, reviewer, saves=2)
+    small_job = compilation_of(small)
+    large_job = compilation_of(large)
+    for order, piece in enumerate(reports_compilation.chapters.chapter_pieces(large, "en")):
+        CompilationPart.objects.create(
+            compilation=large_job,
+            annex_key=piece.key,
+            chapter_revision=piece.revision,
+            order=1000 + order,
+            content_hash=f"c{order}",
+        )
+    client.force_login(reviewer)
     compare(
         client,
         "compilation",

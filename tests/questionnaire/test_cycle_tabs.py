@@ -13,7 +13,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TABS = ["dashboard", "questions", "objectives", "search", "exports", "compilations"]
+TABS = ["dashboard", "questions", "objectives", "search", "exports", "report", "compilations"]
+# A page below a tab: the tab it is below.
+BELOW = {"compilation": "compilations", "chapter": "report"}
 
 
 @pytest.fixture
@@ -29,6 +31,8 @@ def page_urls(cycle) -> dict[str, str]:
         "objectives": reverse("cycle_objectives", args=[cycle.slug]),
         "search": reverse("cycle_search", args=[cycle.slug]),
         "exports": reverse("cycle_exports", args=[cycle.slug]),
+        "report": reverse("cycle_chapters", args=[cycle.slug]),
+        "chapter": reverse("chapter_edit", args=[cycle.slug, "introduction", "ar"]),
         "compilations": reverse("cycle_compilations", args=[cycle.slug]),
         "compilation": reverse("compilation_detail", args=[job.pk]),
     }
@@ -41,7 +45,7 @@ def tab_links(html: str) -> dict[str, str]:
     return {m.group(1): m.group(0) for m in re.finditer(r'<a [^>]*href="([^"]+)"[^>]*>', bar)}
 
 
-@pytest.mark.parametrize("page", [*TABS, "compilation"])
+@pytest.mark.parametrize("page", [*TABS, *BELOW])
 def test_every_view_of_the_cycle_shows_its_tabs_with_its_own_current(client, reviewer, cycle, page):
     urls = page_urls(cycle)
     client.force_login(reviewer)
@@ -52,11 +56,11 @@ def test_every_view_of_the_cycle_shows_its_tabs_with_its_own_current(client, rev
     tab_urls = {tab: urls[tab] for tab in TABS}
     tab_urls["questions"] = reverse("cycle_questions", args=[cycle.slug])
     assert set(links) == set(tab_urls.values()), links
-    current = "compilations" if page == "compilation" else page
+    current = BELOW.get(page, page)
     for tab, url in tab_urls.items():
         assert ("active" in links[url]) is (tab == current), (tab, links[url])
     # One compilation is below the Compilation tab: that tab is current, the page is not it.
-    expected = 'aria-current="true"' if page == "compilation" else 'aria-current="page"'
+    expected = 'aria-current="true"' if page in BELOW else 'aria-current="page"'
     assert expected in links[tab_urls[current]]
 
     # The breadcrumb starts from the review cycles and the cycle, not "Home".
@@ -65,6 +69,8 @@ def test_every_view_of_the_cycle_shows_its_tabs_with_its_own_current(client, rev
     assert f'<a href="{urls["dashboard"]}"><bdi>{cycle.name}</bdi></a>' in crumbs
     if page == "compilation":
         assert f'<a href="{urls["compilations"]}">Regional compilation</a>' in crumbs
+    if page == "chapter":
+        assert f'<a href="{urls["report"]}">Regional report</a>' in crumbs
 
 
 @pytest.fixture

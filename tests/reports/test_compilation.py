@@ -204,9 +204,9 @@ def test_the_front_matter_is_laid_out_again_only_when_it_is_longer(
     calls = []
     real = compilation._front_pdf
 
-    def counting(compilation_, countries, front_pages):
+    def counting(compilation_, countries, front_pages, *rest):
         calls.append(front_pages)
-        return real(compilation_, countries, front_pages)
+        return real(compilation_, countries, front_pages, *rest)
 
     monkeypatch.setattr(compilation, "_front_pdf", counting)
     run(cycle)

@@ -67,7 +67,9 @@ from questionnaire.models import (
     SubmissionStatus,
 )
 from questionnaire.word import writer
-from reports.models import Compilation, JobStatus
+from reports import selectors as report_selectors
+from reports import services as report_services
+from reports.models import ChapterRevision, ChapterStatus, Compilation, JobStatus
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -110,6 +112,9 @@ COUNTRIES = ("own_country", "other_country", "missing_country")
 COUNTRY_OF = {"own_country": "MA", "other_country": "JO"}
 TEAM_OBJECTS = ("own", "other", "cross", "missing")
 CYCLES = ("cycle", "missing_cycle")
+# A chapter of the regional report with a draft in Arabic, one never written, one the cycle cannot
+# have, and one of a cycle that does not exist.
+CHAPTERS = ("chapter", "unwritten_chapter", "unknown_chapter", "missing_cycle")
 PDF = factories.pdf_bytes()  # a genuine one: documents are parsed as PDFs
 NEW_PASSWORD = "a-much-longer-new-passphrase"
 
@@ -669,6 +674,34 @@ ROUTES: dict[str, Route] = {
         objects=("compilation", "failed_compilation", "missing_compilation"),
         get=staff_only("200", found=("compilation",)),
     ),
+    # The regional report's chapters (ESCWA staff, as the compilation)
+    "cycle_chapters": Route(
+        url=lambda w, o: reverse("cycle_chapters", args=[w.slug(o)]),
+        objects=CYCLES,
+        get=staff_only("200"),
+    ),
+    "chapter_edit": Route(
+        url=lambda w, o: reverse("chapter_edit", args=[w.slug(o), w.chapter_key(o), "ar"]),
+        objects=CHAPTERS,
+        get=staff_only("200", found=("chapter", "unwritten_chapter")),
+        post=staff_only("302+", found=("chapter", "unwritten_chapter")),
+        data=lambda w, o: {"body": "نص جديد", "base": w.chapter_base(o)},
+    ),
+    "chapter_history": Route(
+        url=lambda w, o: reverse("chapter_history", args=[w.slug(o), w.chapter_key(o), "ar"]),
+        objects=CHAPTERS,
+        get=staff_only("200", found=("chapter", "unwritten_chapter")),
+    ),
+    "chapter_mark_final": Route(
+        url=lambda w, o: reverse("chapter_mark_final", args=[w.slug(o), w.chapter_key(o), "ar", 1]),
+        objects=CHAPTERS,
+        post=staff_only("302+", found=("chapter",)),
+    ),
+    "chapter_restore": Route(
+        url=lambda w, o: reverse("chapter_restore", args=[w.slug(o), w.chapter_key(o), "ar", 1]),
+        objects=CHAPTERS,
+        post=staff_only("302+", found=("chapter",)),
+    ),
     # Accounts
     "login": Route(
         url=lambda w, o: reverse("login"),
@@ -938,6 +971,22 @@ def build_world() -> SimpleNamespace:
     failed = Compilation.objects.create(
         cycle=cycles[S.ACCEPTED], requested_by=reviewer, status=JobStatus.FAILED, error="x"
     )
+    # The introduction of the cycle's regional report: two drafts in Arabic.
+    for text in ("مسودة أولى", "مسودة ثانية"):
+        report_services.chapter_save(
+            slot=report_selectors.chapter_slot_get(
+                user=reviewer, cycle=w.cycle, key="introduction"
+            ),
+            language="ar",
+            body=text,
+            user=reviewer,
+            base_number=ChapterRevision.objects.filter(language="ar").count(),
+        )
+    w.chapter_key = lambda obj: {
+        "unwritten_chapter": "section-I",
+        "unknown_chapter": "section-XX",
+    }.get(obj, "introduction")
+    w.chapter_base = lambda obj: 2 if obj == "chapter" else 0
     w.compilations = {
         "compilation": done.pk,
         "failed_compilation": failed.pk,
@@ -974,6 +1023,9 @@ def build_world() -> SimpleNamespace:
     w.iso2 = lambda obj: {"own_country": "MA", "other_country": "JO"}.get(obj, "ZZ")
     w.slug = lambda obj: {
         "cycle": w.cycle.slug,
+        "chapter": w.cycle.slug,
+        "unwritten_chapter": w.cycle.slug,
+        "unknown_chapter": w.cycle.slug,
         "published_cycle": w.published_cycle.slug,
         "unknown_kind": w.cycle.slug,
     }.get(obj, "no-such-cycle")
@@ -1064,6 +1116,7 @@ def _fingerprint_sql() -> str:
         Submission, SubmissionEvent, Answer, AnswerRevision, Comment, PublicationAgreement,
         Attachment, Membership,
         Invitation, User, Country, DeadlineExtension, Compilation, DocumentImport, ApiToken,
+        ChapterRevision,
     )}  # fmt: skip
     status = _weights("status", SubmissionStatus.values)
     role = _weights("role", CountryRole.values)
@@ -1097,6 +1150,8 @@ def _fingerprint_sql() -> str:
         _select(f"SUM(id * {job})", t[Compilation]),
         _select("COUNT(*)", t[ApiToken]),
         _select("COUNT(revoked_at)", t[ApiToken]),
+        _select("COUNT(*)", t[ChapterRevision]),
+        _select(f"SUM(id * {_weights('status', ChapterStatus.values)})", t[ChapterRevision]),
     ]
     return "SELECT " + ", ".join(columns)
 
@@ -1356,6 +1411,7 @@ VIEW_MODULES = (
     "reports.views",
     "reports.export_views",
     "reports.compile_views",
+    "reports.chapter_views",
 )
 
 

@@ -123,6 +123,11 @@ REACH: dict[str, Reach] = {
     "cycle_export_download": Reach(STAFF),
     "cycle_compilations": Reach(STAFF),
     "compilation_detail": Reach(STAFF),
+    "cycle_chapters": Reach(STAFF),
+    "chapter_edit": Reach(STAFF),
+    "chapter_history": Reach(STAFF),
+    "chapter_mark_final": Reach(STAFF),
+    "chapter_restore": Reach(STAFF),
     "compilation_retry": Reach(STAFF),
     "compilation_download": Reach(STAFF),
     # Published reviews: the login page links to them, and the API's documentation (linked

@@ -47,6 +47,8 @@ from questionnaire.models import (
     ReviewCycle,
     SubmissionStatus,
 )
+from reports import selectors as report_selectors
+from reports import services as report_services
 from reports.models import Compilation, JobStatus
 from tests import factories
 from tests.factories import PASSWORD
@@ -263,4 +265,12 @@ def build_world() -> SimpleNamespace:
     Compilation.objects.create(
         cycle=cycle_2020, requested_by=reviewer, status=JobStatus.FAILED, error="Disk full."
     )
+    # 2020's regional report: an introduction in two English drafts (history, restore, final).
+    introduction = report_selectors.chapter_slot_get(
+        user=reviewer, cycle=cycle_2020, key="introduction"
+    )
+    for base, text in enumerate(("<p>First draft.</p>", "<p>Second draft.</p>")):
+        report_services.chapter_save(
+            slot=introduction, language="en", body=text, user=reviewer, base_number=base
+        )
     return w

@@ -35,11 +35,18 @@ class Command(BaseCommand):
         with job.file.open("rb") as source:
             path.write_bytes(source.read())
         countries = job.parts.filter(submission__isnull=False)
-        annexes = job.parts.filter(submission__isnull=True)
+        annexes = job.parts.filter(submission__isnull=True, chapter_revision__isnull=True)
+        chapters = job.parts.filter(chapter_revision__isnull=False).count()
         self.stdout.write(
             f"Wrote {path} ({counted(job.page_count, 'page', 'pages')}, "
             f"{counted(countries.count(), 'country', 'countries')}, "
             f"{countries.filter(from_cache=True).count():,} taken from the cache; "
             f"{counted(annexes.count(), 'annex piece', 'annex pieces')}, "
-            f"{annexes.filter(from_cache=True).count():,} from the cache)."
+            f"{annexes.filter(from_cache=True).count():,} from the cache"
+            + (
+                f"; {counted(chapters, 'chapter', 'chapters')} of the regional report"
+                if chapters
+                else ""
+            )
+            + ")."
         )
