@@ -37,10 +37,10 @@ from django.utils.translation import gettext as _
 from pikepdf import Array, Dictionary, OutlineItem, Pdf
 from weasyprint import HTML
 
-from questionnaire import i18n, selectors
+from questionnaire import charts, i18n, selectors
 from questionnaire.models import FINAL_STATUSES, ReviewCycle, Submission
 
-from . import archival, fingerprint, pdf, pdf_merge, queue
+from . import archival, figures, fingerprint, pdf, pdf_merge, queue
 from .fetcher import StaticFilesFetcher, static_base_url
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
 
@@ -139,6 +139,7 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
         .order_by("country__name_en")
     )
     with translation.override(language):
+        overview = [(piece.key, piece.html()) for piece in figures.figure_pieces(compilation.cycle)]
         annexes = [(piece.key, piece.html()) for piece in annex_pieces(compilation.cycle)]
     pending = []  # (size of what the part shows, part id): the largest are started first
     with transaction.atomic():
@@ -148,19 +149,20 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
             heartbeat_at=timezone.now(),
             attempts=F("attempts") + 1,
         )
-        order = 0
-        for submission in submissions:
-            material = _part_material(submission, language)
-            part = _plan_part(compilation, order, _digest(material), submission=submission)
+        # The document's order, in one place: the regional overview's figures, the countries,
+        # the annexes.
+        pieces = [*overview, *[(None, submission) for submission in submissions], *annexes]
+        for order, (key, content) in enumerate(pieces):
+            if key is None:
+                material = _part_material(content, language)
+                part = _plan_part(compilation, order, _digest(material), submission=content)
+            else:
+                material = content
+                part = _plan_part(
+                    compilation, order, document_hash(content, language), annex_key=key
+                )
             if part is not None:
                 pending.append((len(material), part.pk))
-            order += 1
-        for key, html in annexes:
-            content_hash = document_hash(html, language)
-            part = _plan_part(compilation, order, content_hash, annex_key=key)
-            if part is not None:
-                pending.append((len(html), part.pk))
-            order += 1
     part_ids = [part_id for _size, part_id in sorted(pending, reverse=True)]
     if enqueue is not None:
         for part_id in part_ids:
@@ -236,7 +238,9 @@ def _render_annex_piece(part: CompilationPart) -> RenderedPart:
     the hash of what it shows, never under the older hash."""
     language = part.compilation.language
     with translation.override(language):
-        pieces = {piece.key: piece for piece in annex_pieces(part.compilation.cycle)}
+        cycle = part.compilation.cycle
+        made = figures.figure_pieces if figures.is_figure(part.annex_key) else annex_pieces
+        pieces = {piece.key: piece for piece in made(cycle)}
         if part.annex_key not in pieces:
             raise LookupError(f"the questionnaire has no annex piece {part.annex_key!r}")
         html = pieces[part.annex_key].html()
@@ -351,7 +355,6 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
 
     # The contents need the page each country starts on, which depends on how long the front
     # matter is: laid out for a cover and one page of contents, and again if that was wrong.
-    countries = [part for part in parts if part.is_country]
     front = _front_pdf(compilation, parts, FRONT_PAGES_GUESS)
     if (front_pages := pdf_merge.page_count(front)) != FRONT_PAGES_GUESS:
         front = _front_pdf(compilation, parts, front_pages)
@@ -360,16 +363,22 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     try:
         merged.append(front)
         outline = [OutlineItem(_("Contents"), 1)]
-        countries_item = annexes_item = None
-        if countries:
-            countries_item = OutlineItem(_("Countries"), len(merged))
-            outline.append(countries_item)
+        countries_item = annexes_item = overview_item = None
         for part in parts:
             with part.rendered.file.open("rb") as file:
                 data = file.read()
             if part.is_country:
                 start = merged.append(data, group=pdf_merge.PART)
+                if countries_item is None:
+                    countries_item = OutlineItem(_("Countries"), start)
+                    outline.append(countries_item)
                 countries_item.children.append(OutlineItem(part.submission.country.name, start))
+            elif figures.is_figure(part.annex_key):
+                start = merged.append(data, group=pdf_merge.DIV)
+                if overview_item is None:
+                    overview_item = OutlineItem(_("Regional overview"), start)
+                    outline.append(overview_item)
+                overview_item.children.append(OutlineItem(_figure_title(part.annex_key), start))
             else:
                 start = merged.append(data, group=pdf_merge.DIV)
                 if annexes_item is None:
@@ -397,11 +406,13 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
 def _front_pdf(compilation, parts, front_pages: int) -> bytes:
     """The cover and the contents: each country, and each annex, with the page it starts on."""
     start = front_pages + 1
-    rows, annexes = [], []
+    rows, annexes, overview = [], [], []
     answers_listed = False
     for part in parts:
         if part.is_country:
             rows.append({"country": part.submission.country, "page": start})
+        elif figures.is_figure(part.annex_key):
+            overview.append({"title": _figure_title(part.annex_key), "page": start})
         elif part.annex_key == OBJECTIVES_PIECE:
             annexes.append({"title": _("Status of the GCM objectives by country"), "page": start})
         elif not answers_listed:  # the first question's piece opens the answers by question
@@ -417,6 +428,7 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
             "cycle": compilation.cycle,
             "review_title": compilation.cycle.version.display_title,
             "rows": rows,
+            "overview": overview,
             "annexes": annexes,
             "annex_page": annexes[0]["page"] if annexes else start,
             "generated_at": timezone.now(),
@@ -427,6 +439,10 @@ def _front_pdf(compilation, parts, front_pages: int) -> bytes:
     # per country reuses it.
     with _laid_out(html, compilation.language).file.open("rb") as file:
         return file.read()
+
+
+def _figure_title(annex_key: str) -> str:
+    return str(charts.TITLES.get(annex_key.removeprefix(figures.FIGURE_PIECE), annex_key))
 
 
 def _stamp_page_numbers(

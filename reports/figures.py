@@ -1,0 +1,54 @@
+"""The compilation's figures: the cycle's charts (questionnaire/charts), drawn from the final
+submissions only (as the annexes are), each a part of the compilation of its own
+(`annex_key="figure-<key>"`), laid out and cached like an annex piece (under the hash of its
+document), under the heading "Regional overview" before the countries' parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+from questionnaire import charts
+from questionnaire.models import ReviewCycle
+
+FIGURE_PIECE = "figure-"
+
+
+@dataclass
+class FigurePiece:
+    """One chart of the regional overview, on a page (or a landscape page) of its own."""
+
+    key: str
+    context: dict
+
+    def html(self) -> str:
+        """The figure's document, in the active language."""
+        return render_to_string("reports/compilation_figure.html", self.context)
+
+
+def is_figure(annex_key: str) -> bool:
+    return annex_key.startswith(FIGURE_PIECE)
+
+
+def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
+    """The figures of the regional overview in their order (charts.FIGURE_KEYS); the first
+    carries the overview's heading. None for a cycle without any final submission: there is
+    nothing to draw."""
+    drawn = charts.cycle_charts(cycle=cycle, final_only=True, keys=charts.FIGURE_KEYS)
+    if not any(chart.rows for chart in drawn.charts if chart.key == charts.PROGRESS):
+        return []
+    pieces = [
+        FigurePiece(
+            FIGURE_PIECE + chart.key,
+            {
+                "cycle": cycle,
+                "review_title": cycle.version.display_title,
+                "chart": chart,
+                "first": index == 0,
+                "number": index + 1,
+            },
+        )
+        for index, chart in enumerate(drawn.charts)
+    ]
+    return pieces
