@@ -33,11 +33,10 @@ def is_figure(annex_key: str) -> bool:
 
 def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
     """The figures of the regional overview in their order (charts.FIGURE_KEYS); the first
-    carries the overview's heading. None for a cycle without any final submission: there is
-    nothing to draw."""
+    carries the overview's heading. A chart with nothing to draw (no final submission yet, a
+    questionnaire without the objectives grid) is left out."""
     drawn = charts.cycle_charts(cycle=cycle, final_only=True, keys=charts.FIGURE_KEYS)
-    if not any(chart.rows for chart in drawn.charts if chart.key == charts.PROGRESS):
-        return []
+    shown = [chart for chart in drawn.charts if chart.has_picture]
     pieces = [
         FigurePiece(
             FIGURE_PIECE + chart.key,
@@ -49,6 +48,6 @@ def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
                 "number": index + 1,
             },
         )
-        for index, chart in enumerate(drawn.charts)
+        for index, chart in enumerate(shown)
     ]
     return pieces
