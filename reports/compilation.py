@@ -4,7 +4,8 @@ The work is split so that several workers share it and unchanged parts cost noth
 
 1. `reports.services.compilation_request` records a Compilation and enqueues
    `tasks.prepare_compilation`.
-2. `prepare` lists the parts: each accepted and published submission (a country's part), and the
+2. `prepare` lists the parts: the figures of the regional overview (`figures.figure_pieces`,
+   before the countries), each accepted and published submission (a country's part), and the
    pieces of the annexes (the objectives matrix when the questionnaire has a grid, then the
    answers to each question, every country side by side). It hashes what each part shows; a part
    whose hash is already in `RenderedPart` is done at once, the others are each enqueued as

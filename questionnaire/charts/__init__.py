@@ -211,7 +211,7 @@ def _progress(cycle, rows, *, rtl: bool) -> Chart:
         LegendItem(REVIEWED_COLOUR, "", _("answered and reviewed")),
         LegendItem(UNREVIEWED_COLOUR, "", _("carried forward, not reviewed yet")),
         LegendItem(NO_STATUS_COLOUR, "", _("not answered")),
-        LegendItem(STAGE_COLOUR, "■■■", _("submitted, accepted, published")),
+        LegendItem(STAGE_COLOUR, "", _("squares filled: submitted, accepted, published")),
     ]
     chart.columns = [
         _("Country"),

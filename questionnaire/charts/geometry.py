@@ -28,6 +28,7 @@ NO_STATUS_COLOUR = "#FFFFFF"
 NO_STATUS_STROKE = "#8A949C"
 INK = "#1F2328"
 GRID = "#C9D0D8"
+MUTED = "#4A545C"  # 7.9:1 on white
 
 ROW = 20  # px: one row (a country, an objective); the HTML label beside it is as tall
 HEAD = 24  # px: the SVG's header (objective numbers, a scale) above the first row
@@ -252,7 +253,7 @@ def days(chart: Chart, *, values: list[int | None], fills: list[str], rtl: bool)
     for row, value in enumerate(values):
         y = HEAD + row * ROW + 3
         if value is None:
-            chart.texts.append(Text(zero + 6, _middle(row), "—", anchor="start", fill=GRID))
+            chart.texts.append(Text(zero + 6, _middle(row), "—", anchor="start", fill=MUTED))
             continue
         if value >= 0:
             width = max(value * ahead, 1)
