@@ -102,7 +102,7 @@ def _kept(submission, final_only: bool) -> bool:
 
 def _country_label(cycle, submission) -> Label:
     if submission is None:
-        return Label("", no_submission_label(cycle=cycle))
+        return Label("", str(no_submission_label(cycle=cycle)))
     if submission.status == SubmissionStatus.DRAFT:
         return Label("", _("draft"))
     return Label("")

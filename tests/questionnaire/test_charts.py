@@ -264,3 +264,12 @@ def test_the_charts_follow_an_answer_change(client, reviewer, cycle):
     )
     chart = drawn(cycle, charts.OBJECTIVE_STATUS)
     assert chart.rows[1][1] == 1  # objective 2: one country "not started"
+
+
+def test_an_extension_of_a_country_without_a_submission_is_noted(cycle):
+    absent = cycle.countries.exclude(submissions__cycle=cycle).first()
+    DeadlineExtension.objects.create(
+        cycle=cycle, country=absent, deadline=cycle.deadline + datetime.timedelta(days=5)
+    )
+    chart = drawn(cycle, charts.DAYS_LEFT)
+    assert "No submission yet · extended" in [label.note for label in chart.labels]
