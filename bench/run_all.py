@@ -42,6 +42,7 @@ SCRIPTS = {
     "reports": ([sys.executable, "bench/reports.py"], ["--runs", "2", "--quick"], []),
     "load": ([sys.executable, "bench/load.py"], ["--quick"], []),
     "public_pdf": ([sys.executable, "bench/public_pdf.py"], ["--quick"], []),
+    "charts": ([sys.executable, "bench/charts.py"], ["--countries", "6", "--runs", "1"], []),
     "word_import": ([sys.executable, "bench/word_import.py"], ["--runs", "3"], []),
     "backup_restore": (["bash", "bench/backup_restore.sh"], [], []),
 }

@@ -2,8 +2,8 @@ from django.urls import path
 
 from . import answering_views as answering
 from . import attachment_views as attachments
+from . import chart_views, import_views, views
 from . import dashboard_views as dashboard
-from . import import_views, views
 from . import review_views as review
 from . import team_views as team
 from . import word_views as word
@@ -144,6 +144,12 @@ urlpatterns = [
     ),
     path("cycles/<slug:slug>/objectives/", dashboard.cycle_objectives, name="cycle_objectives"),
     path("cycles/<slug:slug>/search/", dashboard.cycle_search, name="cycle_search"),
+    path("cycles/<slug:slug>/charts/", chart_views.cycle_charts, name="cycle_charts"),
+    path(
+        "cycles/<slug:slug>/charts/<slug:key>.csv",
+        chart_views.cycle_chart_csv,
+        name="cycle_chart_csv",
+    ),
     # Published national reviews (no login)
     path("public/", dashboard.public_index, name="public_index"),
     path("public/submissions/<int:pk>/", dashboard.public_submission, name="public_submission"),

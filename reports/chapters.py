@@ -1,5 +1,6 @@
 """The regional report's chapters in the compilation: ESCWA's own text, printed before the
-countries under the heading "Regional report".
+countries under the heading "Regional report", with the figures where they belong
+(`report_pieces`).
 
 Only final revisions leave the staff pages: a chapter with no final revision in the
 compilation's language is left out (the compilation page says so). Each chapter is a part of its
@@ -16,10 +17,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
-from questionnaire import richtext
+from questionnaire import charts, richtext
 from questionnaire.models import ReviewCycle
 
-from . import selectors, textdir
+from . import figures, selectors, textdir
 from .models import ChapterRevision
 
 CHAPTER_PIECE = "chapter-"
@@ -56,6 +57,33 @@ def chapter_pieces(cycle: ReviewCycle, language: str) -> Iterator[ChapterPiece]:
         if revision is not None:
             yield _piece(slot, revision, first=first)
             first = False
+
+
+# Where each figure goes in the regional report: after the chapter it belongs with (its place
+# when that chapter is not printed). The submissions' progress after the introduction; the
+# objectives' statuses after the synthesis of section III, before the objectives' chapters.
+FIGURE_PLACES = {
+    charts.PROGRESS: CHAPTER_PIECE + "introduction",
+    charts.HEATMAP: CHAPTER_PIECE + "section-III",
+    charts.OBJECTIVE_STATUS: CHAPTER_PIECE + "section-III",
+}
+
+
+def report_pieces(cycle: ReviewCycle, language: str) -> list[ChapterPiece | figures.FigurePiece]:
+    """The regional report as the compilation prints it, before the countries: the chapters
+    with a final revision in `language` (`chapter_pieces`) and the figures (`figures`), each
+    figure after the chapter it belongs with (`FIGURE_PLACES`); the first piece carries the
+    report's heading. Call it with `language` active."""
+    places = [piece_key(slot) for slot in selectors.chapter_slots(cycle=cycle)]
+    rank = {key: index for index, key in enumerate(places)}
+    ordered = [((rank[piece.key], 0), piece) for piece in chapter_pieces(cycle, language)]
+    for index, piece in enumerate(figures.figure_pieces(cycle), start=1):
+        anchor = FIGURE_PLACES.get(piece.key.removeprefix(figures.FIGURE_PIECE))
+        ordered.append(((rank.get(anchor, len(places)), index), piece))
+    pieces = [piece for _rank, piece in sorted(ordered, key=lambda pair: pair[0])]
+    for index, piece in enumerate(pieces):
+        piece.context["first"] = index == 0
+    return pieces
 
 
 def chapter_piece(

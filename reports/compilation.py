@@ -4,7 +4,8 @@ The work is split so that several workers share it and unchanged parts cost noth
 
 1. `reports.services.compilation_request` records a Compilation and enqueues
    `tasks.prepare_compilation`.
-2. `prepare` lists the parts: each accepted and published submission (a country's part), and the
+2. `prepare` lists the parts: the figures of the regional overview (`figures.figure_pieces`,
+   before the countries), each accepted and published submission (a country's part), and the
    pieces of the annexes (the objectives matrix when the questionnaire has a grid, then the
    answers to each question, every country side by side). It hashes what each part shows; a part
    whose hash is already in `RenderedPart` is done at once, the others are each enqueued as
@@ -40,7 +41,7 @@ from weasyprint import HTML
 from questionnaire import i18n, selectors
 from questionnaire.models import FINAL_STATUSES, ReviewCycle, Submission
 
-from . import archival, chapters, fingerprint, pdf, pdf_merge, queue
+from . import archival, chapters, figures, fingerprint, pdf, pdf_merge, queue
 from . import selectors as report_selectors
 from .fetcher import StaticFilesFetcher, static_base_url
 from .models import Compilation, CompilationPart, JobStatus, RenderedPart
@@ -140,11 +141,9 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
         .order_by("country__name_en")
     )
     with translation.override(language):
-        # ESCWA's chapters: only final revisions, each recorded on its part.
-        chapter_pieces = [
-            (piece.key, piece.html(), piece.revision)
-            for piece in chapters.chapter_pieces(compilation.cycle, language)
-        ]
+        # ESCWA's chapters (final revisions only, each recorded on its part) with the figures
+        # where they belong: the regional report, before the countries.
+        report = chapters.report_pieces(compilation.cycle, language)
         annexes = [(piece.key, piece.html()) for piece in annex_pieces(compilation.cycle)]
     pending = []  # (size of what the part shows, part id): the largest are started first
     with transaction.atomic():
@@ -154,31 +153,27 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
             heartbeat_at=timezone.now(),
             attempts=F("attempts") + 1,
         )
-        order = 0
-        for key, html, revision in chapter_pieces:  # the regional report, before the countries
-            content_hash = document_hash(html, language)
-            part = _plan_part(
-                compilation,
-                order,
-                content_hash,
-                annex_key=key,
-                defaults={"chapter_revision": revision},
-            )
-            if part is not None:
-                pending.append((len(html), part.pk))
-            order += 1
-        for submission in submissions:
-            material = _part_material(submission, language)
-            part = _plan_part(compilation, order, _digest(material), submission=submission)
+        # The document's order, in one place: the regional report, the countries, the annexes.
+        pieces = [
+            *[(piece.key, piece.html(), getattr(piece, "revision", None)) for piece in report],
+            *[(None, submission, None) for submission in submissions],
+            *[(key, html, None) for key, html in annexes],
+        ]
+        for order, (key, content, revision) in enumerate(pieces):
+            if key is None:
+                material = _part_material(content, language)
+                part = _plan_part(compilation, order, _digest(material), submission=content)
+            else:
+                material = content
+                part = _plan_part(
+                    compilation,
+                    order,
+                    document_hash(content, language),
+                    annex_key=key,
+                    defaults={"chapter_revision": revision},
+                )
             if part is not None:
                 pending.append((len(material), part.pk))
-            order += 1
-        for key, html in annexes:
-            content_hash = document_hash(html, language)
-            part = _plan_part(compilation, order, content_hash, annex_key=key)
-            if part is not None:
-                pending.append((len(html), part.pk))
-            order += 1
     part_ids = [part_id for _size, part_id in sorted(pending, reverse=True)]
     if enqueue is not None:
         for part_id in part_ids:
@@ -265,10 +260,15 @@ def _render_annex_piece(part: CompilationPart) -> RenderedPart:
     the hash of what it shows, never under the older hash."""
     language = part.compilation.language
     with translation.override(language):
-        pieces = {piece.key: piece for piece in annex_pieces(part.compilation.cycle)}
+        cycle = part.compilation.cycle
+        made = figures.figure_pieces if figures.is_figure(part.annex_key) else annex_pieces
+        pieces = {piece.key: piece for piece in made(cycle)}
         if part.annex_key not in pieces:
             raise LookupError(f"the questionnaire has no annex piece {part.annex_key!r}")
-        html = pieces[part.annex_key].html()
+        piece = pieces[part.annex_key]
+        if figures.is_figure(part.annex_key):  # the regional report opens the document
+            piece.context["first"] = part.order == 0
+        html = piece.html()
     content_hash = document_hash(html, language)
     rendered = _cached(content_hash)
     if rendered is None:
@@ -281,11 +281,9 @@ def _render_chapter(part: CompilationPart) -> RenderedPart:
     compilation page says was printed, even if another was marked final since."""
     language = part.compilation.language
     with translation.override(language):
-        first = not part.compilation.parts.filter(
-            chapter_revision__isnull=False, order__lt=part.order
-        ).exists()
+        # The regional report opens the document: its first piece carries its heading.
         piece = chapters.chapter_piece(
-            part.compilation.cycle, part.annex_key, part.chapter_revision, first=first
+            part.compilation.cycle, part.annex_key, part.chapter_revision, first=part.order == 0
         )
         html = piece.html()
     content_hash = document_hash(html, language)
@@ -395,11 +393,10 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
             "submission__country", "rendered", "chapter_revision__chapter"
         ).order_by("order")
     )
-    titles = _chapter_titles(compilation, parts)
+    titles = _report_titles(compilation, parts)
 
     # The contents need the page each country starts on, which depends on how long the front
     # matter is: laid out for a cover and one page of contents, and again if that was wrong.
-    countries = [part for part in parts if part.is_country]
     front = _front_pdf(compilation, parts, FRONT_PAGES_GUESS, titles)
     if (front_pages := pdf_merge.page_count(front)) != FRONT_PAGES_GUESS:
         front = _front_pdf(compilation, parts, front_pages, titles)
@@ -409,20 +406,23 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
         merged.append(front)
         outline = [OutlineItem(_("Contents"), 1)]
         countries_item = annexes_item = report_item = None
-        if countries:
-            countries_item = OutlineItem(_("Countries"), len(merged))
-            outline.append(countries_item)
         for part in parts:
             with part.rendered.file.open("rb") as file:
                 data = file.read()
             if part.is_country:
                 start = merged.append(data, group=pdf_merge.PART)
+                if countries_item is None:
+                    countries_item = OutlineItem(_("Countries"), start)
+                    outline.append(countries_item)
                 countries_item.children.append(OutlineItem(part.submission.country.name, start))
-            elif part.is_chapter:
-                start = merged.append(data, group=pdf_merge.PART)
+            elif part.is_chapter or figures.is_figure(part.annex_key):
+                # A chapter is a /Part of the document, as a country's review is; a figure a /Div.
+                start = merged.append(
+                    data, group=pdf_merge.PART if part.is_chapter else pdf_merge.DIV
+                )
                 if report_item is None:
                     report_item = OutlineItem(_("Regional report"), start)
-                    outline.insert(1, report_item)  # after the contents, before the countries
+                    outline.append(report_item)
                 report_item.children.append(OutlineItem(titles[part.pk], start))
             else:
                 start = merged.append(data, group=pdf_merge.DIV)
@@ -448,18 +448,25 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
         merged.close()
 
 
-def _chapter_titles(compilation: Compilation, parts: list[CompilationPart]) -> dict[int, str]:
-    """part id → the heading of the chapter it prints, in the active language. Two queries."""
+def _report_titles(compilation: Compilation, parts: list[CompilationPart]) -> dict[int, str]:
+    """part id → the heading of the regional report's piece it prints, in the active language:
+    a chapter's title, or "Figure n: title". Two queries."""
     titles = {
         (slot.kind, slot.ref): slot.title
         for slot in report_selectors.chapter_slots(cycle=compilation.cycle)
     }
-    return {
-        part.pk: titles.get((part.chapter_revision.chapter.kind, part.chapter_revision.chapter.ref))
-        or part.annex_key
-        for part in parts
-        if part.is_chapter
-    }
+    found, figure = {}, 0
+    for part in parts:
+        if part.is_chapter:
+            chapter = part.chapter_revision.chapter
+            found[part.pk] = titles.get((chapter.kind, chapter.ref)) or part.annex_key
+        elif figures.is_figure(part.annex_key):
+            figure += 1
+            found[part.pk] = _("Figure %(number)s: %(title)s") % {
+                "number": figure,
+                "title": figures.title(part.annex_key),
+            }
+    return found
 
 
 def _front_pdf(compilation, parts, front_pages: int, titles: dict[int, str]) -> bytes:
@@ -475,6 +482,8 @@ def _front_pdf(compilation, parts, front_pages: int, titles: dict[int, str]) -> 
             report.append(
                 {"title": titles[part.pk], "revision": part.chapter_revision, "page": start}
             )
+        elif figures.is_figure(part.annex_key):
+            report.append({"title": titles[part.pk], "page": start})
         elif part.annex_key == OBJECTIVES_PIECE:
             annexes.append({"title": _("Status of the GCM objectives by country"), "page": start})
         elif not answers_listed:  # the first question's piece opens the answers by question

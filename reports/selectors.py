@@ -19,6 +19,10 @@ from questionnaire.permissions import Action
 
 from .models import Chapter, ChapterKind, ChapterRevision, ChapterStatus, Compilation
 
+# The questionnaire's section on progress on the GCM objectives: the objectives' chapters follow
+# its synthesis in the regional report.
+OBJECTIVES_SECTION = "III"
+
 
 def compilation_get(*, user, pk: int) -> Compilation:
     """A regional compilation, for ESCWA staff only: it gathers every country's answers.
@@ -84,15 +88,19 @@ class ChapterSlot:
 
 def chapter_slots(*, cycle: ReviewCycle) -> list[ChapterSlot]:
     """Every chapter the cycle's report can have, in the report's order: the introduction, the
-    sections in the version's order, the objectives 1–23. Two queries."""
+    sections in the version's order, with the objectives 1–23 after section III (progress on the
+    GCM objectives), or at the end when the version has no section III. Two queries."""
+    objectives = [
+        ChapterSlot(cycle, ChapterKind.OBJECTIVE, str(objective.number), objective=objective)
+        for objective in Objective.objects.order_by("number")
+    ]
     slots = [ChapterSlot(cycle, ChapterKind.INTRODUCTION)]
     for section in Section.objects.filter(version_id=cycle.version_id).order_by("order", "pk"):
         slots.append(ChapterSlot(cycle, ChapterKind.SECTION, section.number, section=section))
-    for objective in Objective.objects.order_by("number"):
-        slots.append(
-            ChapterSlot(cycle, ChapterKind.OBJECTIVE, str(objective.number), objective=objective)
-        )
-    return slots
+        if section.number == OBJECTIVES_SECTION:
+            slots.extend(objectives)
+            objectives = []
+    return slots + objectives
 
 
 def chapter_slot_get(*, user, cycle: ReviewCycle, key: str) -> ChapterSlot:

@@ -65,6 +65,10 @@ BUDGETS = {
     # objectives (an objectives grid among the answers)
     "Word: import preview": 13,
     "exports page": 8,
+    # session, user, memberships, the cycle; the objectives matrix (its grid, objectives,
+    # submissions, their progress by the one rule, the grid's answers) and the dashboard (the
+    # submissions, their progress, extensions, open comments): questionnaire/charts
+    "charts": 25,
     "compilations": 6,
     # + the chapters of the regional report it printed and those it left out (their
     # revisions, the version's sections, the objectives)
@@ -345,6 +349,17 @@ def compilation_of(cycle, *, jobs: int = 1) -> Compilation:
                 part.status = JobStatus.SUCCEEDED
         CompilationPart.objects.bulk_create(parts)
     return job
+
+
+def test_charts_page(client, reviewer, three_and_twelve):
+    small, large = three_and_twelve
+    client.force_login(reviewer)
+    compare(
+        client,
+        "charts",
+        reverse("cycle_charts", args=[small.slug]),
+        reverse("cycle_charts", args=[large.slug]),
+    )
 
 
 def test_compilation_pages(client, reviewer, three_and_twelve):

@@ -135,6 +135,8 @@ def samples(demo) -> dict[str, dict]:
         "cycle_question": {"slug": "arab-2024", "key": KEY},
         "cycle_objectives": {"slug": "arab-2024"},
         "cycle_search": {"slug": "arab-2024"},
+        "cycle_charts": {"slug": "arab-2024"},
+        "cycle_chart_csv": {"slug": "arab-2024", "key": "objectives"},
         "public_index": {},
         "public_submission": {"pk": demo["morocco"].pk},
         "public_submission_pdf": {"pk": demo["morocco"].pk},

@@ -403,3 +403,29 @@ def test_the_word_import_pages_have_no_serious_violation(demo, live_server, brow
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         context.close()
     assert not found, "\n".join(found)
+
+
+def test_the_charts_page_has_no_serious_violation(demo, live_server, browser):
+    """A cycle's charts (questionnaire/charts) at 1280 and 390 px, in English and Arabic: no
+    serious violation, the page itself never scrolls sideways on a phone (each chart scrolls in
+    its own focusable region), and every chart's data table opens from the keyboard."""
+    cycle = factories.cycle_with_countries(countries=6)
+    base = live_server.url
+    found = []
+    for width in (1280, 390):
+        context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
+        page = context.new_page()
+        log_in(page, base, "escwa")
+        for language in ("en", "ar"):
+            page.goto(f"{base}/cycles/{cycle.slug}/charts/")
+            if page.locator("html").get_attribute("lang") != language:
+                switch_language(page, language)  # the choice is kept as the person's language
+            assert page.locator("svg.chart-svg").count() == 4
+            found += axe_findings(page, f"charts, {width} px [{language}]")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            summary = page.locator("#chart-objectives summary")
+            summary.focus()
+            page.keyboard.press("Enter")
+            expect(page.locator("#chart-objectives .chart-table")).to_be_visible()
+        context.close()
+    assert not found, "\n".join(found)

@@ -13,7 +13,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TABS = ["dashboard", "questions", "objectives", "search", "exports", "report", "compilations"]
+TABS = [
+    "dashboard", "questions", "objectives", "charts", "search", "exports", "report", "compilations",
+]  # fmt: skip
 # A page below a tab: the tab it is below.
 BELOW = {"compilation": "compilations", "chapter": "report"}
 
@@ -29,6 +31,7 @@ def page_urls(cycle) -> dict[str, str]:
         "dashboard": reverse("cycle_dashboard", args=[cycle.slug]),
         "questions": reverse("cycle_question", args=[cycle.slug, "committee"]),
         "objectives": reverse("cycle_objectives", args=[cycle.slug]),
+        "charts": reverse("cycle_charts", args=[cycle.slug]),
         "search": reverse("cycle_search", args=[cycle.slug]),
         "exports": reverse("cycle_exports", args=[cycle.slug]),
         "report": reverse("cycle_chapters", args=[cycle.slug]),

@@ -593,6 +593,7 @@ def count_queries(client, path, params=None):
         ("cycle_question", {"key": "committee"}, {}),
         ("cycle_question", {"key": "objectives"}, {"sent": "on"}),
         ("cycle_objectives", {}, {}),
+        ("cycle_charts", {}, {}),
     ],
 )
 def test_queries_do_not_grow_with_the_number_of_countries(client, reviewer, name, kwargs, params):

@@ -578,6 +578,19 @@ ROUTES: dict[str, Route] = {
         objects=CYCLES,
         get=staff_only("200"),
     ),
+    "cycle_charts": Route(
+        url=lambda w, o: reverse("cycle_charts", args=[w.slug(o)]),
+        objects=CYCLES,
+        get=staff_only("200"),
+    ),
+    "cycle_chart_csv": Route(
+        url=lambda w, o: reverse(
+            "cycle_chart_csv",
+            args=[w.slug(o), "no-such-chart" if o == "unknown_kind" else "objectives"],
+        ),
+        objects=(*CYCLES, "unknown_kind"),
+        get=staff_only("200", found=("cycle",)),
+    ),
     # Published national reviews: anyone, published ones only
     "public_index": Route(url=lambda w, o: reverse("public_index"), get=always("200"), login=False),
     "public_cycle": Route(

@@ -119,6 +119,8 @@ REACH: dict[str, Reach] = {
     "cycle_question": Reach(STAFF),
     "cycle_objectives": Reach(STAFF),
     "cycle_search": Reach(STAFF),
+    "cycle_charts": Reach(STAFF),
+    "cycle_chart_csv": Reach(STAFF),
     "cycle_exports": Reach(STAFF),
     "cycle_export_download": Reach(STAFF),
     "cycle_compilations": Reach(STAFF),

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gcmreview.formatting import counted
 from questionnaire.management.cycles import cycle_for_command
-from reports import compilation, services
+from reports import compilation, figures, services
 from reports.models import JobStatus
 
 
@@ -35,14 +35,19 @@ class Command(BaseCommand):
         with job.file.open("rb") as source:
             path.write_bytes(source.read())
         countries = job.parts.filter(submission__isnull=False)
-        annexes = job.parts.filter(submission__isnull=True, chapter_revision__isnull=True)
+        overview = job.parts.filter(annex_key__startswith=figures.FIGURE_PIECE)
+        annexes = job.parts.filter(submission__isnull=True, chapter_revision__isnull=True).exclude(
+            pk__in=overview
+        )
         chapters = job.parts.filter(chapter_revision__isnull=False).count()
         self.stdout.write(
             f"Wrote {path} ({counted(job.page_count, 'page', 'pages')}, "
             f"{counted(countries.count(), 'country', 'countries')}, "
             f"{countries.filter(from_cache=True).count():,} taken from the cache; "
             f"{counted(annexes.count(), 'annex piece', 'annex pieces')}, "
-            f"{annexes.filter(from_cache=True).count():,} from the cache"
+            f"{annexes.filter(from_cache=True).count():,} from the cache; "
+            f"{counted(overview.count(), 'figure', 'figures')}, "
+            f"{overview.filter(from_cache=True).count():,} from the cache"
             + (
                 f"; {counted(chapters, 'chapter', 'chapters')} of the regional report"
                 if chapters

@@ -1,0 +1,57 @@
+"""The compilation's figures: the cycle's charts (questionnaire/charts), drawn from the final
+submissions only (as the annexes are), each a part of the compilation of its own
+(`annex_key="figure-<key>"`), laid out and cached like an annex piece (under the hash of its
+document), in the regional report beside the chapter each belongs with (`chapters.report_pieces`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+from questionnaire import charts
+from questionnaire.models import ReviewCycle
+
+FIGURE_PIECE = "figure-"
+
+
+@dataclass
+class FigurePiece:
+    """One chart of the regional overview, on a page (or a landscape page) of its own."""
+
+    key: str
+    context: dict
+
+    def html(self) -> str:
+        """The figure's document, in the active language."""
+        return render_to_string("reports/compilation_figure.html", self.context)
+
+
+def is_figure(annex_key: str) -> bool:
+    return annex_key.startswith(FIGURE_PIECE)
+
+
+def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
+    """The figures of the regional report in their order (charts.FIGURE_KEYS); whichever piece
+    opens the report carries its heading (`chapters.report_pieces`). A chart with nothing to draw (no final submission yet, a
+    questionnaire without the objectives grid) is left out."""
+    drawn = charts.cycle_charts(cycle=cycle, final_only=True, keys=charts.FIGURE_KEYS)
+    shown = [chart for chart in drawn.charts if chart.has_picture]
+    pieces = [
+        FigurePiece(
+            FIGURE_PIECE + chart.key,
+            {
+                "cycle": cycle,
+                "review_title": cycle.version.display_title,
+                "chart": chart,
+                "first": False,
+            },
+        )
+        for chart in shown
+    ]
+    return pieces
+
+
+def title(annex_key: str) -> str:
+    """The title of the figure a part's `annex_key` names, in the active language."""
+    return str(charts.TITLES.get(annex_key.removeprefix(FIGURE_PIECE), annex_key))
