@@ -1,7 +1,8 @@
 """The compilation's figures: the cycle's charts (questionnaire/charts), drawn from the final
 submissions only (as the annexes are), each a part of the compilation of its own
 (`annex_key="figure-<key>"`), laid out and cached like an annex piece (under the hash of its
-document), in the regional report beside the chapter each belongs with (`chapters.report_pieces`)."""
+document), in the regional report after the chapter each belongs with
+(`chapters.report_pieces`)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ def is_figure(annex_key: str) -> bool:
 
 
 def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
-    """The figures of the regional report in their order (charts.FIGURE_KEYS); whichever piece
-    opens the report carries its heading (`chapters.report_pieces`). A chart with nothing to draw (no final submission yet, a
-    questionnaire without the objectives grid) is left out."""
+    """The figures of the regional report (charts.FIGURE_KEYS); whichever piece opens the report
+    carries its heading (`chapters.report_pieces`). A chart with nothing to draw (no final
+    submission yet, a questionnaire without the objectives grid) is left out."""
     drawn = charts.cycle_charts(cycle=cycle, final_only=True, keys=charts.FIGURE_KEYS)
     shown = [chart for chart in drawn.charts if chart.has_picture]
     pieces = [
