@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import answering_views as answering
 from . import attachment_views as attachments
+from . import comparison_views as comparison
 from . import dashboard_views as dashboard
 from . import import_views, views
 from . import review_views as review
@@ -144,6 +145,13 @@ urlpatterns = [
     ),
     path("cycles/<slug:slug>/objectives/", dashboard.cycle_objectives, name="cycle_objectives"),
     path("cycles/<slug:slug>/search/", dashboard.cycle_search, name="cycle_search"),
+    # Compared with the previous cycle (the region: staff; a country: staff and its team)
+    path("cycles/<slug:slug>/changes/", comparison.cycle_changes, name="cycle_changes"),
+    path(
+        "cycles/<slug:slug>/changes/<str:iso2>/",
+        comparison.country_changes,
+        name="country_changes",
+    ),
     # Published national reviews (no login)
     path("public/", dashboard.public_index, name="public_index"),
     path("public/submissions/<int:pk>/", dashboard.public_submission, name="public_submission"),

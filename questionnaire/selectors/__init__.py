@@ -29,6 +29,17 @@ from .changes import (  # noqa: F401
     submission_previous_for_carry_forward,
     submission_timeline,
 )
+from .comparison import (  # noqa: F401
+    AnswerComparison,
+    CountryComparison,
+    CycleComparison,
+    ObjectiveComparison,
+    ObjectiveMovement,
+    country_comparison,
+    cycle_compared_country_ids,
+    cycle_comparison,
+    cycle_previous,
+)
 from .comments import (  # noqa: F401
     COMMENT_DELIVERY,
     OpenThread,
@@ -71,6 +82,7 @@ from .home import (  # noqa: F401
 from .lookups import (  # noqa: F401
     attachment_get,
     comment_get,
+    comparison_country_get,
     country_for_member,
     country_for_team,
     cycle_and_country_for_start,
