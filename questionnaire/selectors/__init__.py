@@ -29,6 +29,15 @@ from .changes import (  # noqa: F401
     submission_previous_for_carry_forward,
     submission_timeline,
 )
+from .comments import (  # noqa: F401
+    COMMENT_DELIVERY,
+    OpenThread,
+    comment_threads,
+    comments_visible_to,
+    open_comment_counts,
+    submission_open_threads,
+    submission_return_notice,
+)
 from .comparison import (  # noqa: F401
     AnswerComparison,
     CountryComparison,
@@ -39,15 +48,6 @@ from .comparison import (  # noqa: F401
     cycle_compared_country_ids,
     cycle_comparison,
     cycle_previous,
-)
-from .comments import (  # noqa: F401
-    COMMENT_DELIVERY,
-    OpenThread,
-    comment_threads,
-    comments_visible_to,
-    open_comment_counts,
-    submission_open_threads,
-    submission_return_notice,
 )
 from .dashboard import (  # noqa: F401
     DASHBOARD_SORTS,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import option_label
 from ..models import (
     FINAL_STATUSES,
     Answer,
@@ -28,7 +29,6 @@ from ..models import (
     Section,
     Submission,
 )
-from ..i18n import option_label
 from ..textdiff import DiffLine, diff_lines
 from .changes import answer_text
 from .progress import submissions_progress, version_rules
@@ -213,12 +213,7 @@ def _pairs(
 
 
 def _grid(sections: list[Section], key: str = "") -> Question | None:
-    grids = [
-        q
-        for s in sections
-        for q in s.question_list
-        if q.type == QuestionType.OBJECTIVES_GRID
-    ]
+    grids = [q for s in sections for q in s.question_list if q.type == QuestionType.OBJECTIVES_GRID]
     return next((q for q in grids if q.key == key), grids[0] if grids else None)
 
 
@@ -425,4 +420,3 @@ def cycle_compared_country_ids(*, cycle: ReviewCycle) -> set[int]:
             cycle=cycle, country_id__in=then.values("country_id")
         ).values_list("country_id", flat=True)
     )
-
