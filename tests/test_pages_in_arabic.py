@@ -132,6 +132,8 @@ def samples(demo) -> dict[str, dict]:
         "cycle_question": {"slug": "arab-2024", "key": KEY},
         "cycle_objectives": {"slug": "arab-2024"},
         "cycle_search": {"slug": "arab-2024"},
+        "cycle_changes": {"slug": "arab-2024"},
+        "country_changes": {"slug": "arab-2024", "iso2": "MA"},
         "public_index": {},
         "public_submission": {"pk": demo["morocco"].pk},
         "public_submission_pdf": {"pk": demo["morocco"].pk},

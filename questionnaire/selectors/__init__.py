@@ -48,6 +48,7 @@ from .comparison import (  # noqa: F401
     cycle_compared_country_ids,
     cycle_comparison,
     cycle_previous,
+    submission_compared_with,
 )
 from .dashboard import (  # noqa: F401
     DASHBOARD_SORTS,

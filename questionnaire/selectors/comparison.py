@@ -395,8 +395,11 @@ def cycle_comparison(*, cycle: ReviewCycle, final_only: bool = False) -> CycleCo
     for index, objective in enumerate(objectives):
         movement = ObjectiveMovement(objective=objective)
         for country in compared:
-            kind = country.objectives[index].movement
-            setattr(movement, kind or "other", getattr(movement, kind or "other") + 1)
+            entry = country.objectives[index]
+            if entry.then is None and entry.now is None:
+                continue  # no status either time: nothing to count
+            kind = entry.movement or "other"
+            setattr(movement, kind, getattr(movement, kind) + 1)
         movements.append(movement)
     return CycleComparison(
         cycle=cycle,
@@ -420,3 +423,18 @@ def cycle_compared_country_ids(*, cycle: ReviewCycle) -> set[int]:
             cycle=cycle, country_id__in=then.values("country_id")
         ).values_list("country_id", flat=True)
     )
+
+
+def submission_compared_with(
+    *, submission: Submission, previous: Submission | None
+) -> ReviewCycle | None:
+    """The cycle the submission's "what changed" page compares it with, when `previous` (its
+    country's previous answers, `changes.previous_cycle_answers`) are that cycle's final ones;
+    None otherwise, so that its page links only a comparison that exists. One query, none
+    without `previous`."""
+    if previous is None or not previous.is_final:
+        return None
+    previous_cycle = cycle_previous(cycle=submission.cycle)
+    if previous_cycle is None or previous_cycle.pk != previous.cycle_id:
+        return None
+    return previous_cycle

@@ -119,6 +119,9 @@ REACH: dict[str, Reach] = {
     "cycle_question": Reach(STAFF),
     "cycle_objectives": Reach(STAFF),
     "cycle_search": Reach(STAFF),
+    # What changed since the previous cycle: the region (staff), a country (staff, its team)
+    "cycle_changes": Reach(STAFF),
+    "country_changes": Reach(TEAM | STAFF),
     "cycle_exports": Reach(STAFF),
     "cycle_export_download": Reach(STAFF),
     "cycle_compilations": Reach(STAFF),

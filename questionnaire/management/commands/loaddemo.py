@@ -214,8 +214,19 @@ class Command(BaseCommand):
         "Safe to run again."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--without-morocco-2024",
+            action="store_true",
+            help=(
+                "leave out Morocco's invented 2024 review, for a demo (or a test) in which "
+                "Morocco starts the 2024 cycle itself from its 2020 answers"
+            ),
+        )
+
     def handle(self, *args, **options) -> None:
         self.new_revisions = 0
+        self.with_morocco_2024 = not options.get("without_morocco_2024")
         with transaction.atomic():
             summary = self.load()
         if options["verbosity"] >= 1:
@@ -234,9 +245,11 @@ class Command(BaseCommand):
         cycle_2024, jordan = self.load_cycle_2024(
             v2, countries, read_fixture("jordan-2024-draft.json")
         )
-        morocco_2024 = self.load_morocco_2024(
-            cycle_2024, countries, read_fixture("morocco-2024-demo.json")
-        )
+        morocco_2024 = None
+        if self.with_morocco_2024:
+            morocco_2024 = self.load_morocco_2024(
+                cycle_2024, countries, read_fixture("morocco-2024-demo.json")
+            )
         return [
             f"Reference data: {len(countries)} countries, {len(objectives)} GCM objectives, "
             f"{len(principles)} guiding principles.",
@@ -246,8 +259,12 @@ class Command(BaseCommand):
             f"Cycle {cycle_2020.slug} ({self.describe(cycle_2020)}): Morocco {morocco.status}, "
             f"{counted(morocco.answers.count(), 'answer', 'answers')}.",
             f"Cycle {cycle_2024.slug} ({self.describe(cycle_2024)}): Jordan {jordan.status}, "
-            f"{counted(jordan.answers.count(), 'answer', 'answers')}; "
-            f"Morocco {morocco_2024.status} (invented, carried forward from 2020).",
+            f"{counted(jordan.answers.count(), 'answer', 'answers')}"
+            + (
+                f"; Morocco {morocco_2024.status} (invented, carried forward from 2020)."
+                if morocco_2024
+                else "."
+            ),
             f"Answer revisions added by this run: {self.new_revisions}.",
             f"Demo users (password {DEMO_PASSWORD}): {', '.join(u.username for u in users)}.",
         ]
