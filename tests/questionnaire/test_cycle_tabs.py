@@ -13,7 +13,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TABS = ["dashboard", "questions", "objectives", "search", "exports", "compilations"]
+TABS = ["dashboard", "questions", "objectives", "changes", "search", "exports", "compilations"]
 
 
 @pytest.fixture
@@ -27,6 +27,7 @@ def page_urls(cycle) -> dict[str, str]:
         "dashboard": reverse("cycle_dashboard", args=[cycle.slug]),
         "questions": reverse("cycle_question", args=[cycle.slug, "committee"]),
         "objectives": reverse("cycle_objectives", args=[cycle.slug]),
+        "changes": reverse("cycle_changes", args=[cycle.slug]),
         "search": reverse("cycle_search", args=[cycle.slug]),
         "exports": reverse("cycle_exports", args=[cycle.slug]),
         "compilations": reverse("cycle_compilations", args=[cycle.slug]),
