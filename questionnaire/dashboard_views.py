@@ -119,6 +119,8 @@ def _render_dashboard(request, cycle, *, extension_form=None, status: int = 200)
             "comments_url": _filter_url(request, comments="on"),
             "clear_url": _filter_url(request),
             "extension_form": extension_form if may_extend else None,
+            # The rows that link to what changed since the previous cycle.
+            "compared_country_ids": selectors.cycle_compared_country_ids(cycle=cycle),
         },
         status=status,
     )

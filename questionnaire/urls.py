@@ -3,6 +3,7 @@ from django.urls import path
 from . import answering_views as answering
 from . import attachment_views as attachments
 from . import chart_views, import_views, views
+from . import comparison_views as comparison
 from . import dashboard_views as dashboard
 from . import review_views as review
 from . import team_views as team
@@ -149,6 +150,12 @@ urlpatterns = [
         "cycles/<slug:slug>/charts/<slug:key>.csv",
         chart_views.cycle_chart_csv,
         name="cycle_chart_csv",
+    # Compared with the previous cycle (the region: staff; a country: staff and its team)
+    path("cycles/<slug:slug>/changes/", comparison.cycle_changes, name="cycle_changes"),
+    path(
+        "cycles/<slug:slug>/changes/<str:iso2>/",
+        comparison.country_changes,
+        name="country_changes",
     ),
     # Published national reviews (no login)
     path("public/", dashboard.public_index, name="public_index"),

@@ -38,11 +38,16 @@ def submission_detail(request, pk: int):
     threads and timeline; the ways on for the country's team (revise, check and submit, agree to
     publication); the review tools (decisions, what changed) for ESCWA."""
     page = selectors.submission_page(user=request.user, pk=pk)
+    compared_with = selectors.submission_compared_with(
+        submission=page.submission,
+        previous=page.previous_cycle.submission if page.previous_cycle else None,
+    )
     return render(
         request,
         "questionnaire/submission_detail.html",
         {
             "page": page,
+            "compared_with": compared_with,
             "submission": page.submission,
             "sections": page.sections,
             "objectives": page.objectives,

@@ -39,7 +39,7 @@ from pikepdf import Array, Dictionary, OutlineItem, Pdf
 from weasyprint import HTML
 
 from questionnaire import i18n, selectors
-from questionnaire.models import FINAL_STATUSES, ReviewCycle, Submission
+from questionnaire.models import FINAL_STATUSES, Country, ReviewCycle, Submission
 
 from . import archival, chapters, figures, fingerprint, pdf, pdf_merge, queue
 from . import selectors as report_selectors
@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 PART_CODE_MODULE = __name__
 OBJECTIVES_PIECE = "objectives"
 QUESTION_PIECE = "question-"
+# The optional annex comparing each country with the previous cycle: one piece per country.
+COMPARISON_PIECE = "comparison-"
 # The cover and one page of contents: the front matter is laid out again only when it is longer.
 FRONT_PAGES_GUESS = 2
 # The name the page numbers drawn over the merged pages go by in each page's resources.
@@ -80,16 +82,18 @@ class AnnexPiece:
 
     key: str
     context: dict
+    template: str = "reports/compilation_annex.html"
 
     def html(self) -> str:
         """The piece's document, in the active language."""
-        return render_to_string("reports/compilation_annex.html", self.context)
+        return render_to_string(self.template, self.context)
 
 
-def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
+def annex_pieces(cycle: ReviewCycle, *, comparison: bool = False) -> list[AnnexPiece]:
     """The annexes cut where one answer's change stays inside one piece: the objectives matrix
-    (when the questionnaire has a grid), then each question with every compiled country's answer.
-    The first piece carries the annexes' title, the first question the heading of its annex."""
+    (when the questionnaire has a grid), then each question with every compiled country's answer,
+    then (with `comparison`) each country compared with the previous cycle. The first piece
+    carries the annexes' title, the first of each annex its heading."""
     data = selectors.cycle_compilation_annex(cycle=cycle, statuses=FINAL_STATUSES)
     base = {
         "cycle": cycle,
@@ -109,8 +113,34 @@ def annex_pieces(cycle: ReviewCycle) -> list[AnnexPiece]:
         if index == 0:
             context["by_question_number"] = len(data["matrix"]) + 1
         pieces.append(AnnexPiece(QUESTION_PIECE + entry["question"].key, context))
+    if comparison:
+        number = len(data["matrix"]) + bool(data["by_question"]) + 1
+        pieces += comparison_pieces(cycle, base, number=number)
     if pieces:
         pieces[0].context["first"] = True
+    return pieces
+
+
+def comparison_pieces(cycle: ReviewCycle, base: dict, *, number: int) -> list[AnnexPiece]:
+    """The annex comparing each country whose reviews of this cycle and of the previous one were
+    both accepted: one piece per country (`comparison-<iso2>`), so that one country's change
+    renders one piece again. None without a previous cycle."""
+    data = selectors.cycle_comparison(cycle=cycle, final_only=True)
+    pieces = []
+    for index, country in enumerate(data.countries):
+        context = {
+            **base,
+            "previous_cycle": data.previous_cycle,
+            "comparison": country,
+            "annex_number": number if index == 0 else None,
+        }
+        pieces.append(
+            AnnexPiece(
+                COMPARISON_PIECE + country.country.iso2.lower(),
+                context,
+                template="reports/compilation_comparison.html",
+            )
+        )
     return pieces
 
 
@@ -144,7 +174,10 @@ def prepare(compilation_id: int, enqueue: Callable[[int], object] | None = None)
         # ESCWA's chapters (final revisions only, each recorded on its part) with the figures
         # where they belong: the regional report, before the countries.
         report = chapters.report_pieces(compilation.cycle, language)
-        annexes = [(piece.key, piece.html()) for piece in annex_pieces(compilation.cycle)]
+        annexes = [
+            (piece.key, piece.html())
+            for piece in annex_pieces(compilation.cycle, comparison=compilation.include_comparison)
+        ]
     pending = []  # (size of what the part shows, part id): the largest are started first
     with transaction.atomic():
         Compilation.objects.filter(pk=compilation_id).update(
@@ -261,8 +294,11 @@ def _render_annex_piece(part: CompilationPart) -> RenderedPart:
     language = part.compilation.language
     with translation.override(language):
         cycle = part.compilation.cycle
-        made = figures.figure_pieces if figures.is_figure(part.annex_key) else annex_pieces
-        pieces = {piece.key: piece for piece in made(cycle)}
+        if figures.is_figure(part.annex_key):
+            pieces = {piece.key: piece for piece in figures.figure_pieces(cycle)}
+        else:
+            comparison = part.compilation.include_comparison
+            pieces = {piece.key: piece for piece in annex_pieces(cycle, comparison=comparison)}
         if part.annex_key not in pieces:
             raise LookupError(f"the questionnaire has no annex piece {part.annex_key!r}")
         piece = pieces[part.annex_key]
@@ -397,6 +433,7 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
 
     # The contents need the page each country starts on, which depends on how long the front
     # matter is: laid out for a cover and one page of contents, and again if that was wrong.
+    names = {c.iso2: c.name for c in Country.objects.all()}  # the comparison's bookmarks
     front = _front_pdf(compilation, parts, FRONT_PAGES_GUESS, titles)
     if (front_pages := pdf_merge.page_count(front)) != FRONT_PAGES_GUESS:
         front = _front_pdf(compilation, parts, front_pages, titles)
@@ -405,7 +442,7 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
     try:
         merged.append(front)
         outline = [OutlineItem(_("Contents"), 1)]
-        countries_item = annexes_item = report_item = None
+        countries_item = annexes_item = report_item = comparison_item = None
         for part in parts:
             with part.rendered.file.open("rb") as file:
                 data = file.read()
@@ -429,6 +466,12 @@ def _assemble_pdf(compilation: Compilation) -> tuple[bytes, int]:
                 if annexes_item is None:
                     annexes_item = OutlineItem(_("Annexes"), start)
                     outline.append(annexes_item)
+                if part.annex_key.startswith(COMPARISON_PIECE):
+                    if comparison_item is None:
+                        comparison_item = OutlineItem(_comparison_title(compilation), start)
+                        annexes_item.children.append(comparison_item)
+                    iso2 = part.annex_key.removeprefix(COMPARISON_PIECE).upper()
+                    comparison_item.children.append(OutlineItem(names.get(iso2, iso2), start))
         with merged.pdf.open_outline() as tree:
             tree.root.extend(outline)
 
@@ -474,7 +517,7 @@ def _front_pdf(compilation, parts, front_pages: int, titles: dict[int, str]) -> 
     prints), each country, and each annex, with the page it starts on."""
     start = front_pages + 1
     rows, annexes, report = [], [], []
-    answers_listed = False
+    answers_listed = comparison_listed = False
     for part in parts:
         if part.is_country:
             rows.append({"country": part.submission.country, "page": start})
@@ -486,6 +529,10 @@ def _front_pdf(compilation, parts, front_pages: int, titles: dict[int, str]) -> 
             report.append({"title": titles[part.pk], "page": start})
         elif part.annex_key == OBJECTIVES_PIECE:
             annexes.append({"title": _("Status of the GCM objectives by country"), "page": start})
+        elif part.annex_key.startswith(COMPARISON_PIECE):
+            if not comparison_listed:  # the first country's piece opens the comparison
+                annexes.append({"title": _comparison_title(compilation), "page": start})
+                comparison_listed = True
         elif not answers_listed:  # the first question's piece opens the answers by question
             annexes.append({"title": _("Answers by question"), "page": start})
             answers_listed = True
@@ -510,6 +557,13 @@ def _front_pdf(compilation, parts, front_pages: int, titles: dict[int, str]) -> 
     # per country reuses it.
     with _laid_out(html, compilation.language).file.open("rb") as file:
         return file.read()
+
+
+def _comparison_title(compilation: Compilation) -> str:
+    """The comparison annex's name in the contents and the bookmarks."""
+    previous = selectors.cycle_previous(cycle=compilation.cycle)
+    name = i18n.tr(previous, "name", compilation.language) if previous else ""
+    return _("Comparison with %(cycle)s") % {"cycle": name}
 
 
 def _stamp_page_numbers(

@@ -29,14 +29,25 @@ def cycle_compilations(request, slug: str):
         if language not in {code for code, _name in _languages()}:
             messages.error(request, _("Choose one of the portal's languages."))
             return redirect("cycle_compilations", slug=slug)
-        job = services.compilation_request(cycle=cycle, user=request.user, language=language)
+        job = services.compilation_request(
+            cycle=cycle,
+            user=request.user,
+            language=language,
+            include_comparison=request.POST.get("include_comparison") == "on",
+        )
         messages.success(request, _("The compilation has started."))
         return redirect("compilation_detail", pk=job.pk)
     jobs = selectors.cycle_compilations(cycle=cycle)
     return render(
         request,
         "reports/compilations.html",
-        {"cycle": cycle, "jobs": jobs, "languages": _languages()},
+        {
+            "cycle": cycle,
+            "jobs": jobs,
+            "languages": _languages(),
+            # The comparison annex is offered only when there is a cycle to compare with.
+            "previous_cycle": questionnaire_selectors.cycle_previous(cycle=cycle),
+        },
     )
 
 

@@ -46,6 +46,10 @@ class Compilation(models.Model):
 
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="compilations")
     language = models.CharField(_("language"), max_length=8, default="en")
+    # An annex comparing each country with the previous cycle (compilation.comparison_pieces).
+    include_comparison = models.BooleanField(
+        _("annex comparing with the previous cycle"), default=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
     )

@@ -26,18 +26,38 @@ def _require_may_compile(user) -> None:
         raise PermissionDenied
 
 
-def compilation_create(*, cycle: ReviewCycle, language: str = "en", user=None) -> Compilation:
+def compilation_create(
+    *,
+    cycle: ReviewCycle,
+    language: str = "en",
+    user=None,
+    include_comparison: bool = False,
+) -> Compilation:
     """Record a compilation of `cycle`, queued and not started: `compilation_request` has a
     worker run it, `manage.py compile_region` runs it in its own process. ESCWA staff only
-    (`user` None: a system job)."""
+    (`user` None: a system job). `include_comparison`: an annex comparing each country with the
+    previous cycle (nothing when there is none)."""
     _require_may_compile(user)
-    return Compilation.objects.create(cycle=cycle, requested_by=user, language=language)
+    return Compilation.objects.create(
+        cycle=cycle,
+        requested_by=user,
+        language=language,
+        include_comparison=include_comparison,
+    )
 
 
-def compilation_request(*, cycle: ReviewCycle, user=None, language: str = "en") -> Compilation:
+def compilation_request(
+    *,
+    cycle: ReviewCycle,
+    user=None,
+    language: str = "en",
+    include_comparison: bool = False,
+) -> Compilation:
     """Queue a compilation of `cycle`. ESCWA staff only; the work runs on a worker."""
     with transaction.atomic():
-        compilation = compilation_create(cycle=cycle, language=language, user=user)
+        compilation = compilation_create(
+            cycle=cycle, language=language, user=user, include_comparison=include_comparison
+        )
         queue.compilation_prepare_later(compilation.pk)
     return compilation
 

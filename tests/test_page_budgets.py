@@ -69,7 +69,7 @@ BUDGETS = {
     # submissions, their progress by the one rule, the grid's answers) and the dashboard (the
     # submissions, their progress, extensions, open comments): questionnaire/charts
     "charts": 25,
-    "compilations": 6,
+    "compilations": 7,  # + the previous cycle, whose comparison annex it offers
     # + the chapters of the regional report it printed and those it left out (their
     # revisions, the version's sections, the objectives)
     "compilation": 10,
@@ -79,6 +79,11 @@ BUDGETS = {
     # + the revisions of the chapter in one language
     "chapter editor": 8,
     "chapter history": 8,
+    # session, user, the cycle (and the country); the previous cycle, the submissions of
+    # both, both versions' sections and questions, the progress by the one rule (four), the
+    # answers, the GCM objectives; the cycle's tabs ask who sees every country
+    "what changed (region)": 16,
+    "what changed (country)": 17,
     "admin: submissions": 8,
     "team": 6,
     "countries": 5,
@@ -444,6 +449,26 @@ def test_compilation_page_with_chapters(client, reviewer, three_and_twelve):
         "compilation",
         reverse("compilation_detail", args=[small_job.pk]),
         reverse("compilation_detail", args=[large_job.pk]),
+    )
+
+
+def test_what_changed_pages(client, reviewer):
+    from tests import comparison_world
+
+    small = comparison_world.build(countries=1)
+    large = comparison_world.build(countries=8)
+    client.force_login(reviewer)
+    compare(
+        client,
+        "what changed (region)",
+        reverse("cycle_changes", args=[small.now.slug]),
+        reverse("cycle_changes", args=[large.now.slug]),
+    )
+    compare(
+        client,
+        "what changed (country)",
+        reverse("country_changes", args=[small.now.slug, small.compared[0].iso2]),
+        reverse("country_changes", args=[large.now.slug, large.compared[-1].iso2]),
     )
 
 

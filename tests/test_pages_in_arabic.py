@@ -137,6 +137,8 @@ def samples(demo) -> dict[str, dict]:
         "cycle_search": {"slug": "arab-2024"},
         "cycle_charts": {"slug": "arab-2024"},
         "cycle_chart_csv": {"slug": "arab-2024", "key": "objectives"},
+        "cycle_changes": {"slug": "arab-2024"},
+        "country_changes": {"slug": "arab-2024", "iso2": "MA"},
         "public_index": {},
         "public_submission": {"pk": demo["morocco"].pk},
         "public_submission_pdf": {"pk": demo["morocco"].pk},

@@ -38,6 +38,18 @@ from .comments import (  # noqa: F401
     submission_open_threads,
     submission_return_notice,
 )
+from .comparison import (  # noqa: F401
+    AnswerComparison,
+    CountryComparison,
+    CycleComparison,
+    ObjectiveComparison,
+    ObjectiveMovement,
+    country_comparison,
+    cycle_compared_country_ids,
+    cycle_comparison,
+    cycle_previous,
+    submission_compared_with,
+)
 from .dashboard import (  # noqa: F401
     DASHBOARD_SORTS,
     CountryAnswer,
@@ -71,6 +83,7 @@ from .home import (  # noqa: F401
 from .lookups import (  # noqa: F401
     attachment_get,
     comment_get,
+    comparison_country_get,
     country_for_member,
     country_for_team,
     cycle_and_country_for_start,

@@ -133,3 +133,19 @@ def cycle_get_for_staff(*, user, slug: str) -> ReviewCycle:
     return get_object_or_404(
         ReviewCycle.objects.select_related("version__questionnaire"), slug=slug
     )
+
+
+def comparison_country_get(*, user, slug: str, iso2: str) -> tuple[ReviewCycle, Country]:
+    """The cycle and the country of a "what changed since the previous cycle" page: ESCWA staff
+    see every country's, a country's team its own (those who may open its submissions); anyone
+    else gets 404, learning nothing of the country's answers."""
+    country = get_object_or_404(Country, iso2=iso2.upper())
+    if not (
+        permissions.can(user, Action.VIEW_ALL_COUNTRIES)
+        or country.pk in permissions.country_roles(user)
+    ):
+        raise Http404
+    cycle = get_object_or_404(
+        ReviewCycle.objects.select_related("version__questionnaire"), slug=slug
+    )
+    return cycle, country

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
+from gcmreview import bidi
 from questionnaire import numbering
 from reports import pdf, textdir
 
@@ -39,6 +40,14 @@ def directed(text: str, default_lang: str = "en") -> SafeString:
     html = textdir.direct_blocks(paragraphs, default_lang, inherited=document).html
     # linebreaks escaped the text; direct_blocks only adds dir and lang to its paragraphs.
     return mark_safe(html)  # noqa: S308  # nosec
+
+
+@register.filter
+def diff_line_dir(line) -> str:
+    """A word-diff line's direction (textdiff.DiffLine), as `dir="auto"` would give it, which
+    the PDF renderer does not honour: its text's first strong character's, else the page's."""
+    text = "".join(segment.text for segment in line.segments)
+    return bidi.first_strong(text) or ("rtl" if get_language_bidi() else "ltr")
 
 
 @register.simple_tag

@@ -71,7 +71,7 @@ def test_not_applicable_waits_for_its_reason(jordan, live_server, page):
 
 @pytest.fixture
 def morocco(transactional_db):
-    call_command("loaddemo", verbosity=0)
+    call_command("loaddemo", verbosity=0, without_morocco_2024=True)
     return services.submission_create(
         cycle=ReviewCycle.objects.get(slug="arab-2024"),
         country=Country.objects.get(iso2="MA"),

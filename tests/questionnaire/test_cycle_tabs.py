@@ -14,7 +14,8 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 TABS = [
-    "dashboard", "questions", "objectives", "charts", "search", "exports", "report", "compilations",
+    "dashboard", "questions", "objectives", "charts", "changes", "search", "exports", "report",
+    "compilations",
 ]  # fmt: skip
 # A page below a tab: the tab it is below.
 BELOW = {"compilation": "compilations", "chapter": "report"}
@@ -32,6 +33,7 @@ def page_urls(cycle) -> dict[str, str]:
         "questions": reverse("cycle_question", args=[cycle.slug, "committee"]),
         "objectives": reverse("cycle_objectives", args=[cycle.slug]),
         "charts": reverse("cycle_charts", args=[cycle.slug]),
+        "changes": reverse("cycle_changes", args=[cycle.slug]),
         "search": reverse("cycle_search", args=[cycle.slug]),
         "exports": reverse("cycle_exports", args=[cycle.slug]),
         "report": reverse("cycle_chapters", args=[cycle.slug]),

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import StaffRole, User
-from questionnaire import permissions, richtext, services
+from questionnaire import permissions, richtext, selectors, services
 from questionnaire.models import (
     Answer,
     AnswerRevision,
@@ -262,20 +262,50 @@ def test_morocco_answers_keep_every_reference_entry_in_order(demo):
         assert richtext.list_items(stored[key]) == ref["answer"], key
 
 
-def test_2024_cycle_has_a_jordan_draft_and_no_morocco_submission(demo):
+def test_2024_cycle_has_a_jordan_draft_and_moroccos_invented_review(demo):
     cycle = ReviewCycle.objects.get(slug="arab-2024")
     assert cycle.version == version(2) and not cycle.is_closed
     assert cycle.opens_on == datetime.date(2024, 1, 15)
     assert cycle.deadline > timezone.localdate()
     assert cycle.countries.count() == 22
-    assert list(cycle.submissions.values_list("country__iso2", "status")) == [("JO", "draft")]
-    jordan = cycle.submissions.get()
+    assert sorted(cycle.submissions.values_list("country__iso2", "status")) == [
+        ("JO", "draft"),
+        ("MA", "accepted"),
+    ]
+    jordan = cycle.submissions.get(country__iso2="JO")
     answers = {a.question.key: a.value for a in jordan.answers.select_related("question")}
     assert 3 <= len(answers) <= 4
     assert answers == fixture("jordan-2024-draft.json")["answers"]
     assert any(isinstance(v, str) and v.startswith("<ul>") for v in answers.values())
     # I.a is a yes/no question in version 2.
     assert answers["review-coordination-mechanism"]["answer"] == "yes"
+
+
+def test_moroccos_2024_review_is_carried_forward_from_2020_with_a_few_answers_edited(demo):
+    """Invented demo data (the fixture says so), to compare the two cycles."""
+    data = fixture("morocco-2024-demo.json")
+    assert "Invented demo data, not Morocco's real 2024 national review" in data["note"]
+    morocco = Submission.objects.get(cycle__slug="arab-2024", country__iso2="MA")
+    assert morocco.carried_forward_from == Submission.objects.get(
+        cycle__slug="arab-2020", country__iso2="MA"
+    )
+    answers = {a.question.key: a for a in morocco.answers.select_related("question")}
+    assert {key: answers[key].value for key in data["answers"]} == data["answers"]
+    # The others are the 2020 answers, carried forward and sent as they were.
+    carried = [a for key, a in answers.items() if key not in data["answers"]]
+    assert len(carried) == 20 and all(a.prefilled for a in carried)
+    _previous, compared = selectors.country_comparison(cycle=morocco.cycle, country=morocco.country)
+    assert compared.changed_count == 4  # I.a's type changed, II.c, II.f and IV.b edited
+    assert [item.question.key for item in compared.new_policies] == [
+        "policy-migration-policies-since-2018",
+        "policy-institutional-reforms",
+    ]
+    assert not compared.objectives_asked_then and compared.objectives_asked_now
+
+
+def test_the_demo_may_leave_moroccos_2024_review_out(db):
+    call_command("loaddemo", verbosity=0, without_morocco_2024=True)
+    assert not Submission.objects.filter(cycle__slug="arab-2024", country__iso2="MA").exists()
 
 
 # --- Demo users ------------------------------------------------------------------------------
@@ -363,8 +393,10 @@ def test_loaddemo_twice_gives_the_same_data(demo):
     output = loaddemo()
     assert snapshot() == first
     assert "Answer revisions added by this run: 0." in output
-    assert first["counts"]["AnswerRevision"] == 28
-    assert first["counts"]["SubmissionEvent"] == 5
+    # Morocco 2020 (24), Jordan's draft (4), Morocco 2024 (23 carried forward, 5 edited); the
+    # events: Morocco 2020's route to publication, Morocco 2024's to acceptance
+    assert first["counts"]["AnswerRevision"] == 56
+    assert first["counts"]["SubmissionEvent"] == 9
 
 
 def test_rerun_keeps_the_open_cycle_deadline(demo, monkeypatch):

@@ -275,6 +275,16 @@ def staff_only(ok, found=("cycle",)):
     return lambda role, obj: "403" if role not in STAFF else ok if obj in found else "404"
 
 
+def changes_rule(role, obj):
+    """A country's comparison with the previous cycle: ESCWA staff, and the country's team."""
+    if obj == "missing_country":
+        return "404"
+    country = "JO" if obj == "other_country" else "MA"
+    if role not in STAFF and ROLE_COUNTRY.get(role) != country:
+        return "404"
+    return "404" if obj == "missing_cycle" else "200"
+
+
 def preview_rule(role, obj):
     if obj == "published_version":
         return "200"
@@ -590,6 +600,24 @@ ROUTES: dict[str, Route] = {
         ),
         objects=(*CYCLES, "unknown_kind"),
         get=staff_only("200", found=("cycle",)),
+    ),
+    # What changed since the previous cycle: the region for ESCWA staff; a country's page for
+    # staff and the country's own team (outsiders learn nothing: 404), in an existing cycle.
+    "cycle_changes": Route(
+        url=lambda w, o: reverse("cycle_changes", args=[w.slug(o)]),
+        objects=CYCLES,
+        get=staff_only("200"),
+    ),
+    "country_changes": Route(
+        url=lambda w, o: reverse(
+            "country_changes",
+            args=[
+                "no-such-cycle" if o == "missing_cycle" else w.cycle.slug,
+                {"other_country": "JO", "missing_country": "ZZ"}.get(o, "MA"),
+            ],
+        ),
+        objects=(*COUNTRIES, "missing_cycle"),
+        get=changes_rule,
     ),
     # Published national reviews: anyone, published ones only
     "public_index": Route(url=lambda w, o: reverse("public_index"), get=always("200"), login=False),

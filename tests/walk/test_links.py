@@ -121,6 +121,9 @@ REACH: dict[str, Reach] = {
     "cycle_search": Reach(STAFF),
     "cycle_charts": Reach(STAFF),
     "cycle_chart_csv": Reach(STAFF),
+    # What changed since the previous cycle: the region (staff), a country (staff, its team)
+    "cycle_changes": Reach(STAFF),
+    "country_changes": Reach(TEAM | STAFF),
     "cycle_exports": Reach(STAFF),
     "cycle_export_download": Reach(STAFF),
     "cycle_compilations": Reach(STAFF),

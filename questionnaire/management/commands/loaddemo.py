@@ -1,6 +1,7 @@
 """Load the demo: reference data, the GCM questionnaire (versions 1 and 2), the two Arab regional
-review cycles, Morocco's 2020 national review (published), a Jordan draft for 2024, and four
-demo users.
+review cycles, Morocco's 2020 national review (published), a Jordan draft for 2024, an invented
+Morocco 2024 review carried forward from 2020 (accepted, to compare the cycles), and four demo
+users.
 
 Idempotent: every row is found by its natural key (ISO code, objective number, slug, version
 number, question key, cycle and country, username), so a second run changes nothing. What exists
@@ -146,6 +147,17 @@ PUBLICATION_DATES = {
     "agreed": datetime.datetime(2021, 3, 15, 9, 0, tzinfo=datetime.UTC),
     SubmissionStatus.PUBLISHED: datetime.datetime(2021, 4, 1, 9, 0, tzinfo=datetime.UTC),
 }
+# Morocco's invented 2024 review (fixtures/morocco-2024-demo.json): started from the 2020
+# answers when the cycle opened, submitted and accepted some weeks later.
+MOROCCO_2024_DATES = {
+    SubmissionStatus.DRAFT: datetime.datetime(2024, 1, 22, 9, 0, tzinfo=datetime.UTC),
+    SubmissionStatus.SUBMITTED: datetime.datetime(2024, 3, 28, 12, 0, tzinfo=datetime.UTC),
+    SubmissionStatus.ACCEPTED: datetime.datetime(2024, 4, 18, 9, 0, tzinfo=datetime.UTC),
+}
+MOROCCO_2024_MESSAGES = {
+    SubmissionStatus.SUBMITTED: "Demo data: Morocco's invented 2024 review, sent.",
+    SubmissionStatus.ACCEPTED: "Demo data: accepted, to compare with the 2020 review.",
+}
 ROUTE_TO_ACCEPTED = {
     SubmissionStatus.DRAFT: [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED],
     SubmissionStatus.RETURNED: [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED],
@@ -211,8 +223,19 @@ class Command(BaseCommand):
         "Safe to run again."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--without-morocco-2024",
+            action="store_true",
+            help=(
+                "leave out Morocco's invented 2024 review, for a demo (or a test) in which "
+                "Morocco starts the 2024 cycle itself from its 2020 answers"
+            ),
+        )
+
     def handle(self, *args, **options) -> None:
         self.new_revisions = 0
+        self.with_morocco_2024 = not options.get("without_morocco_2024")
         with transaction.atomic():
             summary = self.load()
         if options["verbosity"] >= 1:
@@ -231,6 +254,11 @@ class Command(BaseCommand):
         cycle_2024, jordan = self.load_cycle_2024(
             v2, countries, read_fixture("jordan-2024-draft.json")
         )
+        morocco_2024 = None
+        if self.with_morocco_2024:
+            morocco_2024 = self.load_morocco_2024(
+                cycle_2024, countries, read_fixture("morocco-2024-demo.json")
+            )
         return [
             f"Reference data: {len(countries)} countries, {len(objectives)} GCM objectives, "
             f"{len(principles)} guiding principles.",
@@ -240,7 +268,12 @@ class Command(BaseCommand):
             f"Cycle {cycle_2020.slug} ({self.describe(cycle_2020)}): Morocco {morocco.status}, "
             f"{counted(morocco.answers.count(), 'answer', 'answers')}.",
             f"Cycle {cycle_2024.slug} ({self.describe(cycle_2024)}): Jordan {jordan.status}, "
-            f"{counted(jordan.answers.count(), 'answer', 'answers')}.",
+            f"{counted(jordan.answers.count(), 'answer', 'answers')}"
+            + (
+                f"; Morocco {morocco_2024.status} (invented, carried forward from 2020)."
+                if morocco_2024
+                else "."
+            ),
             f"Answer revisions added by this run: {self.new_revisions}.",
             f"Demo users (password {DEMO_PASSWORD}): {', '.join(u.username for u in users)}.",
         ]
@@ -548,6 +581,50 @@ class Command(BaseCommand):
             # Demo content only fills gaps: an answer someone edited in the demo is theirs.
             self.import_answers(submission, data["answers"], replace=False)
         return cycle, submission
+
+    def load_morocco_2024(
+        self, cycle: ReviewCycle, countries: dict[str, Country], data: dict
+    ) -> Submission:
+        """Invented demo data (the fixture says so): Morocco's 2024 review carried forward from
+        its 2020 answers by the real carry-forward service, a few answers edited (the others sent as
+        carried, "unchanged from the previous cycle"), then submitted and accepted, so that the
+        demo has a country to compare across the two cycles. Once accepted it is left as is."""
+        country = countries[data["country"]]
+        submission = Submission.objects.filter(cycle=cycle, country=country).first()
+        if submission is None:
+            submission = services.submission_create(
+                cycle=cycle,
+                country=country,
+                user=None,
+                language=data["language"],
+                carry_forward=True,
+                at=MOROCCO_2024_DATES[SubmissionStatus.DRAFT],
+            )
+        if not submission.is_editable:
+            return submission
+        questions = {q.key: q for q in Question.objects.filter(version=cycle.version)}
+        stored = {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+        for key, value in data["answers"].items():
+            current = stored.get(questions[key].pk)
+            if current is not None and not current.prefilled:
+                continue  # edited already (by an earlier run, or by someone in the demo)
+            services.answer_save(
+                submission=submission,
+                question=questions[key],
+                value=value,
+                user=None,
+                kind=AnswerRevision.Kind.IMPORT,
+            )
+            self.new_revisions += 1
+        for status in ROUTE_TO_ACCEPTED.get(submission.status, []):
+            submission = services.submission_transition(
+                submission=submission,
+                to_status=status,
+                user=None,
+                message=MOROCCO_2024_MESSAGES[status],
+                at=MOROCCO_2024_DATES[status],
+            )
+        return submission
 
     def sync_cycle_names(self, cycle: ReviewCycle, spec: dict[str, Any]) -> None:
         """The cycle's Arabic and French names follow the demo's (its English name, and so its

@@ -24,10 +24,19 @@ class Command(BaseCommand):
             choices=[code for code, _name in settings.LANGUAGES],
             help="language of the cover, contents and annexes (default: en)",
         )
+        parser.add_argument(
+            "--comparison",
+            action="store_true",
+            help="add the annex comparing each country with the previous cycle",
+        )
 
-    def handle(self, *args, cycle: str, output: str, language: str, **options):
+    def handle(
+        self, *args, cycle: str, output: str, language: str, comparison: bool = False, **options
+    ):
         found = cycle_for_command(cycle)
-        job = services.compilation_create(cycle=found, language=language)
+        job = services.compilation_create(
+            cycle=found, language=language, include_comparison=comparison
+        )
         job = compilation.run_inline(job)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"The compilation failed: {job.error}")
