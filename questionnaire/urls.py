@@ -150,6 +150,7 @@ urlpatterns = [
         "cycles/<slug:slug>/charts/<slug:key>.csv",
         chart_views.cycle_chart_csv,
         name="cycle_chart_csv",
+    ),
     # Compared with the previous cycle (the region: staff; a country: staff and its team)
     path("cycles/<slug:slug>/changes/", comparison.cycle_changes, name="cycle_changes"),
     path(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_published_pdf'),
+        ('reports', '0004_chapters'),
     ]
 
     operations = [
