@@ -9,7 +9,9 @@ the same key, the grid with a status for most objectives. It then compiles the c
 (`compilation.run_inline`, one process: what `manage.py compile_region` does), cold every time
 (the cache of rendered parts emptied), with the figures and without them (`figure_pieces`
 returning nothing), the two taking turns, and prints the fastest of `--runs` of each, the
-figures' share, and BENCH lines for bench/run_all.py.
+figures' share, and BENCH lines for bench/run_all.py. As two whole compilations differ by more
+than the figures cost on a busy machine, it also times the figures' own work alone (their data,
+HTML and layout, CPU time, fastest of three) against the compilation without them.
 """
 
 from __future__ import annotations
@@ -126,6 +128,26 @@ def cold_compile(language: str) -> tuple[float, int]:
     return time.perf_counter() - start, job.page_count
 
 
+def figures_alone(language: str) -> float:
+    """CPU seconds of the figures' own work, fastest of three: their data, their HTML and
+    their layout (what a cold compilation adds for them, without the machine's noise in the
+    wall-clock times of two whole compilations)."""
+    from django.utils import translation
+
+    from questionnaire.models import ReviewCycle
+    from reports import compilation, figures
+
+    cycle = ReviewCycle.objects.get(slug=CYCLE)
+    times = []
+    with translation.override(language):
+        for _ in range(3):
+            start = time.process_time()
+            for piece in figures.figure_pieces(cycle):
+                compilation._layout(piece.html())
+            times.append(time.process_time() - start)
+    return min(times)
+
+
 def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="gcm-bench-charts-") as directory:
@@ -142,6 +164,7 @@ def main() -> None:
                 seconds, pages[kind] = cold_compile(args.language)
                 times[kind].append(seconds)
         figures.figure_pieces = drawn
+        alone = figures_alone(args.language)
     best = {kind: min(values) for kind, values in times.items()}
     share = 100 * (best["with"] - best["without"]) / best["without"]
     print(
@@ -152,6 +175,9 @@ def main() -> None:
     print(f"  with the figures      {best['with']:7.2f} s  {pages['with']} pages")
     verdict = "ok" if share <= TARGET_PERCENT else "OVER"
     print(f"  the figures add       {share:7.1f} %  (target ≤ {TARGET_PERCENT:.0f} %: {verdict})")
+    own = 100 * alone / best["without"]
+    print(f"  the figures alone     {alone:7.2f} s of CPU: {own:.1f} % of the cold compilation")
+    print(f"BENCH name=charts.figures_alone_cpu value={alone:.2f} unit=s")
     print(f"BENCH name=charts.compile_cold_without value={best['without']:.2f} unit=s")
     print(f"BENCH name=charts.compile_cold_with value={best['with']:.2f} unit=s")
     print(f"BENCH name=charts.figures_share value={share:.1f} unit=%")
