@@ -60,10 +60,12 @@ def chapter_pieces(cycle: ReviewCycle, language: str) -> Iterator[ChapterPiece]:
 
 
 # Where each figure goes in the regional report: after the chapter it belongs with (its place
-# when that chapter is not printed). The submissions' progress after the introduction; the
-# objectives' statuses after the synthesis of section III, before the objectives' chapters.
+# when that chapter is not printed). The submissions' progress and the days left after the
+# introduction; the objectives' statuses after the synthesis of section III, before the
+# objectives' chapters.
 FIGURE_PLACES = {
     charts.PROGRESS: CHAPTER_PIECE + "introduction",
+    charts.DAYS_LEFT: CHAPTER_PIECE + "introduction",
     charts.HEATMAP: CHAPTER_PIECE + "section-III",
     charts.OBJECTIVE_STATUS: CHAPTER_PIECE + "section-III",
 }

@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from questionnaire import charts
 from questionnaire.models import ReviewCycle
 
 FIGURE_PIECE = "figure-"
+# The figures drawn from the final reviews, and those that show where the cycle stands.
+FINAL_FIGURES = (charts.HEATMAP, charts.OBJECTIVE_STATUS)
+STATE_FIGURES = (charts.PROGRESS, charts.DAYS_LEFT)
 
 
 @dataclass
@@ -33,12 +37,20 @@ def is_figure(annex_key: str) -> bool:
 
 
 def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
-    """The figures of the regional report (charts.FIGURE_KEYS); whichever piece opens the report
-    carries its heading (`chapters.report_pieces`). A chart with nothing to draw (no final
-    submission yet, a questionnaire without the objectives grid) is left out."""
-    drawn = charts.cycle_charts(cycle=cycle, final_only=True, keys=charts.FIGURE_KEYS)
-    shown = [chart for chart in drawn.charts if chart.has_picture]
-    pieces = [
+    """The figures of the regional report; whichever piece opens the report carries its heading
+    (`chapters.report_pieces`).
+
+    The objectives' statuses (heat map, bars) are drawn from the accepted and published reviews,
+    as the rest of the compilation; the submissions' progress, and the days left while the cycle
+    is open, from every country of the cycle on the day of the compilation: drawn from the final
+    reviews alone they would say nothing. A chart with nothing to draw (no final submission yet,
+    a questionnaire without the objectives grid) is left out."""
+    today = timezone.localdate()
+    final = charts.cycle_charts(cycle=cycle, final_only=True, keys=FINAL_FIGURES)
+    state_keys = STATE_FIGURES if not cycle.is_closed else STATE_FIGURES[:1]
+    state = charts.cycle_charts(cycle=cycle, keys=state_keys, today=today)
+    shown = [chart for chart in (*final.charts, *state.charts) if chart.has_picture]
+    return [
         FigurePiece(
             FIGURE_PIECE + chart.key,
             {
@@ -46,11 +58,11 @@ def figure_pieces(cycle: ReviewCycle) -> list[FigurePiece]:
                 "review_title": cycle.version.display_title,
                 "chart": chart,
                 "first": False,
+                "as_of": None if chart.key in FINAL_FIGURES else today,
             },
         )
         for chart in shown
     ]
-    return pieces
 
 
 def title(annex_key: str) -> str:

@@ -30,9 +30,6 @@ OBJECTIVE_STATUS = "objective-status"
 PROGRESS = "progress"
 DAYS_LEFT = "days-left"
 CHART_KEYS = (HEATMAP, OBJECTIVE_STATUS, PROGRESS, DAYS_LEFT)
-# In the compilation: the days left are the countries' still to answer, and a compilation holds
-# only the final submissions, which owe nothing.
-FIGURE_KEYS = (HEATMAP, OBJECTIVE_STATUS, PROGRESS)
 TITLES = {
     HEATMAP: gettext_lazy("Status of the GCM objectives by country"),
     OBJECTIVE_STATUS: gettext_lazy("Status of each objective across the region"),

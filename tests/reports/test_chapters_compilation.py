@@ -73,13 +73,14 @@ def test_the_final_revision_is_printed_before_the_countries_and_recorded(
     # The regional report: the chapters, with the submissions' progress after the introduction
     # (reports.chapters.FIGURE_PLACES), then the countries.
     parts = list(job.parts.order_by("order"))
-    assert [p.annex_key for p in parts[:4]] == [
+    assert [p.annex_key for p in parts[:5]] == [
         "chapter-introduction",
         "figure-progress",
+        "figure-days-left",
         "chapter-section-I",
         "",
     ]
-    assert parts[0].chapter_revision == final and parts[2].chapter_revision == section
+    assert parts[0].chapter_revision == final and parts[3].chapter_revision == section
     text = whole_text(job)
     assert squash(INTRO_EN) in text and squash(SECTION_EN) in text
     assert squash("A later draft") not in text
@@ -91,14 +92,15 @@ def test_the_final_revision_is_printed_before_the_countries_and_recorded(
         marks = pdf_bookmarks(file.read())
     titles = [(m.title, m.level) for m in marks]
     report = titles.index(("Regional report", 1))
-    assert titles[report + 1 : report + 4] == [
+    assert titles[report + 1 : report + 5] == [
         ("Introduction", 2),
         ("Figure 1: Progress of the submissions", 2),
+        ("Figure 2: Days left to the deadline", 2),
         ("Section I: Methodology", 2),
     ]
     assert report < titles.index(("Countries", 1))
     algeria = next(m for m in marks if m.title == "Algeria")
-    assert max(m.page for m in marks[report + 1 : report + 4]) < algeria.page
+    assert max(m.page for m in marks[report + 1 : report + 5]) < algeria.page
     # The contents give the page each chapter starts on.
     with job.file.open("rb") as file:
         pages = pdf_text(file.read())

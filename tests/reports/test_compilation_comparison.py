@@ -2,6 +2,8 @@
 part 2): asked for on the compilations page, one cached piece per country after the other
 annexes, in the contents and the bookmarks, in English and in Arabic."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -45,6 +47,12 @@ def heading(language: str) -> str:
         }
 
 
+def has_words(page: str, text: str) -> bool:
+    """Every word of `text` is on the page: pdftotext gives a right-to-left line's Latin words
+    and punctuation in the visual order, so an Arabic heading is not found as one string."""
+    return all(word in page for word in re.findall(r"\w+", text))
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_the_annex_compares_each_country_after_the_other_annexes(world, language):
     job = compile_(world.now, language=language)
@@ -54,7 +62,8 @@ def test_the_annex_compares_each_country_after_the_other_annexes(world, language
     assert keys.count(f"comparison-{iso2}") == 1
     data = job.file.open("rb").read()
     pages = [squash(page) for page in pdf_text(data)]
-    found = [i for i, page in enumerate(pages) if squash(heading(language)) in page]
+    # the heading, after the cover and the contents (which name the annex too)
+    found = [i for i, page in enumerate(pages) if i > 1 and has_words(page, heading(language))]
     assert found, heading(language)
     annex = "".join(pages[found[0] :])
     # A changed answer, with the word it lost and the word it gained.
@@ -64,7 +73,7 @@ def test_the_annex_compares_each_country_after_the_other_annexes(world, language
     # The contents list it, and a bookmark leads to it and to the country.
     with translation.override(language):
         entry = translation.gettext("Comparison with %(cycle)s") % {"cycle": "Cycle then"}
-    assert squash(entry) in pages[1]
+    assert has_words(pages[1], entry)
     marks = pdf_bookmarks(data)
     with translation.override(language):
         name = world.compared[0].name

@@ -1,6 +1,7 @@
-"""The compilation's regional overview (reports/figures.py): the cycle's charts drawn from the
-final submissions, before the countries, with their contents entry and bookmarks, cached like
-the annex pieces, in English and Arabic."""
+"""The compilation's figures (reports/figures.py): the objectives' statuses drawn from the final
+submissions, the progress and the days left from every country, in the regional report before
+the countries, with their contents entries and bookmarks, cached like the annex pieces, in
+English and Arabic."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import subprocess
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from questionnaire import charts
@@ -50,23 +51,31 @@ def text_of(data: bytes, first: int, last: int) -> str:
     return result.stdout.decode()
 
 
-def test_the_figures_are_drawn_from_the_final_submissions_only(cycle):
+def test_statuses_come_from_the_final_submissions_and_progress_from_every_country(cycle):
     pieces = figures.figure_pieces(cycle)
-    assert [p.key for p in pieces] == [f"figure-{key}" for key in charts.FIGURE_KEYS]
+    keys = [charts.HEATMAP, charts.OBJECTIVE_STATUS, charts.PROGRESS, charts.DAYS_LEFT]
+    assert [p.key for p in pieces] == [f"figure-{key}" for key in keys]
     heat = pieces[0].context["chart"]
     assert {row[1] for row in heat.rows} == {"Accepted", "Published"}
+    assert pieces[0].context["as_of"] is None
+    # The progress shows where every country of the cycle stands, on the day of the compilation.
+    progress = pieces[2].context["chart"]
+    assert len(progress.rows) == cycle.countries.count() == 6
+    assert pieces[2].context["as_of"] == timezone.localdate()
     # Whichever piece opens the regional report carries its heading (chapters.report_pieces).
     assert not any(piece.context["first"] for piece in pieces)
 
 
-def test_a_cycle_without_final_submissions_has_no_figures():
-    cycle = factories.cycle_with_countries(countries=3)  # none, a draft, a submission
-    assert figures.figure_pieces(cycle) == []
+def test_a_closed_cycle_has_no_days_left(cycle):
+    cycle.is_closed = True
+    cycle.save(update_fields=["is_closed"])
+    keys = [piece.key for piece in figures.figure_pieces(cycle)]
+    assert "figure-days-left" not in keys and "figure-progress" in keys
 
 
 # The figures in the regional report's order (reports.chapters.FIGURE_PLACES): the submissions'
 # progress after the introduction, the objectives' statuses after section III.
-REPORT_ORDER = [charts.PROGRESS, charts.HEATMAP, charts.OBJECTIVE_STATUS]
+REPORT_ORDER = [charts.PROGRESS, charts.DAYS_LEFT, charts.HEATMAP, charts.OBJECTIVE_STATUS]
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -74,19 +83,19 @@ def test_the_compilation_opens_with_the_figures(cycle, language):
     job, data = compiled(cycle, language)
     parts = list(job.parts.select_related("rendered").order_by("order"))
     keys = [part.annex_key for part in parts]
-    assert keys[:3] == [f"figure-{key}" for key in REPORT_ORDER]
-    assert not keys[3] and not keys[4]  # the two countries follow
+    assert keys[:4] == [f"figure-{key}" for key in REPORT_ORDER]
+    assert not keys[4] and not keys[5]  # the two countries follow
     with translation.override(language):
         report = str(translation.gettext("Regional report"))
         title = str(charts.TITLES[charts.HEATMAP])
         entry = str(translation.gettext("Figure %(number)s: %(title)s")) % {
-            "number": 2,
+            "number": 3,
             "title": title,
         }
     reader = PdfReader(io.BytesIO(data))
     bookmarks = outline(reader)
     first_figure_page = job.page_count - sum(p.rendered.page_count for p in parts)
-    heat_map_page = first_figure_page + parts[0].rendered.page_count
+    heat_map_page = first_figure_page + sum(p.rendered.page_count for p in parts[:2])
     assert (report, first_figure_page, 0) in bookmarks
     assert (entry, heat_map_page, 1) in bookmarks
     # The contents name the figure with the page it starts on (1-based).
@@ -107,4 +116,4 @@ def test_the_figures_come_from_the_cache_the_second_time(cycle):
     compiled(cycle, "en")
     job, _data = compiled(cycle, "en")
     cached = job.parts.filter(annex_key__startswith="figure-", from_cache=True)
-    assert cached.count() == len(charts.FIGURE_KEYS)
+    assert cached.count() == 4
