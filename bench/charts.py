@@ -1,4 +1,4 @@
-"""What the regional overview's figures add to the compilation's cold time (issue 18: ≤ 10 %).
+"""What the figures add to the compilation's cold time (issue 18: ≤ 10 %).
 
     DEBUG=1 .venv/bin/python bench/charts.py [--countries 22] [--runs 2] [--language en]
 
