@@ -226,15 +226,16 @@ def _progress(cycle, rows, *, rtl: bool) -> Chart:
         label.text = row.country.name
         chart.labels.append(label)
         stage = _STAGES.get(row.submission.status, 0) if row.submission else 0
-        reviewed = row.answered - row.unreviewed
-        bars.append((reviewed, row.unreviewed, row.total))
+        # The dashboard's counts by the one rule: `answered` are the answers of this cycle
+        # (written or confirmed in it), `unreviewed` those carried forward and not reviewed yet.
+        bars.append((row.answered, row.unreviewed, row.total))
         stages.append(stage)
         chart.rows.append(
             [
                 row.country.name,
                 _status_text(cycle, row.submission),
+                row.answered + row.unreviewed,
                 row.answered,
-                reviewed,
                 row.total,
                 _("yes") if stage >= 1 else _("no"),
                 _("yes") if stage >= 2 else _("no"),

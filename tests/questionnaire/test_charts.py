@@ -18,7 +18,13 @@ from django.utils import translation
 
 from questionnaire import charts, services
 from questionnaire.charts import geometry
-from questionnaire.models import DeadlineExtension, QuestionType, Submission, SubmissionStatus
+from questionnaire.models import (
+    DeadlineExtension,
+    QuestionType,
+    ReviewCycle,
+    Submission,
+    SubmissionStatus,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +119,21 @@ def test_progress_counts_answered_and_reviewed_and_the_stages(cycle):
     assert by_status["Draft"][5:] == ["no", "no", "no"]
     assert by_status["Draft"][2] == by_status["Draft"][3] == 4  # answered, all reviewed
     assert by_status["No submission yet"][2] == 0
+
+
+def test_carried_forward_answers_are_the_lighter_part_of_the_bar():
+    """Morocco's 2024 review in the demo: 5 answers edited, 20 carried forward from 2020 and
+    not reviewed. The bar is 5 dark and 20 light, from the axis (a negative width drew the light
+    part left of zero)."""
+    from django.core.management import call_command
+
+    call_command("loaddemo", stdout=io.StringIO())
+    cycle = ReviewCycle.objects.get(slug="arab-2024")
+    chart = drawn(cycle, charts.PROGRESS)
+    morocco = next(row for row in chart.rows if row[0] == "Morocco")
+    assert morocco[2:5] == [25, 5, 25]  # answered in all, of them reviewed, questions
+    assert all(rect.w >= 0 and rect.x >= 0 for rect in chart.rects)
+    assert "100%" in [text.text for text in chart.texts]
 
 
 def test_days_left_count_to_the_extension_and_only_while_the_country_owes_a_move(cycle):
