@@ -296,7 +296,8 @@ def _device_wrong_codes(user) -> int:
 
 # --- Personal API tokens (docs/api.md) ----------------------------------------------------------
 
-API_TOKEN_PREFIX = "gcm_"  # noqa: S105 — a label that tells a token apart, not a secret
+# A label that tells a token apart, not a secret.
+API_TOKEN_PREFIX = "gcm_"  # noqa: S105  # nosec B105
 # How often a token's `last_used_at` is written: not on every request of a busy script.
 API_TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=5)
 
