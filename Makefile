@@ -139,7 +139,7 @@ test: test-deps install
 # `make test` runs the same journeys, in English and without pictures.
 tour: test-deps install
 	rm -rf docs/tour test-results/tour
-	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py tests/browser/test_word_journey.py tests/browser/test_admin_journey.py -p no:randomly -q $(PYTEST_ARGS)
+	GCM_TOUR_DIR=docs/tour $(BIN)/python -m pytest tests/browser/test_journeys.py tests/browser/test_word_journey.py tests/browser/test_regional_report_journey.py tests/browser/test_admin_journey.py -p no:randomly -q $(PYTEST_ARGS)
 	$(MAKE) pdf-tour
 	$(BIN)/python -m tests.browser.tour docs/tour
 

@@ -19,7 +19,7 @@ KINDS = {
     "laptop-1366": "laptop, 1366 px",
     "laptop-1280": "laptop, 1280 px",
 }
-ORDER = ["review-cycle", "country-starts-fresh", "word-import", "admin"]
+ORDER = ["review-cycle", "country-starts-fresh", "word-import", "regional-report", "admin"]
 
 
 def load(root: Path) -> list[dict]:
